@@ -1,0 +1,2 @@
+export { HealthCard } from "./components/HealthCard";
+export { useHealth, healthQueryOptions, getHealth } from "./api/get-health";

@@ -1,0 +1,51 @@
+import "@testing-library/jest-dom/vitest";
+import { cleanup } from "@testing-library/react";
+import { afterEach, vi } from "vitest";
+
+// antd (Grid / Layout.Sider breakpoints, responsive observers) needs matchMedia,
+// which jsdom does not implement.
+Object.defineProperty(window, "matchMedia", {
+  writable: true,
+  configurable: true,
+  value: (query: string): MediaQueryList => ({
+    matches: false,
+    media: query,
+    onchange: null,
+    addListener: () => {},
+    removeListener: () => {},
+    addEventListener: () => {},
+    removeEventListener: () => {},
+    dispatchEvent: () => false,
+  }),
+});
+
+// jsdom lacks these; antd uses them for layout measurement.
+if (!("ResizeObserver" in globalThis)) {
+  class ResizeObserverStub {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  }
+  vi.stubGlobal("ResizeObserver", ResizeObserverStub);
+}
+
+// The API client uses a relative baseUrl (same origin). Node's Request needs
+// an absolute URL, so resolve relative ones against the jsdom location, as a
+// browser would.
+const NativeRequest = globalThis.Request;
+class RelativeRequest extends NativeRequest {
+  constructor(input: RequestInfo | URL, init?: RequestInit) {
+    const resolved =
+      typeof input === "string" && input.startsWith("/")
+        ? new URL(input, window.location.href).toString()
+        : input;
+    super(resolved, init);
+  }
+}
+globalThis.Request = RelativeRequest as typeof Request;
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});

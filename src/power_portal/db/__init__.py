@@ -1,0 +1,1 @@
+"""Database: where it is, the embedded server, the engine and migrations."""

@@ -1,0 +1,186 @@
+"""Application settings.
+
+Every setting comes from, highest priority first: keyword arguments (tests),
+environment variables (``PORTAL_`` prefix, ``__`` for nesting), then the TOML
+config file named by ``PORTAL_CONFIG_FILE`` (default ``portal.toml`` in the
+working directory, when it exists).
+
+Secrets are typed ``SecretStr`` so they never print; the configuration
+overview is built from an allow-list, never from this model directly.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+DEFAULT_ADMIN_EMAIL = "admin@localhost"
+# Passwords we refuse in production: the well-known defaults and their kin.
+WEAK_ADMIN_PASSWORDS = frozenset({"admin", "password", "changeme", "portal", "admin123", "secret"})
+MIN_PRODUCTION_PASSWORD_LENGTH = 12
+
+
+class RunMode(StrEnum):
+    STANDALONE = "standalone"
+    CLIENT = "client"
+    ADMIN = "admin"
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class DatabaseParts(BaseModel):
+    """A database given as discrete parts (``PORTAL_DB__HOST`` …)."""
+
+    host: str | None = None
+    port: int = 5432
+    name: str = "portal"
+    user: str = "portal"
+    password: SecretStr | None = None
+
+
+class FileDatabase(DatabaseParts):
+    """The ``[database]`` table of the config file: a URL, or discrete parts."""
+
+    url: SecretStr | None = None
+
+
+class FleetSettings(BaseModel):
+    enabled: bool = False
+    admin_url: str | None = None
+    customer_token: SecretStr | None = None
+    interval_seconds: float = Field(default=60.0, gt=0)
+    batch_size: int = Field(default=5000, ge=1)
+    max_batches_per_tick: int = Field(default=3, ge=1)
+    backoff_base_seconds: float = Field(default=60.0, gt=0)
+    backoff_cap_seconds: float = Field(default=1800.0, gt=0)
+
+
+class _TomlFileSource(PydanticBaseSettingsSource):
+    """Reads the config file named by ``PORTAL_CONFIG_FILE`` (or ./portal.toml)."""
+
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        super().__init__(settings_cls)
+        self._data = load_config_file(config_file_path())
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self._data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return {k: v for k, v in self._data.items() if k in self.settings_cls.model_fields}
+
+
+def config_file_path() -> Path | None:
+    """The config file to read, or None when there is none."""
+    named = os.environ.get("PORTAL_CONFIG_FILE")
+    if named:
+        path = Path(named)
+        if not path.is_file():
+            raise FileNotFoundError(f"PORTAL_CONFIG_FILE names {path}, which does not exist")
+        return path
+    default = Path("portal.toml")
+    return default if default.is_file() else None
+
+
+def load_config_file(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PORTAL_",
+        env_nested_delimiter="__",
+        extra="ignore",
+        validate_default=True,
+    )
+
+    run_mode: RunMode = RunMode.STANDALONE
+    env: Environment = Environment.DEVELOPMENT
+    data_dir: Path = Path("var")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    log_level: str = "INFO"
+
+    database_url: SecretStr | None = None
+    db: DatabaseParts = DatabaseParts()
+    database: FileDatabase = FileDatabase()
+    embedded_database_name: str = "portal"
+
+    admin_password: SecretStr | None = None
+    static_dir: Path | None = None
+
+    fleet: FleetSettings = FleetSettings()
+
+    @field_validator("log_level")
+    @classmethod
+    def _upper_log_level(cls, value: str) -> str:
+        return value.upper()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _TomlFileSource(settings_cls))
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Environment.PRODUCTION
+
+    @property
+    def resolved_data_dir(self) -> Path:
+        return self.data_dir.expanduser().resolve()
+
+
+class ProductionConfigError(RuntimeError):
+    """The settings are not safe for production; the message says what to set."""
+
+
+def production_problems(settings: Settings, *, uses_embedded_database: bool) -> list[str]:
+    """Everything that stops these settings from running in production."""
+    if not settings.is_production:
+        return []
+    problems: list[str] = []
+    if uses_embedded_database:
+        problems.append(
+            "production refuses the embedded database: set PORTAL_DATABASE_URL "
+            "(or PORTAL_DB__HOST, PORTAL_DB__NAME, PORTAL_DB__USER, PORTAL_DB__PASSWORD)"
+        )
+    password = settings.admin_password.get_secret_value() if settings.admin_password else None
+    if password is None:
+        problems.append(
+            "production refuses the default admin password: set PORTAL_ADMIN_PASSWORD "
+            f"to a password of at least {MIN_PRODUCTION_PASSWORD_LENGTH} characters"
+        )
+    elif password.lower() in WEAK_ADMIN_PASSWORDS or len(password) < MIN_PRODUCTION_PASSWORD_LENGTH:
+        problems.append(
+            "production refuses a default or weak admin password: set PORTAL_ADMIN_PASSWORD "
+            f"to a password of at least {MIN_PRODUCTION_PASSWORD_LENGTH} characters "
+            "that is not a well-known default"
+        )
+    return problems
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""System endpoints: health and version."""

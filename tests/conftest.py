@@ -1,0 +1,251 @@
+"""Test infrastructure shared by every layer.
+
+- One real PostgreSQL server per test session (the embedded one, in a temp dir).
+- A template database migrated once; each test gets a fresh copy of it
+  (``CREATE DATABASE … TEMPLATE``), which takes milliseconds.
+- ``live_server``: the real app served by uvicorn on a free loopback port, in a
+  thread, on the test's own database; ``client`` speaks real HTTP to it.
+- ``portal_process``: a real ``portal serve`` subprocess, for restarts and kills.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+import uvicorn
+from psycopg import sql
+from sqlalchemy.engine import URL
+
+from power_portal.app import create_app
+from power_portal.db.embedded import EmbeddedPostgres
+from power_portal.db.migrate import upgrade_to_head
+from power_portal.settings import Settings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PORTAL_BIN = Path(sys.executable).parent / "portal"
+TEMPLATE_DB = "portal_template"
+
+
+def url_string(url: URL) -> str:
+    return url.render_as_string(hide_password=False)
+
+
+def psycopg_conninfo(url: URL) -> dict[str, Any]:
+    """Keyword arguments for psycopg.connect from a SQLAlchemy URL."""
+    args: dict[str, Any] = {"dbname": url.database, "user": url.username}
+    if url.password:
+        args["password"] = url.password
+    host = url.host or url.query.get("host")
+    if host:
+        args["host"] = host
+    if url.port:
+        args["port"] = url.port
+    return args
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No PORTAL_* variable or portal.toml of the developer's leaks into a test."""
+    for name in list(os.environ):
+        if name.startswith("PORTAL_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
+    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg"), database=TEMPLATE_DB)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def template_url(pg_server: EmbeddedPostgres) -> URL:
+    url = pg_server.url_for(TEMPLATE_DB)
+    upgrade_to_head(url)
+    return url
+
+
+@pytest.fixture
+def db_url(pg_server: EmbeddedPostgres, template_url: URL) -> Iterator[URL]:
+    """A fresh, fully migrated database for this test alone."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = psycopg_conninfo(pg_server.url_for("postgres"))
+    with psycopg.connect(**admin, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(TEMPLATE_DB)
+            )
+        )
+    try:
+        yield pg_server.url_for(name)
+    finally:
+        with psycopg.connect(**admin, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+@pytest.fixture
+def settings(db_url: URL, tmp_path: Path) -> Settings:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    return Settings(database_url=url_string(db_url), data_dir=data_dir)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class LiveServer:
+    """The app served over real HTTP on loopback, in a background thread."""
+
+    settings: Settings
+    port: int = field(default_factory=free_port)
+    _server: uvicorn.Server | None = None
+    _thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        config = uvicorn.Config(
+            create_app(self.settings),
+            host="127.0.0.1",
+            port=self.port,
+            log_config=None,
+            lifespan="on",
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 30
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("the live server exited during start-up")
+            if time.monotonic() > deadline:
+                raise TimeoutError("the live server did not start within 30 s")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=15)
+
+
+@pytest.fixture
+def live_server(settings: Settings) -> Iterator[LiveServer]:
+    server = LiveServer(settings)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def client(live_server: LiveServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=live_server.url, timeout=30) as http:
+        yield http
+
+
+@dataclass
+class PortalProcess:
+    """A real ``portal serve`` process."""
+
+    env: dict[str, str]
+    log_path: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, *, wait: bool = True, timeout: float = 60) -> None:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [str(PORTAL_BIN), "serve", "--port", str(self.port)],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=self.env.get("PORTAL_TEST_CWD", str(REPO_ROOT)),
+        )
+        if wait:
+            self.wait_healthy(timeout)
+
+    def wait_healthy(self, timeout: float = 60) -> None:
+        assert self.process is not None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"portal exited with {self.process.returncode}:\n{self.log()}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{self.url}/api/health", timeout=2).status_code == 200:
+                    return
+            time.sleep(0.1)
+        raise TimeoutError(f"portal not healthy within {timeout} s:\n{self.log()}")
+
+    def terminate(self, timeout: float = 30) -> bool:
+        """SIGTERM; True when the portal shut down gracefully.
+
+        Uvicorn re-raises the signal after its graceful shutdown, so the exit
+        status is -SIGTERM either way; the log tells a clean stop apart.
+        """
+        assert self.process is not None
+        self.process.terminate()
+        self.process.wait(timeout)
+        return "portal.stopped" in self.log()
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(10)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+@pytest.fixture
+def portal_process(tmp_path: Path) -> Iterator[Callable[..., PortalProcess]]:
+    """Factory: ``portal_process(PORTAL_X="…")`` returns a not-yet-started process."""
+    made: list[PortalProcess] = []
+
+    def make(**env_overrides: str) -> PortalProcess:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+        env.setdefault("PORTAL_DATA_DIR", str(tmp_path / "portal-data"))
+        env.update(env_overrides)
+        proc = PortalProcess(env=env, log_path=tmp_path / f"portal-{len(made)}.log")
+        made.append(proc)
+        return proc
+
+    yield make
+    for proc in made:
+        if proc.process is not None and proc.process.poll() is None:
+            proc.process.terminate()
+            try:
+                proc.process.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.process.kill()

@@ -1,0 +1,65 @@
+"""Browser fixtures: Playwright driving Debian's Chromium (no downloaded browsers)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+
+from power_portal.web.spa import DEFAULT_STATIC_DIR
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # CI runs as root
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    explicit = os.environ.get("PORTAL_TEST_CHROMIUM")
+    found = explicit or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(found).exists():
+        pytest.fail("Chromium not found: install Debian's `chromium` (make test does this)")
+    return found
+
+
+@pytest.fixture(scope="session")
+def playwright_instance() -> Iterator[Playwright]:
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance: Playwright) -> Iterator[Browser]:
+    browser = playwright_instance.chromium.launch(
+        executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _front_end_is_built() -> None:
+    if not (DEFAULT_STATIC_DIR / "index.html").is_file():
+        pytest.fail(f"the front end is not built in {DEFAULT_STATIC_DIR}: run `make frontend`")
+
+
+@pytest.fixture
+def page(browser: Browser, tmp_path: Path) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    console_errors: list[str] = []
+    page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: console_errors.append(str(exc)))
+    yield page
+    page.screenshot(path=str(tmp_path / "last.png"))
+    context.close()
+    assert console_errors == [], f"browser console errors: {console_errors}"

@@ -1,0 +1,33 @@
+"""The web app renders in a real Chromium, served by the real portal."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.conftest import LiveServer
+
+
+def test_home_page_renders_with_live_health(live_server: LiveServer, page: Page) -> None:
+    page.goto(live_server.url)
+    expect(page).to_have_title("Power Portal")
+    expect(page.get_by_test_id("app-header")).to_be_visible()
+    expect(page.get_by_test_id("product-name")).to_have_text("Power Portal")
+    # the values come from GET /api/health through the generated client
+    expect(page.get_by_test_id("health-status")).to_have_text("ok")
+    expect(page.get_by_test_id("health-database")).to_have_text("ok")
+    expect(page.get_by_test_id("health-run-mode")).to_have_text("standalone")
+
+
+def test_client_side_navigation_and_reload(live_server: LiveServer, page: Page) -> None:
+    page.goto(live_server.url)
+    page.get_by_test_id("nav").get_by_text("Settings").click()
+    expect(page).to_have_url(f"{live_server.url}/settings")
+    # a reload on a client-side route is answered by the SPA fallback
+    page.reload()
+    expect(page.get_by_test_id("app-header")).to_be_visible()
+    expect(page).to_have_url(f"{live_server.url}/settings")
+
+
+def test_unknown_route_shows_not_found(live_server: LiveServer, page: Page) -> None:
+    page.goto(f"{live_server.url}/no/such/page")
+    expect(page.get_by_test_id("not-found")).to_be_visible()
