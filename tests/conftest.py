@@ -103,11 +103,19 @@ def db_url(pg_server: EmbeddedPostgres, template_url: URL) -> Iterator[URL]:
             )
 
 
+ADMIN_EMAIL = "admin@localhost"
+ADMIN_PASSWORD = "admin-test-password-1"
+USER_PASSWORD = "user-test-password-1"
+
+
 @pytest.fixture
 def settings(db_url: URL, tmp_path: Path) -> Settings:
+    """The test's settings: its own database, data dir, and a known first-admin password."""
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    return Settings(database_url=url_string(db_url), data_dir=data_dir)
+    return Settings(
+        database_url=url_string(db_url), data_dir=data_dir, admin_password=ADMIN_PASSWORD
+    )
 
 
 def free_port() -> int:
@@ -167,7 +175,69 @@ def live_server(settings: Settings) -> Iterator[LiveServer]:
 
 @pytest.fixture
 def client(live_server: LiveServer) -> Iterator[httpx.Client]:
+    """Anonymous real-HTTP client."""
     with httpx.Client(base_url=live_server.url, timeout=30) as http:
+        yield http
+
+
+def login_client(base_url: str, email: str, password: str) -> httpx.Client:
+    """A client signed in by the real login endpoint, sending the CSRF header like the SPA."""
+    http = httpx.Client(base_url=base_url, timeout=30)
+    response = http.post("/api/auth/login", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    http.headers["X-CSRF-Token"] = http.cookies["portal_csrf"]
+    return http
+
+
+@pytest.fixture
+def admin_client(live_server: LiveServer) -> Iterator[httpx.Client]:
+    with login_client(live_server.url, ADMIN_EMAIL, ADMIN_PASSWORD) as http:
+        yield http
+
+
+@dataclass(frozen=True)
+class Credentials:
+    id: int
+    email: str
+    password: str
+    role: str
+
+
+@pytest.fixture
+def make_user(admin_client: httpx.Client) -> Callable[..., Credentials]:
+    """Factory: create a user through the admin API."""
+    counter = iter(range(1, 1_000_000))
+
+    def make(
+        role: str = "viewer",
+        email: str | None = None,
+        name: str | None = None,
+        password: str = USER_PASSWORD,
+    ) -> Credentials:
+        email = email or f"{role}{next(counter)}@example.com"
+        response = admin_client.post(
+            "/api/users",
+            json={
+                "email": email,
+                "name": name or email.split("@")[0],
+                "password": password,
+                "role": role,
+            },
+        )
+        assert response.status_code == 201, response.text
+        return Credentials(response.json()["id"], email, password, role)
+
+    return make
+
+
+@pytest.fixture
+def viewer(make_user: Callable[..., Credentials]) -> Credentials:
+    return make_user("viewer", email="viewer@example.com", name="Vera Viewer")
+
+
+@pytest.fixture
+def viewer_client(live_server: LiveServer, viewer: Credentials) -> Iterator[httpx.Client]:
+    with login_client(live_server.url, viewer.email, viewer.password) as http:
         yield http
 
 

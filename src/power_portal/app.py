@@ -7,7 +7,6 @@ the embedded server (the last process to do so stops it).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,10 +14,10 @@ import structlog
 from fastapi import FastAPI
 
 from power_portal import __version__
-from power_portal.db.embedded import EmbeddedPostgres
-from power_portal.db.engine import Database
-from power_portal.db.migrate import upgrade_to_head
+from power_portal.auth.router import router as auth_router
+from power_portal.db.runtime import open_database
 from power_portal.db.target import resolve_database_target
+from power_portal.errors import install_error_handlers
 from power_portal.logging import configure_logging
 from power_portal.settings import (
     ProductionConfigError,
@@ -27,6 +26,8 @@ from power_portal.settings import (
     production_problems,
 )
 from power_portal.system.router import router as system_router
+from power_portal.users.bootstrap import ensure_initial_admin
+from power_portal.users.router import router as users_router
 from power_portal.web.spa import mount_spa
 
 log = structlog.get_logger(__name__)
@@ -43,17 +44,11 @@ def check_production_settings(settings: Settings) -> None:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     check_production_settings(settings)
-    target = resolve_database_target(settings)
-    embedded: EmbeddedPostgres | None = None
-    if target.url is None:
-        embedded = EmbeddedPostgres(settings.resolved_data_dir, settings.embedded_database_name)
-        url = await asyncio.to_thread(embedded.start)
-    else:
-        url = target.url
-    try:
-        await asyncio.to_thread(upgrade_to_head, url)
-        database = Database.from_url(url)
+    async with open_database(settings) as (database, target):
         app.state.database = database
+        async with database.session() as session:
+            await ensure_initial_admin(session, settings)
+        url = database.engine.url
         log.info(
             "portal.started",
             version=__version__,
@@ -63,14 +58,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             database_host=url.host or url.query.get("host"),
             database_name=url.database,
         )
-        try:
-            yield
-        finally:
-            await database.dispose()
-    finally:
-        if embedded is not None:
-            await asyncio.to_thread(embedded.stop)
-        log.info("portal.stopped")
+        yield
+    log.info("portal.stopped")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -86,7 +75,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
+    install_error_handlers(app)
     app.include_router(system_router)
+    app.include_router(auth_router)
+    app.include_router(users_router)
     # Last: the SPA's catch-all must not shadow any API route.
     mount_spa(app, settings.static_dir)
     return app

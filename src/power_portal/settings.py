@@ -69,6 +69,16 @@ class FleetSettings(BaseModel):
     backoff_cap_seconds: float = Field(default=1800.0, gt=0)
 
 
+class AuthSettings(BaseModel):
+    """Sessions and lockout (``PORTAL_AUTH__*``)."""
+
+    session_idle_minutes: int = Field(default=12 * 60, ge=1)
+    session_absolute_hours: int = Field(default=7 * 24, ge=1)
+    lockout_threshold: int = Field(default=5, ge=1)
+    lockout_minutes: float = Field(default=5, gt=0)
+    min_password_length: int = Field(default=10, ge=8)
+
+
 class _TomlFileSource(PydanticBaseSettingsSource):
     """Reads the config file named by ``PORTAL_CONFIG_FILE`` (or ./portal.toml)."""
 
@@ -123,6 +133,7 @@ class Settings(BaseSettings):
     embedded_database_name: str = "portal"
 
     admin_password: SecretStr | None = None
+    auth: AuthSettings = AuthSettings()
     static_dir: Path | None = None
 
     fleet: FleetSettings = FleetSettings()

@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request, Response, status
+
+from power_portal.auth import service
+from power_portal.auth.dependencies import (
+    AUTH_RESPONSES,
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    CurrentSession,
+    ViewerUser,
+)
+from power_portal.auth.schemas import LoggedOutEverywhere, LoginRequest
+from power_portal.auth.service import LoginOutcome
+from power_portal.deps import SessionDep, SettingsDep
+from power_portal.settings import Settings
+from power_portal.users import service as users_service
+from power_portal.users.schemas import PasswordChange, ProblemDetail, UserRead
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+BAD_CREDENTIALS = "wrong e-mail or password"
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _set_session_cookies(
+    response: Response, session_token: str, csrf_token: str, settings: Settings
+) -> None:
+    max_age = settings.auth.session_absolute_hours * 3600
+    secure = settings.is_production
+    response.set_cookie(
+        SESSION_COOKIE,
+        session_token,
+        max_age=max_age,
+        httponly=True,
+        secure=secure,
+        samesite="lax",
+        path="/",
+    )
+    # Readable by the page's script, which echoes it in X-CSRF-Token.
+    response.set_cookie(
+        CSRF_COOKIE, csrf_token, max_age=max_age, httponly=False, secure=secure, samesite="lax"
+    )
+
+
+def _clear_session_cookies(response: Response, settings: Settings) -> None:
+    for name, httponly in ((SESSION_COOKIE, True), (CSRF_COOKIE, False)):
+        response.delete_cookie(
+            name, path="/", secure=settings.is_production, httponly=httponly, samesite="lax"
+        )
+
+
+@router.post(
+    "/login",
+    response_model=UserRead,
+    operation_id="login",
+    summary="Sign in with e-mail and password (public)",
+    responses={
+        401: {"model": ProblemDetail, "description": "Wrong e-mail or password"},
+        423: {"model": ProblemDetail, "description": "Account locked; see Retry-After"},
+    },
+)
+async def login(
+    body: LoginRequest,
+    request: Request,
+    response: Response,
+    db: SessionDep,
+    settings: SettingsDep,
+) -> UserRead:
+    # A session cookie that came in is dropped: a login always starts a new session
+    # (no session fixation).
+    old_token = request.cookies.get(SESSION_COOKIE)
+    if old_token:
+        await service.end_session(db, old_token)
+    result = await service.login(
+        db,
+        email=body.email,
+        password=body.password,
+        ip=client_ip(request),
+        user_agent=request.headers.get("user-agent"),
+        settings=settings.auth,
+    )
+    if result.outcome is LoginOutcome.LOCKED:
+        minutes = max(1, round(result.retry_after_seconds / 60))
+        raise HTTPException(
+            status.HTTP_423_LOCKED,
+            detail=f"too many failed logins: the account is locked; try again in about "
+            f"{minutes} minute{'s' if minutes != 1 else ''}",
+            headers={"Retry-After": str(result.retry_after_seconds)},
+        )
+    if result.outcome is LoginOutcome.BAD_CREDENTIALS:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail=BAD_CREDENTIALS)
+    if result.user is None or result.session_token is None or result.csrf_token is None:
+        raise RuntimeError("a successful login must carry a user and tokens")
+    _set_session_cookies(response, result.session_token, result.csrf_token, settings)
+    return users_service.to_read(result.user)
+
+
+@router.post(
+    "/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="logout",
+    summary="End this session",
+    responses=AUTH_RESPONSES,
+)
+async def logout(
+    request: Request,
+    response: Response,
+    active: CurrentSession,
+    db: SessionDep,
+    settings: SettingsDep,
+) -> None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        await service.end_session(db, token)
+    _clear_session_cookies(response, settings)
+
+
+@router.post(
+    "/logout-all",
+    response_model=LoggedOutEverywhere,
+    operation_id="logoutEverywhere",
+    summary="End every session of the signed-in user, this one included",
+    responses=AUTH_RESPONSES,
+)
+async def logout_everywhere(
+    response: Response, active: CurrentSession, db: SessionDep, settings: SettingsDep
+) -> LoggedOutEverywhere:
+    ended = await service.end_all_sessions(db, active.user.id)
+    await db.commit()
+    _clear_session_cookies(response, settings)
+    return LoggedOutEverywhere(sessions_ended=ended)
+
+
+@router.get(
+    "/me",
+    response_model=UserRead,
+    operation_id="me",
+    summary="The signed-in user",
+    responses=AUTH_RESPONSES,
+)
+async def me(user: ViewerUser) -> UserRead:
+    return users_service.to_read(user)
+
+
+@router.post(
+    "/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="changeOwnPassword",
+    summary="Change your own password (other sessions are ended)",
+    responses={**AUTH_RESPONSES, 422: {"model": ProblemDetail}},
+)
+async def change_own_password(
+    body: PasswordChange,
+    request: Request,
+    active: CurrentSession,
+    db: SessionDep,
+    settings: SettingsDep,
+) -> None:
+    token = request.cookies.get(SESSION_COOKIE, "")
+    await users_service.change_own_password(
+        db, active.user, body, keep_session=token, settings=settings.auth
+    )

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, status
+
+from power_portal.auth.dependencies import AUTH_RESPONSES, AdminUser
+from power_portal.deps import SessionDep, SettingsDep
+from power_portal.users import service
+from power_portal.users.schemas import (
+    PasswordReset,
+    ProblemDetail,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
+
+router = APIRouter(prefix="/api/users", tags=["users"], responses=AUTH_RESPONSES)
+
+Responses = dict[int | str, dict[str, Any]]
+
+NOT_FOUND: Responses = {404: {"model": ProblemDetail, "description": "No such user"}}
+LAST_ADMIN: Responses = {
+    409: {"model": ProblemDetail, "description": "Would leave no active admin"}
+}
+INVALID: Responses = {
+    422: {"model": ProblemDetail, "description": "A field is invalid; `loc` names it"}
+}
+
+
+@router.get("", response_model=list[UserRead], operation_id="listUsers")
+async def list_users(_: AdminUser, db: SessionDep) -> list[UserRead]:
+    return [service.to_read(user) for user in await service.list_users(db)]
+
+
+@router.post(
+    "",
+    response_model=UserRead,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="createUser",
+    responses=INVALID,
+)
+async def create_user(
+    body: UserCreate, _: AdminUser, db: SessionDep, settings: SettingsDep
+) -> UserRead:
+    return service.to_read(await service.create_user(db, body, settings.auth))
+
+
+@router.get("/{user_id}", response_model=UserRead, operation_id="getUser", responses=NOT_FOUND)
+async def get_user(user_id: int, _: AdminUser, db: SessionDep) -> UserRead:
+    return service.to_read(await service.get_user(db, user_id))
+
+
+@router.patch(
+    "/{user_id}",
+    response_model=UserRead,
+    operation_id="updateUser",
+    summary="Rename, change role, activate or deactivate (deactivating ends their sessions)",
+    responses={**NOT_FOUND, **LAST_ADMIN, **INVALID},
+)
+async def update_user(user_id: int, body: UserUpdate, _: AdminUser, db: SessionDep) -> UserRead:
+    return service.to_read(await service.update_user(db, user_id, body))
+
+
+@router.delete(
+    "/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="deleteUser",
+    responses={**NOT_FOUND, **LAST_ADMIN},
+)
+async def delete_user(user_id: int, admin: AdminUser, db: SessionDep) -> None:
+    await service.delete_user(db, user_id, admin)
+
+
+@router.post(
+    "/{user_id}/unlock",
+    response_model=UserRead,
+    operation_id="unlockUser",
+    summary="Clear a lockout after failed logins",
+    responses=NOT_FOUND,
+)
+async def unlock_user(user_id: int, _: AdminUser, db: SessionDep) -> UserRead:
+    return service.to_read(await service.unlock_user(db, user_id))
+
+
+@router.post(
+    "/{user_id}/password",
+    response_model=UserRead,
+    operation_id="resetUserPassword",
+    summary="Set a new password for a user (their sessions end)",
+    responses={**NOT_FOUND, **INVALID},
+)
+async def reset_password(
+    user_id: int, body: PasswordReset, _: AdminUser, db: SessionDep, settings: SettingsDep
+) -> UserRead:
+    return service.to_read(await service.reset_password(db, user_id, body.password, settings.auth))

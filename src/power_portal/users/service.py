@@ -1,0 +1,195 @@
+"""User management: create, change role, deactivate, unlock, reset password.
+
+The rule that keeps a portal usable: there is always at least one active
+admin. Demoting, deactivating or deleting the last one is refused (409). The
+check locks the admin rows, so two admins demoting each other at the same
+moment cannot both succeed.
+"""
+
+from __future__ import annotations
+
+import structlog
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from power_portal.auth import passwords
+from power_portal.auth.models import UserSession
+from power_portal.auth.service import end_all_sessions, token_digest, utcnow
+from power_portal.errors import ConflictError, FieldError, NotFoundError
+from power_portal.settings import AuthSettings
+from power_portal.users.models import Role, User
+from power_portal.users.schemas import PasswordChange, UserCreate, UserRead, UserUpdate
+
+log = structlog.get_logger(__name__)
+
+LAST_ADMIN = "there must always be at least one active admin: make another user admin first"
+
+
+def to_read(user: User) -> UserRead:
+    read = UserRead.model_validate(user)
+    read.is_locked = user.locked_until is not None and user.locked_until > utcnow()
+    return read
+
+
+def check_password_policy(password: str, settings: AuthSettings, field: str = "password") -> None:
+    if len(password) < settings.min_password_length:
+        raise FieldError(
+            field,
+            f"must be at least {settings.min_password_length} characters long",
+            "string_too_short",
+        )
+    if password.strip() == "":
+        raise FieldError(field, "must not be blank")
+
+
+async def list_users(db: AsyncSession) -> list[User]:
+    return list((await db.execute(select(User).order_by(User.email))).scalars())
+
+
+async def get_user(db: AsyncSession, user_id: int, *, for_update: bool = False) -> User:
+    query = select(User).where(User.id == user_id)
+    if for_update:
+        query = query.with_for_update()
+    user = (await db.execute(query)).scalar_one_or_none()
+    if user is None:
+        raise NotFoundError(f"no user with id {user_id}")
+    return user
+
+
+async def get_user_by_email(db: AsyncSession, email: str) -> User | None:
+    query = select(User).where(User.email == email.strip().lower())
+    return (await db.execute(query)).scalar_one_or_none()
+
+
+async def create_user(db: AsyncSession, data: UserCreate, settings: AuthSettings) -> User:
+    check_password_policy(data.password, settings)
+    if await get_user_by_email(db, data.email) is not None:
+        raise FieldError("email", "a user with this e-mail already exists", "unique")
+    user = User(
+        email=data.email,
+        name=data.name,
+        password_hash=await passwords.hash_password(data.password),
+        role=data.role.value,
+        is_active=True,
+        failed_attempts=0,
+    )
+    db.add(user)
+    try:
+        await db.commit()
+    except IntegrityError as exc:  # a concurrent create of the same e-mail
+        await db.rollback()
+        raise FieldError("email", "a user with this e-mail already exists", "unique") from exc
+    await db.refresh(user)
+    log.info("users.created", user_id=user.id, role=user.role)
+    return user
+
+
+async def _active_admin_ids(db: AsyncSession) -> set[int]:
+    query = (
+        select(User.id)
+        .where(User.role == Role.ADMIN.value, User.is_active.is_(True))
+        .with_for_update()
+    )
+    return set((await db.execute(query)).scalars())
+
+
+async def _refuse_losing_last_admin(db: AsyncSession, user: User) -> None:
+    admins = await _active_admin_ids(db)
+    if admins == {user.id}:
+        raise ConflictError(LAST_ADMIN)
+
+
+async def update_user(db: AsyncSession, user_id: int, data: UserUpdate) -> User:
+    user = await get_user(db, user_id, for_update=True)
+    stops_being_admin = (
+        user.role == Role.ADMIN
+        and user.is_active
+        and ((data.role is not None and data.role != Role.ADMIN) or data.is_active is False)
+    )
+    if stops_being_admin:
+        await _refuse_losing_last_admin(db, user)
+    if data.name is not None:
+        user.name = data.name
+    if data.role is not None:
+        user.role = data.role.value
+    if data.is_active is not None:
+        user.is_active = data.is_active
+        if not data.is_active:
+            await end_all_sessions(db, user.id)
+    await db.commit()
+    await db.refresh(user)
+    log.info("users.updated", user_id=user.id, changes=data.model_dump(exclude_none=True))
+    return user
+
+
+async def delete_user(db: AsyncSession, user_id: int, acting_user: User) -> None:
+    if user_id == acting_user.id:
+        raise ConflictError("you cannot delete your own account; ask another admin")
+    user = await get_user(db, user_id, for_update=True)
+    if user.role == Role.ADMIN and user.is_active:
+        await _refuse_losing_last_admin(db, user)
+    await db.delete(user)
+    await db.commit()
+    log.info("users.deleted", user_id=user_id)
+
+
+async def unlock_user(db: AsyncSession, user_id: int) -> User:
+    user = await get_user(db, user_id, for_update=True)
+    user.locked_until = None
+    user.failed_attempts = 0
+    await db.commit()
+    await db.refresh(user)
+    log.info("users.unlocked", user_id=user_id)
+    return user
+
+
+async def set_password(
+    db: AsyncSession, user: User, password: str, settings: AuthSettings, *, field: str = "password"
+) -> None:
+    """Set a new password and end the user's sessions. Commits."""
+    check_password_policy(password, settings, field)
+    user.password_hash = await passwords.hash_password(password)
+    user.password_changed_at = utcnow()
+    user.failed_attempts = 0
+    user.locked_until = None
+    await end_all_sessions(db, user.id)
+    await db.commit()
+    log.info("users.password_set", user_id=user.id)
+
+
+async def reset_password(
+    db: AsyncSession, user_id: int, password: str, settings: AuthSettings
+) -> User:
+    user = await get_user(db, user_id, for_update=True)
+    await set_password(db, user, password, settings)
+    await db.refresh(user)
+    return user
+
+
+async def change_own_password(
+    db: AsyncSession,
+    user: User,
+    data: PasswordChange,
+    *,
+    keep_session: str,
+    settings: AuthSettings,
+) -> None:
+    matches, _ = await passwords.verify_password(data.current_password, user.password_hash)
+    if not matches:
+        raise FieldError("current_password", "this is not your current password")
+    check_password_policy(data.new_password, settings, "new_password")
+    user.password_hash = await passwords.hash_password(data.new_password)
+    user.password_changed_at = utcnow()
+    # every other session ends; the one making the change stays
+    await db.execute(
+        delete(UserSession).where(
+            UserSession.user_id == user.id,
+            UserSession.token_sha256 != token_digest(keep_session),
+        )
+    )
+    await db.commit()
+
+
+async def count_users(db: AsyncSession) -> int:
+    return int((await db.execute(select(func.count()).select_from(User))).scalar_one())
