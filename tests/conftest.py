@@ -27,7 +27,7 @@ import httpx
 import psycopg
 import pytest
 import uvicorn
-from psycopg import sql
+from psycopg import sql as pgsql
 from sqlalchemy.engine import URL
 
 from power_portal.app import create_app
@@ -55,6 +55,13 @@ def psycopg_conninfo(url: URL) -> dict[str, Any]:
     if url.port:
         args["port"] = url.port
     return args
+
+
+def sql(db_url: URL, statement: str, *params: object) -> list[tuple[object, ...]]:
+    """Run one statement on a test database, outside the app (for set-up and checks)."""
+    with psycopg.connect(**psycopg_conninfo(db_url), autocommit=True) as conn:
+        cursor = conn.execute(statement, params)
+        return cursor.fetchall() if cursor.description else []
 
 
 @pytest.fixture(autouse=True)
@@ -90,8 +97,8 @@ def db_url(pg_server: EmbeddedPostgres, template_url: URL) -> Iterator[URL]:
     admin = psycopg_conninfo(pg_server.url_for("postgres"))
     with psycopg.connect(**admin, autocommit=True) as conn:
         conn.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                sql.Identifier(name), sql.Identifier(TEMPLATE_DB)
+            pgsql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                pgsql.Identifier(name), pgsql.Identifier(TEMPLATE_DB)
             )
         )
     try:
@@ -99,7 +106,7 @@ def db_url(pg_server: EmbeddedPostgres, template_url: URL) -> Iterator[URL]:
     finally:
         with psycopg.connect(**admin, autocommit=True) as conn:
             conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+                pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(pgsql.Identifier(name))
             )
 
 
@@ -191,8 +198,9 @@ def login_client(base_url: str, email: str, password: str) -> httpx.Client:
 
 @pytest.fixture
 def admin_client(live_server: LiveServer) -> Iterator[httpx.Client]:
-    with login_client(live_server.url, ADMIN_EMAIL, ADMIN_PASSWORD) as http:
-        yield http
+    http = login_client(live_server.url, ADMIN_EMAIL, ADMIN_PASSWORD)
+    yield http
+    http.close()
 
 
 @dataclass(frozen=True)
@@ -237,8 +245,9 @@ def viewer(make_user: Callable[..., Credentials]) -> Credentials:
 
 @pytest.fixture
 def viewer_client(live_server: LiveServer, viewer: Credentials) -> Iterator[httpx.Client]:
-    with login_client(live_server.url, viewer.email, viewer.password) as http:
-        yield http
+    http = login_client(live_server.url, viewer.email, viewer.password)
+    yield http
+    http.close()
 
 
 @dataclass

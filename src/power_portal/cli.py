@@ -23,6 +23,12 @@ app = typer.Typer(
 console = Console(stderr=True)
 
 
+def _register_subcommands() -> None:
+    from power_portal.users.cli import app as users_app
+
+    app.add_typer(users_app, name="users")
+
+
 def _refuse_unsafe_production() -> None:
     from power_portal.app import check_production_settings
 
@@ -101,3 +107,6 @@ def openapi(
 def version() -> None:
     """Print the version."""
     typer.echo(__version__)
+
+
+_register_subcommands()

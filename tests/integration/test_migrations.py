@@ -74,3 +74,23 @@ def test_concurrent_upgrades_are_serialised(empty_db: URL) -> None:
 def test_test_databases_are_copies_of_the_migrated_template(db_url: URL) -> None:
     assert schemas_in(db_url) >= EXPECTED_SCHEMAS
     assert current_revision(db_url) == head_revision()
+
+
+def test_models_and_migrations_agree(db_url: URL) -> None:
+    """A model changed without a migration (or the reverse) fails here."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    from power_portal.db.registry import metadata
+
+    engine = create_engine(db_url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(
+                conn, opts={"include_schemas": True, "compare_type": True}
+            )
+            assert compare_metadata(context, metadata) == []
+    finally:
+        engine.dispose()

@@ -114,4 +114,6 @@ def test_migrate_command(db_url: URL, tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
-    assert head_revision() in result.stderr
+    head = head_revision()
+    assert head is not None
+    assert head in result.stderr

@@ -175,7 +175,7 @@ async def resolve_session(
     ).one_or_none()
     if row is None:
         return None
-    user_session, user = row.tuple()
+    user_session, user = row
     idle_limit = user_session.last_seen_at + timedelta(minutes=settings.session_idle_minutes)
     if user_session.expires_at <= now or idle_limit <= now or not user.is_active:
         await db.execute(

@@ -1,0 +1,106 @@
+"""``portal users …``: manage accounts from the shell (works before anyone can log in)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from power_portal.db.runtime import open_database
+from power_portal.errors import PortalError
+from power_portal.logging import configure_logging
+from power_portal.settings import get_settings
+from power_portal.users import service
+from power_portal.users.models import Role
+from power_portal.users.schemas import UserCreate
+
+app = typer.Typer(help="Create users, set passwords, list accounts.", no_args_is_help=True)
+console = Console()
+error_console = Console(stderr=True)
+T = TypeVar("T")
+
+
+def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    settings = get_settings()
+    configure_logging(settings)
+
+    async def main() -> T:
+        async with open_database(settings) as (database, _), database.session() as session:
+            return await work(session)
+
+    try:
+        return asyncio.run(main())
+    except PortalError as exc:
+        error_console.print(f"[bold red]Error:[/] {exc.detail}")
+        raise typer.Exit(code=1) from exc
+
+
+def _password_option(password: str | None) -> str:
+    if password is not None:
+        return password
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@app.command("create")
+def create(
+    email: str,
+    name: Annotated[str, typer.Option(help="Display name.")],
+    role: Annotated[Role, typer.Option(help="admin or viewer.")] = Role.VIEWER,
+    password: Annotated[
+        str | None, typer.Option(help="Omit to be prompted (keeps it out of shell history).")
+    ] = None,
+) -> None:
+    """Create a user."""
+    try:
+        data = UserCreate(email=email, name=name, role=role, password=_password_option(password))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        error_console.print(f"[bold red]Error:[/] {first['loc'][0]}: {first['msg']}")
+        raise typer.Exit(code=1) from exc
+    user = _run(lambda db: service.create_user(db, data, get_settings().auth))
+    console.print(f"Created {user.role} [bold]{user.email}[/] (id {user.id})")
+
+
+@app.command("set-password")
+def set_password(
+    email: str,
+    password: Annotated[
+        str | None, typer.Option(help="Omit to be prompted (keeps it out of shell history).")
+    ] = None,
+) -> None:
+    """Set a user's password; also unlocks the account and ends its sessions."""
+    new_password = _password_option(password)
+
+    async def work(db: AsyncSession) -> None:
+        user = await service.get_user_by_email(db, email)
+        if user is None:
+            raise PortalError(f"no user with e-mail {email}")
+        await service.set_password(db, user, new_password, get_settings().auth)
+
+    _run(work)
+    console.print(f"Password set for [bold]{email.strip().lower()}[/]")
+
+
+@app.command("list")
+def list_users() -> None:
+    """List every user."""
+
+    async def work(db: AsyncSession) -> list[tuple[str, ...]]:
+        rows: list[tuple[str, ...]] = []
+        for user in await service.list_users(db):
+            read = service.to_read(user)
+            state = "locked" if read.is_locked else ("active" if read.is_active else "inactive")
+            last = read.last_login_at.isoformat(timespec="minutes") if read.last_login_at else "—"
+            rows.append((str(read.id), read.email, read.name, read.role.value, state, last))
+        return rows
+
+    table = Table("id", "e-mail", "name", "role", "state", "last login")
+    for row in _run(work):
+        table.add_row(*row)
+    console.print(table)

@@ -1,0 +1,117 @@
+"""Every route names who may call it, and the app enforces it.
+
+Walks the OpenAPI document: an anonymous call to anything not public is 401;
+a viewer's write to anything admin-only is 403. A second, static check proves
+every API route carries an auth dependency, so a new route cannot forget one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import httpx
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute
+
+from power_portal.app import create_app
+from power_portal.auth.dependencies import get_active_session
+from power_portal.settings import Settings
+
+# The listed exceptions: reachable without a session.
+PUBLIC = {
+    ("GET", "/api/health"),
+    ("POST", "/api/auth/login"),
+}
+# Writes a viewer may make: about their own session and password.
+VIEWER_WRITES = {
+    ("POST", "/api/auth/logout"),
+    ("POST", "/api/auth/logout-all"),
+    ("POST", "/api/auth/password"),
+}
+# Reads only an admin may make.
+ADMIN_READS = {
+    ("GET", "/api/users"),
+    ("GET", "/api/users/{user_id}"),
+}
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def operations(document: dict[str, Any]) -> list[tuple[str, str]]:
+    return sorted(
+        (method.upper(), path)
+        for path, item in document["paths"].items()
+        for method in item
+        if method.upper() in {"GET", *WRITE_METHODS}
+    )
+
+
+def concrete(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "1", path)
+
+
+def call(http: httpx.Client, method: str, path: str) -> httpx.Response:
+    kwargs: dict[str, Any] = {"json": {}} if method in WRITE_METHODS else {}
+    return http.request(method, concrete(path), **kwargs)
+
+
+def test_public_operations_exist(client: httpx.Client) -> None:
+    ops = set(operations(client.get("/openapi.json").json()))
+    assert ops >= PUBLIC | VIEWER_WRITES | ADMIN_READS
+
+
+def test_anonymous_calls_are_refused(client: httpx.Client) -> None:
+    checked = 0
+    for method, path in operations(client.get("/openapi.json").json()):
+        if (method, path) in PUBLIC:
+            continue
+        response = call(client, method, path)
+        assert response.status_code == 401, (method, path, response.text)
+        checked += 1
+    assert checked >= 10
+
+
+def test_viewer_writes_to_admin_routes_are_forbidden(
+    client: httpx.Client, viewer_client: httpx.Client
+) -> None:
+    checked = 0
+    for method, path in operations(client.get("/openapi.json").json()):
+        if (method, path) in PUBLIC or (method, path) in VIEWER_WRITES:
+            continue
+        if method in WRITE_METHODS or (method, path) in ADMIN_READS:
+            response = call(viewer_client, method, path)
+            assert response.status_code == 403, (method, path, response.text)
+            checked += 1
+        else:
+            response = call(viewer_client, method, path)
+            assert response.status_code not in (401, 403), (method, path, response.text)
+    assert checked >= 6
+    # and the viewer is still signed in: nothing above ended the session
+    assert viewer_client.get("/api/auth/me").status_code == 200
+
+
+def _depends_on(dependant: Dependant, target: Callable[..., Any]) -> bool:
+    return any(sub.call is target or _depends_on(sub, target) for sub in dependant.dependencies)
+
+
+def api_routes(routes: Sequence[BaseRoute]) -> Iterator[APIRoute]:
+    """Every APIRoute, also inside included routers (newer FastAPI nests them)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        nested = getattr(route, "original_router", None)
+        if nested is not None:
+            yield from api_routes(nested.routes)
+
+
+def test_every_api_route_declares_an_auth_dependency(settings: Settings) -> None:
+    app = create_app(settings)
+    routes = [r for r in api_routes(app.routes) if r.path.startswith("/api")]
+    assert len(routes) >= 10
+    for route in routes:
+        for method in route.methods or ():
+            if (method, route.path) in PUBLIC:
+                continue
+            assert _depends_on(route.dependant, get_active_session), (method, route.path)
