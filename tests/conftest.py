@@ -328,3 +328,44 @@ def portal_process(tmp_path: Path) -> Iterator[Callable[..., PortalProcess]]:
                 proc.process.wait(30)
             except subprocess.TimeoutExpired:
                 proc.process.kill()
+
+
+@dataclass(frozen=True)
+class MeteredDevice:
+    site_id: int
+    device_id: int
+    token: str
+
+
+@pytest.fixture
+def make_device(admin_client: httpx.Client) -> Callable[..., MeteredDevice]:
+    """Factory: a site (in ``timezone``) with one device and an ingest token, via the API."""
+    counter = iter(range(1, 1_000_000))
+
+    def make(timezone: str = "Africa/Johannesburg", site_id: int | None = None) -> MeteredDevice:
+        n = next(counter)
+        if site_id is None:
+            site = admin_client.post("/api/sites", json={"name": f"Site {n}", "timezone": timezone})
+            assert site.status_code == 201, site.text
+            site_id = int(site.json()["id"])
+        device = admin_client.post(
+            f"/api/sites/{site_id}/devices",
+            json={"name": f"Meter {n}", "serial": f"ACV-{n:06d}", "model": "Acuvim II"},
+        )
+        assert device.status_code == 201, device.text
+        device_id = int(device.json()["id"])
+        token = admin_client.post(f"/api/devices/{device_id}/tokens", json={})
+        assert token.status_code == 201, token.text
+        return MeteredDevice(site_id, device_id, token.json()["token"])
+
+    return make
+
+
+def ingest(base_url: str, token: str, rows: list[dict[str, Any]], **kwargs: Any) -> httpx.Response:
+    return httpx.post(
+        f"{base_url}/api/ingest/measurements",
+        json={"measurements": rows},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=60,
+        **kwargs,
+    )

@@ -19,12 +19,15 @@ from power_portal.db.runtime import open_database
 from power_portal.db.target import resolve_database_target
 from power_portal.errors import install_error_handlers
 from power_portal.logging import configure_logging
+from power_portal.measurements.router import ingest_router
+from power_portal.measurements.router import router as measurements_router
 from power_portal.settings import (
     ProductionConfigError,
     Settings,
     get_settings,
     production_problems,
 )
+from power_portal.sites.router import router as sites_router
 from power_portal.system.router import router as system_router
 from power_portal.users.bootstrap import ensure_initial_admin
 from power_portal.users.router import router as users_router
@@ -79,6 +82,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(system_router)
     app.include_router(auth_router)
     app.include_router(users_router)
+    app.include_router(sites_router)
+    app.include_router(measurements_router)
+    app.include_router(ingest_router)
     # Last: the SPA's catch-all must not shadow any API route.
     mount_spa(app, settings.static_dir)
     return app

@@ -24,6 +24,7 @@ from power_portal.settings import Settings
 PUBLIC = {
     ("GET", "/api/health"),
     ("POST", "/api/auth/login"),
+    ("POST", "/api/ingest/measurements"),  # device-token auth, tested in test_ingest.py
 }
 # Writes a viewer may make: about their own session and password.
 VIEWER_WRITES = {
@@ -35,6 +36,7 @@ VIEWER_WRITES = {
 ADMIN_READS = {
     ("GET", "/api/users"),
     ("GET", "/api/users/{user_id}"),
+    ("GET", "/api/devices/{device_id}/tokens"),
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 

@@ -30,6 +30,8 @@ def make_engine(url: URL, *, pool_size: int = 10) -> AsyncEngine:
         connect_args={
             "connect_timeout": CONNECT_TIMEOUT_SECONDS,
             "application_name": "power-portal",
+            # Every timestamp in and out of the database is UTC; local time is the app's job.
+            "options": "-c timezone=UTC",
         },
     )
 

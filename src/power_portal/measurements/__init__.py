@@ -1,0 +1,1 @@
+"""Measurements: ingest, rollups, energy and series queries."""

@@ -1,0 +1,89 @@
+"""Time-series tables (SQLAlchemy Core: they are read and written in bulk SQL).
+
+``power_measurements`` holds what meters sent, keyed ``(device_id, time)``.
+``received_at`` is when it was stored; ``ingest_xid`` is the id of the
+transaction that stored it: a reader that wants "everything stored since my
+cursor" (the fleet push) pages by it, and ignores transactions that may still
+commit (``pg_snapshot_xmin``), so a slow transaction can never be skipped.
+
+``rollup_15m`` holds, per device and 15-minute bucket (UTC-aligned, so local
+hours, days and months of every zone with whole or half-hour offsets are whole
+buckets), the sample count, avg/min/max of the charted quantities and the
+energy per register, split pro rata from the cumulative registers.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    Table,
+    text,
+)
+from sqlalchemy.types import UserDefinedType
+
+from power_portal.db.models import metadata
+from power_portal.measurements.fields import FIELD_NAMES, REGISTER_FIELDS, SERIES_FIELDS
+
+ROLLUP_BUCKET_MINUTES = 15
+
+
+class Xid8(UserDefinedType[int]):
+    """PostgreSQL's 64-bit transaction id (``xid8``)."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **_: object) -> str:
+        return "XID8"
+
+
+power_measurements = Table(
+    "power_measurements",
+    metadata,
+    Column(
+        "device_id",
+        BigInteger,
+        ForeignKey("app.devices.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("time", DateTime(timezone=True), nullable=False),
+    *(Column(name, Double) for name in FIELD_NAMES),
+    Column("received_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    Column("ingest_xid", Xid8, nullable=False, server_default=text("pg_current_xact_id()")),
+    PrimaryKeyConstraint("device_id", "time", name="pk_power_measurements"),
+    schema="monitoring",
+)
+
+rollup_15m = Table(
+    "rollup_15m",
+    metadata,
+    Column(
+        "device_id",
+        BigInteger,
+        ForeignKey("app.devices.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("bucket_start", DateTime(timezone=True), nullable=False),
+    Column("sample_count", Integer, nullable=False, server_default=text("0")),
+    *(Column(f"{name}_{stat}", Double) for name in SERIES_FIELDS for stat in ("avg", "min", "max")),
+    *(Column(name, Double, nullable=False, server_default=text("0")) for name in REGISTER_FIELDS),
+    PrimaryKeyConstraint("device_id", "bucket_start", name="pk_rollup_15m"),
+    schema="monitoring",
+)
+
+Index(
+    "ix_power_measurements_received_at", power_measurements.c.received_at, postgresql_using="brin"
+)
+# "Rows stored since my cursor": (transaction, device, time) is a total order.
+Index(
+    "ix_power_measurements_ingest_xid",
+    power_measurements.c.ingest_xid,
+    power_measurements.c.device_id,
+    power_measurements.c.time,
+)

@@ -1,0 +1,136 @@
+"""Keeping ``monitoring.rollup_15m`` right, for exactly the buckets a write touched.
+
+After new rows land for a device, the rows around them decide what changed:
+a new reading at ``t`` changes the interval from the reading before it (``p``)
+to the reading after it (``n``). So the buckets from ``p``'s to ``n``'s are
+rebuilt from the raw rows, which covers late back-fills as well as live data.
+
+Energy rules (API-CONTRACT "Energy"):
+
+- the energy between two readings of a register belongs to the interval
+  between them (a reading at 07:00 closes 06:00-07:00);
+- an interval that straddles a bucket boundary is split pro rata by time;
+- a register that goes backwards is a meter reset: the interval's energy is
+  the new reading (counted up from zero), never negative.
+
+Callers hold the device's ingest lock (see ``ingest.py``) so two writers of
+one device cannot rebuild from each other's half-committed rows.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from power_portal.measurements.fields import REGISTER_FIELDS, SERIES_FIELDS
+from power_portal.measurements.models import ROLLUP_BUCKET_MINUTES
+
+BUCKET = f"interval '{ROLLUP_BUCKET_MINUTES} minutes'"
+ORIGIN = "timestamptz '2000-01-01 00:00:00+00'"
+PM = "monitoring.power_measurements"
+
+
+def _register_source(index: int, column: str) -> str:
+    """One register's readings from the last one before the span to the first after it."""
+    return f"""
+    SELECT {index} AS reg, m.time, m.{column} AS value
+    FROM {PM} m, span
+    WHERE m.device_id = :device_id AND m.{column} IS NOT NULL
+      AND m.time >= coalesce((SELECT max(x.time) FROM {PM} x
+                              WHERE x.device_id = :device_id AND x.time < span.a
+                                AND x.{column} IS NOT NULL), span.a)
+      AND m.time <= coalesce((SELECT min(x.time) FROM {PM} x
+                              WHERE x.device_id = :device_id AND x.time >= span.b
+                                AND x.{column} IS NOT NULL), span.b)"""
+
+
+def _build_rebuild_sql() -> str:
+    register_sources = "\n    UNION ALL".join(
+        _register_source(i, column) for i, column in enumerate(REGISTER_FIELDS)
+    )
+    sample_stats = ",\n        ".join(
+        f"avg({f}) AS {f}_avg, min({f}) AS {f}_min, max({f}) AS {f}_max" for f in SERIES_FIELDS
+    )
+    energy_pivot = ",\n        ".join(
+        f"sum(e) FILTER (WHERE reg = {i}) AS {column}" for i, column in enumerate(REGISTER_FIELDS)
+    )
+    stat_columns = [f"{f}_{s}" for f in SERIES_FIELDS for s in ("avg", "min", "max")]
+    insert_columns = ", ".join(["sample_count", *stat_columns, *REGISTER_FIELDS])
+    select_columns = ", ".join(
+        [
+            "coalesce(s.sample_count, 0)",
+            *(f"s.{c}" for c in stat_columns),
+            *(f"coalesce(e.{c}, 0)" for c in REGISTER_FIELDS),
+        ]
+    )
+    updates = ", ".join(
+        f"{c} = excluded.{c}" for c in ["sample_count", *stat_columns, *REGISTER_FIELDS]
+    )
+    return f"""
+WITH bounds AS (
+    SELECT
+        coalesce((SELECT max(time) FROM {PM}
+                  WHERE device_id = :device_id AND time < :lo), :lo) AS p,
+        coalesce((SELECT min(time) FROM {PM}
+                  WHERE device_id = :device_id AND time > :hi), :hi) AS n
+),
+span AS (
+    SELECT date_bin({BUCKET}, p, {ORIGIN}) AS a,
+           date_bin({BUCKET}, n, {ORIGIN}) + {BUCKET} AS b
+    FROM bounds
+),
+src AS ({register_sources}
+),
+pairs AS (
+    SELECT reg, lag(time) OVER w AS t0, time AS t1, lag(value) OVER w AS v0, value AS v1
+    FROM src
+    WINDOW w AS (PARTITION BY reg ORDER BY time)
+),
+deltas AS (
+    SELECT reg, t0, t1,
+           CASE WHEN v1 >= v0 THEN v1 - v0 ELSE v1 END AS d,
+           extract(epoch FROM t1 - t0) AS seconds
+    FROM pairs
+    WHERE t0 IS NOT NULL
+),
+energy AS (
+    SELECT bucket, reg,
+           sum(d * extract(epoch FROM least(t1, bucket + {BUCKET}) - greatest(t0, bucket))
+               / seconds) AS e
+    FROM deltas, span,
+         LATERAL generate_series(
+             greatest(date_bin({BUCKET}, t0, {ORIGIN}), span.a),
+             least(t1 - interval '1 microsecond', span.b - interval '1 microsecond'),
+             {BUCKET}) AS bucket
+    GROUP BY bucket, reg
+),
+energy_by_bucket AS (
+    SELECT bucket,
+        {energy_pivot}
+    FROM energy
+    GROUP BY bucket
+),
+samples AS (
+    SELECT date_bin({BUCKET}, m.time, {ORIGIN}) AS bucket,
+        count(*) AS sample_count,
+        {sample_stats}
+    FROM {PM} m, span
+    WHERE m.device_id = :device_id AND m.time >= span.a AND m.time < span.b
+    GROUP BY 1
+)
+INSERT INTO monitoring.rollup_15m (device_id, bucket_start, {insert_columns})
+SELECT :device_id, coalesce(s.bucket, e.bucket), {select_columns}
+FROM samples s
+FULL JOIN energy_by_bucket e ON e.bucket = s.bucket
+ON CONFLICT (device_id, bucket_start) DO UPDATE SET {updates}
+"""
+
+
+REBUILD_SQL = text(_build_rebuild_sql())
+
+
+async def rebuild_around(db: AsyncSession, device_id: int, lo: datetime, hi: datetime) -> None:
+    """Rebuild the buckets affected by new rows of one device within ``[lo, hi]``."""
+    await db.execute(REBUILD_SQL, {"device_id": device_id, "lo": lo, "hi": hi})

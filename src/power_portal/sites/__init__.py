@@ -1,0 +1,1 @@
+"""Sites, their devices (meters), and the devices' ingest tokens."""

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, Index, String, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from power_portal.db.models import Base
+
+
+class Site(Base):
+    __tablename__ = "sites"
+    __table_args__ = {"schema": "app"}
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    utility: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(500))
+    # The tariff this site is billed under (the tariffs table arrives with billing).
+    tariff_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class Device(Base):
+    __tablename__ = "devices"
+    __table_args__ = (
+        Index("ix_devices_site_id", "site_id"),
+        Index("uq_devices_serial", "serial", unique=True),
+        {"schema": "app"},
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    site_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("app.sites.id", ondelete="RESTRICT")
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    serial: Mapped[str] = mapped_column(String(100))
+    model: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class DeviceToken(Base):
+    """A bearer token a meter or gateway uses to ingest; only its SHA-256 is kept."""
+
+    __tablename__ = "device_tokens"
+    __table_args__ = (
+        Index("uq_device_tokens_sha256", "token_sha256", unique=True),
+        Index("ix_device_tokens_device_id", "device_id"),
+        {"schema": "app"},
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    device_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("app.devices.id", ondelete="CASCADE")
+    )
+    token_sha256: Mapped[str] = mapped_column(String(64))
+    prefix: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from typing import Annotated
+from zoneinfo import available_timezones
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def _known_timezone(value: str) -> str:
+    if value not in _zones():
+        raise ValueError(f"unknown time zone {value!r}: use an IANA name like Africa/Johannesburg")
+    return value
+
+
+Timezone = Annotated[str, AfterValidator(_known_timezone)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+Serial = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:\-]+$"
+    ),
+]
+
+
+class SiteCreate(BaseModel):
+    name: Name
+    timezone: Timezone
+    utility: OptionalText | None = None
+    address: OptionalText | None = None
+    tariff_id: int | None = None
+
+
+class SiteUpdate(BaseModel):
+    name: Name | None = None
+    timezone: Timezone | None = None
+    utility: OptionalText | None = None
+    address: OptionalText | None = None
+    tariff_id: int | None = None
+
+
+class SiteRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    timezone: str
+    utility: str | None
+    address: str | None
+    tariff_id: int | None
+    device_count: int = 0
+    created_at: datetime
+
+
+class DeviceCreate(BaseModel):
+    name: Name
+    serial: Serial
+    model: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+
+
+class DeviceUpdate(BaseModel):
+    name: Name | None = None
+    serial: Serial | None = None
+    model: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    site_id: int | None = None
+
+
+class DeviceRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    site_id: int
+    name: str
+    serial: str
+    model: str | None
+    created_at: datetime
+    last_reading_at: datetime | None = None
+
+
+class DeviceTokenCreate(BaseModel):
+    label: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+
+
+class DeviceTokenRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    device_id: int
+    prefix: str
+    label: str | None
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class DeviceTokenIssued(DeviceTokenRead):
+    token: str
