@@ -45,6 +45,7 @@ frontend: $(STATIC)/index.html ## build the web app into src/power_portal/static
 
 # ---------------------------------------------------------------- run
 run: setup ## set up, then start the portal at http://127.0.0.1:8000 (embedded PostgreSQL in ./var)
+	$(BIN)/portal demo --if-empty --ask
 	$(BIN)/portal serve
 
 # ---------------------------------------------------------------- test
@@ -98,7 +99,7 @@ openapi-check: $(BIN)/.synced frontend/node_modules/.installed ## fail when the 
 
 # ---------------------------------------------------------------- misc
 bench: setup ## run the benchmarks in bench/
-	@ls bench/*.py >/dev/null 2>&1 && for b in bench/*.py; do $(BIN)/python $$b; done || echo "no benchmarks yet"
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
 
 clean: ## remove build output and environments (keeps ./var, your data)
 	rm -rf $(VENV) .tools frontend/node_modules $(STATIC) .pytest_cache .mypy_cache .ruff_cache

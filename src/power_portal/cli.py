@@ -24,9 +24,12 @@ console = Console(stderr=True)
 
 
 def _register_subcommands() -> None:
+    from power_portal.measurements.cli import demo_command, import_csv_command
     from power_portal.users.cli import app as users_app
 
     app.add_typer(users_app, name="users")
+    app.command("demo")(demo_command)
+    app.command("import-csv")(import_csv_command)
 
 
 def _refuse_unsafe_production() -> None:

@@ -33,7 +33,7 @@ def _shared_processors() -> list[Any]:
     ]
 
 
-def configure_logging(settings: Settings) -> None:
+def configure_logging(settings: Settings, level: str | None = None) -> None:
     json_output = settings.is_production
     renderer: Any = (
         structlog.processors.JSONRenderer()
@@ -73,7 +73,7 @@ def configure_logging(settings: Settings) -> None:
                     "stream": "ext://sys.stderr",
                 }
             },
-            "root": {"handlers": ["default"], "level": settings.log_level},
+            "root": {"handlers": ["default"], "level": level or settings.log_level},
             "loggers": {
                 "uvicorn": {"handlers": [], "propagate": True},
                 "uvicorn.error": {"handlers": [], "propagate": True},
