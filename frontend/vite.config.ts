@@ -21,8 +21,9 @@ export default defineConfig({
   build: {
     outDir: "../src/power_portal/static",
     emptyOutDir: true,
-    // antd alone is ~600 kB minified; split vendors so app changes don't bust their cache.
-    chunkSizeWarningLimit: 800,
+    // antd alone is ~850 kB minified (~270 kB gzip) with Table/Form/Modal/Tabs in use;
+    // split vendors so app changes don't bust their cache.
+    chunkSizeWarningLimit: 1000,
     rolldownOptions: {
       output: {
         codeSplitting: {

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.conftest import LiveServer
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer
+
+
+def log_in_as_admin(page: Page, base_url: str, path: str = "/") -> None:
+    """The app is behind a login: open ``path``, log in, land on ``path``."""
+    page.goto(f"{base_url}{path}")
+    page.get_by_test_id("login-email").fill(ADMIN_EMAIL)
+    page.get_by_test_id("login-password").fill(ADMIN_PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("app-header")).to_be_visible()
 
 
 def test_home_page_renders_with_live_health(live_server: LiveServer, page: Page) -> None:
-    page.goto(live_server.url)
+    log_in_as_admin(page, live_server.url)
     expect(page).to_have_title("Power Portal")
     expect(page.get_by_test_id("app-header")).to_be_visible()
     expect(page.get_by_test_id("product-name")).to_have_text("Power Portal")
@@ -19,15 +28,15 @@ def test_home_page_renders_with_live_health(live_server: LiveServer, page: Page)
 
 
 def test_client_side_navigation_and_reload(live_server: LiveServer, page: Page) -> None:
-    page.goto(live_server.url)
-    page.get_by_test_id("nav").get_by_text("Settings").click()
-    expect(page).to_have_url(f"{live_server.url}/settings")
-    # a reload on a client-side route is answered by the SPA fallback
+    log_in_as_admin(page, live_server.url)
+    page.get_by_test_id("nav").get_by_text("Users").click()
+    expect(page).to_have_url(f"{live_server.url}/settings/users")
+    # a reload on a client-side route is answered by the SPA fallback (the session survives)
     page.reload()
     expect(page.get_by_test_id("app-header")).to_be_visible()
-    expect(page).to_have_url(f"{live_server.url}/settings")
+    expect(page).to_have_url(f"{live_server.url}/settings/users")
 
 
 def test_unknown_route_shows_not_found(live_server: LiveServer, page: Page) -> None:
-    page.goto(f"{live_server.url}/no/such/page")
+    log_in_as_admin(page, live_server.url, "/no/such/page")
     expect(page.get_by_test_id("not-found")).to_be_visible()

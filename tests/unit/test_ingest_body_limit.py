@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from fastapi import HTTPException
@@ -11,6 +14,12 @@ from starlette.requests import Request
 from power_portal.measurements.router import _read_limited
 
 CHUNK = b"x" * 1024
+
+
+def run(coroutine: Coroutine[Any, Any, bytes]) -> bytes:
+    """Run on a fresh loop in a thread (the browser tests keep a loop in the main thread)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def request_streaming(chunks: int, consumed: list[int], content_length: int | None) -> Request:
@@ -32,7 +41,7 @@ def test_stops_reading_right_after_the_limit() -> None:
     consumed: list[int] = []
     request = request_streaming(10_000, consumed, content_length=None)
     with pytest.raises(HTTPException) as caught:
-        asyncio.run(_read_limited(request, 10 * 1024))
+        run(_read_limited(request, 10 * 1024))
     assert caught.value.status_code == 413
     assert len(consumed) == 11  # 10 KiB allowed, the 11th chunk trips it; 9,989 never read
 
@@ -41,7 +50,7 @@ def test_declared_length_over_the_limit_is_refused_before_reading() -> None:
     consumed: list[int] = []
     request = request_streaming(100, consumed, content_length=100 * 1024)
     with pytest.raises(HTTPException) as caught:
-        asyncio.run(_read_limited(request, 10 * 1024))
+        run(_read_limited(request, 10 * 1024))
     assert caught.value.status_code == 413
     assert consumed == []
 
@@ -49,4 +58,4 @@ def test_declared_length_over_the_limit_is_refused_before_reading() -> None:
 def test_body_within_the_limit_is_read_whole() -> None:
     consumed: list[int] = []
     request = request_streaming(5, consumed, content_length=None)
-    assert asyncio.run(_read_limited(request, 10 * 1024)) == CHUNK * 5
+    assert run(_read_limited(request, 10 * 1024)) == CHUNK * 5

@@ -1,18 +1,42 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { App as AntdApp, ConfigProvider } from "antd";
-import { useState, type ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
+import { ApiError, onSessionExpired } from "@/api/client";
 import { brand } from "@/config/brand";
+import { meQueryKey } from "@/features/auth";
+
+/** A 4xx will answer the same the second time; only network and server errors get a retry. */
+function retryOnce(failureCount: number, error: unknown): boolean {
+  if (error instanceof ApiError && error.status < 500) return false;
+  return failureCount < 1;
+}
 
 export function createQueryClient(): QueryClient {
   return new QueryClient({
     defaultOptions: {
       queries: {
-        retry: 1,
+        retry: retryOnce,
         staleTime: 10_000,
         refetchOnWindowFocus: false,
       },
     },
   });
+}
+
+/**
+ * An API call answered 401: the session expired or was ended elsewhere.
+ * Forgetting the user makes `RequireAuth` send the browser to
+ * `/login?next=<here>`; the login page then empties the rest of the cache.
+ */
+function useSignOutOnSessionExpiry(queryClient: QueryClient) {
+  useEffect(
+    () =>
+      onSessionExpired(() => {
+        void queryClient.cancelQueries({ queryKey: meQueryKey });
+        queryClient.setQueryData(meQueryKey, null);
+      }),
+    [queryClient],
+  );
 }
 
 type AppProviderProps = {
@@ -23,6 +47,7 @@ type AppProviderProps = {
 
 export function AppProvider({ children, queryClient }: AppProviderProps) {
   const [client] = useState(() => queryClient ?? createQueryClient());
+  useSignOutOnSessionExpiry(client);
   return (
     <QueryClientProvider client={client}>
       <ConfigProvider theme={{ token: { colorPrimary: brand.primaryColor } }}>

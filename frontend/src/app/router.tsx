@@ -1,25 +1,54 @@
-import { createBrowserRouter } from "react-router";
+import { createBrowserRouter, Navigate } from "react-router";
 import type { RouteObject } from "react-router";
 import { RouteErrorBoundary } from "@/components/errors/RouteErrorBoundary";
 import { AppLayout } from "@/components/layout/AppLayout";
+import { LoginRoute, RequireAuth, RequireRole } from "@/features/auth";
 import { DashboardRoute } from "@/features/dashboard/routes/DashboardRoute";
 import { NotFoundRoute } from "@/features/misc/routes/NotFoundRoute";
-import { SettingsRoute } from "@/features/settings/routes/SettingsRoute";
+import { SettingsIndexRoute, SettingsLayoutRoute } from "@/features/settings";
+import { UsersRoute } from "@/features/users";
 
 export const paths = {
   home: "/",
+  login: "/login",
   settings: "/settings",
+  settingsUsers: "/settings/users",
 } as const;
 
 /** Route table, shared by the browser router and tests (memory router). */
 export const routes: RouteObject[] = [
   {
+    path: paths.login,
+    element: <LoginRoute />,
+    errorElement: <RouteErrorBoundary />,
+  },
+  {
     path: "/",
-    element: <AppLayout />,
+    element: (
+      <RequireAuth>
+        <AppLayout />
+      </RequireAuth>
+    ),
     errorElement: <RouteErrorBoundary />,
     children: [
       { index: true, element: <DashboardRoute /> },
-      { path: "settings", element: <SettingsRoute /> },
+      {
+        path: "settings",
+        element: <SettingsLayoutRoute />,
+        children: [
+          { index: true, element: <SettingsIndexRoute /> },
+          {
+            // Each settings tab is a route guarded by its role (see features/settings/config/tabs.ts).
+            path: "users",
+            element: (
+              <RequireRole role="admin">
+                <UsersRoute />
+              </RequireRole>
+            ),
+          },
+          { path: "*", element: <Navigate to={paths.settings} replace /> },
+        ],
+      },
       { path: "*", element: <NotFoundRoute /> },
     ],
   },

@@ -19,14 +19,19 @@ Object.defineProperty(window, "matchMedia", {
   }),
 });
 
-// jsdom lacks these; antd uses them for layout measurement.
+// jsdom lacks these; antd uses them for layout measurement. Defined directly
+// (not with vi.stubGlobal), so `vi.unstubAllGlobals()` after each test keeps it.
 if (!("ResizeObserver" in globalThis)) {
   class ResizeObserverStub {
     observe() {}
     unobserve() {}
     disconnect() {}
   }
-  vi.stubGlobal("ResizeObserver", ResizeObserverStub);
+  Object.defineProperty(globalThis, "ResizeObserver", {
+    writable: true,
+    configurable: true,
+    value: ResizeObserverStub,
+  });
 }
 
 // The API client uses a relative baseUrl (same origin). Node's Request needs

@@ -2,24 +2,48 @@ import { DashboardOutlined, SettingOutlined, ThunderboltOutlined } from "@ant-de
 import { Layout, Menu, theme, Typography } from "antd";
 import type { MenuProps } from "antd";
 import { Link, Outlet, useLocation } from "react-router";
+import type { User } from "@/api/types";
 import { brand } from "@/config/brand";
+import { UserMenu, useMe } from "@/features/auth";
+import { settingsTabPath, visibleSettingsTabs } from "@/features/settings";
 
 const { Header, Sider, Content } = Layout;
 
-const navItems: MenuProps["items"] = [
-  { key: "/", icon: <DashboardOutlined />, label: <Link to="/">Dashboard</Link> },
-  { key: "/settings", icon: <SettingOutlined />, label: <Link to="/settings">Settings</Link> },
-];
+/** The nav for this user: entries they may not open are not shown. */
+function navItems(user: User | null | undefined): NonNullable<MenuProps["items"]> {
+  const items: NonNullable<MenuProps["items"]> = [
+    { key: "/", icon: <DashboardOutlined />, label: <Link to="/">Dashboard</Link> },
+  ];
+  const tabs = visibleSettingsTabs(user?.role);
+  if (tabs.length > 0) {
+    items.push({
+      key: "/settings",
+      icon: <SettingOutlined />,
+      label: "Settings",
+      children: tabs.map((tab) => ({
+        key: settingsTabPath(tab),
+        label: (
+          <Link to={settingsTabPath(tab)} data-testid={`nav-settings-${tab.key}`}>
+            {tab.label}
+          </Link>
+        ),
+      })),
+    });
+  }
+  return items;
+}
 
 function selectedKeys(pathname: string): string[] {
   if (pathname === "/") return ["/"];
-  if (pathname === "/settings" || pathname.startsWith("/settings/")) return ["/settings"];
+  if (pathname.startsWith("/settings/")) return [pathname.split("/").slice(0, 3).join("/")];
   return [];
 }
 
+/** The signed-in shell (rendered inside `RequireAuth`). */
 export function AppLayout() {
   const { pathname } = useLocation();
   const { token } = theme.useToken();
+  const { data: user } = useMe();
 
   return (
     <Layout style={{ minHeight: "100vh" }}>
@@ -35,6 +59,8 @@ export function AppLayout() {
         >
           {brand.productName}
         </Typography.Text>
+        <div style={{ flex: 1 }} />
+        {user && <UserMenu user={user} />}
       </Header>
       <Layout>
         <Sider
@@ -47,7 +73,8 @@ export function AppLayout() {
           <Menu
             mode="inline"
             selectedKeys={selectedKeys(pathname)}
-            items={navItems}
+            defaultOpenKeys={["/settings"]}
+            items={navItems(user)}
             style={{ height: "100%", borderInlineEnd: 0 }}
           />
         </Sider>

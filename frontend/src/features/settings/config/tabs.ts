@@ -1,0 +1,28 @@
+import type { Role } from "@/api/types";
+
+export type SettingsTab = {
+  /** The URL segment under /settings, and the Tabs key. */
+  key: string;
+  label: string;
+  /** The least role that may open the tab. */
+  role: Role;
+};
+
+/**
+ * The settings tabs, in display order. Each is a route under /settings
+ * (registered in src/app/router.tsx) guarded by its role.
+ * Planned: "branding" (Branding), "app-config" (App config), "rates" (Rates).
+ */
+export const settingsTabs: readonly SettingsTab[] = [
+  { key: "users", label: "Users", role: "admin" },
+];
+
+export function settingsTabPath(tab: Pick<SettingsTab, "key">): string {
+  return `/settings/${tab.key}`;
+}
+
+/** The tabs a user with `role` may open. */
+export function visibleSettingsTabs(role: Role | undefined): SettingsTab[] {
+  if (!role) return [];
+  return settingsTabs.filter((tab) => tab.role === "viewer" || role === "admin");
+}

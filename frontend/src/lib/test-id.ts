@@ -1,0 +1,7 @@
+/**
+ * `data-testid` for props objects (`okButtonProps`, `onRow`, …), whose types
+ * do not list data-* attributes although the DOM receives them.
+ */
+export function testId(id: string): object {
+  return { "data-testid": id };
+}

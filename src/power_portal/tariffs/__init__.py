@@ -1,0 +1,1 @@
+"""Tariffs: the model, its validator, the bill calculator (pure), rates and bills."""
