@@ -83,9 +83,9 @@ def test_municipal_inclining_blocks() -> None:
         tariff(municipal_block_tariff()), readings, date(2026, 6, 1), date(2026, 7, 1)
     )
     energy = [line for line in bill.lines if line.kind == "energy"]
-    assert [(line.quantity, line.rate, line.amount) for line in energy] == [
-        (pytest.approx(50.0), 1.50, 75.00),
-        (pytest.approx(250.0), 2.00, 500.00),
+    assert [(round(line.quantity, 6), line.rate, line.amount) for line in energy] == [
+        (50.0, 1.50, 75.00),
+        (250.0, 2.00, 500.00),
     ]
     assert lines_by(bill, "fixed")["Basic charge"].quantity == pytest.approx(1.0)
     assert (bill.subtotal, bill.vat, bill.total) == (775.00, 116.25, 891.25)
@@ -153,9 +153,9 @@ def test_a_span_across_1_april_bills_each_version_at_its_rates() -> None:
     readings = steady_readings(start, start + timedelta(days=2), kw=10.0)
     bill = calculate_bill(tariff(document), readings, date(2026, 3, 31), date(2026, 4, 2))
     peak = [line for line in bill.lines if line.kind == "energy" and line.period == "peak"]
-    assert [(str(line.version_from), line.quantity, line.rate) for line in peak] == [
-        ("2025-04-01", pytest.approx(50.0), 1.20),
-        ("2026-04-01", pytest.approx(50.0), 1.32),
+    assert [(str(line.version_from), round(line.quantity, 6), line.rate) for line in peak] == [
+        ("2025-04-01", 50.0, 1.20),
+        ("2026-04-01", 50.0, 1.32),
     ]
     fixed = [line for line in bill.lines if line.kind == "fixed"]
     assert [line.quantity for line in fixed] == [1, 1]
