@@ -29,6 +29,7 @@ from power_portal.settings import (
 )
 from power_portal.sites.router import router as sites_router
 from power_portal.system.router import router as system_router
+from power_portal.tariffs.router import router as tariffs_router
 from power_portal.users.bootstrap import ensure_initial_admin
 from power_portal.users.router import router as users_router
 from power_portal.web.spa import mount_spa
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sites_router)
     app.include_router(measurements_router)
     app.include_router(ingest_router)
+    app.include_router(tariffs_router)
     # Last: the SPA's catch-all must not shadow any API route.
     mount_spa(app, settings.static_dir)
     return app

@@ -14,6 +14,10 @@ class PortalError(Exception):
         self.detail = detail
         self.headers = headers
 
+    def detail_body(self) -> object:
+        """What goes in the response's ``detail`` (a message, or a list of problems)."""
+        return self.detail
+
 
 class NotFoundError(PortalError):
     status_code = status.HTTP_404_NOT_FOUND
@@ -42,4 +46,4 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(PortalError)
     async def _portal_error(_: Request, exc: PortalError) -> JSONResponse:
-        return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
+        return JSONResponse({"detail": exc.detail_body()}, exc.status_code, headers=exc.headers)

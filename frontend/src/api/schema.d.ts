@@ -299,6 +299,40 @@ export interface paths {
         patch: operations["updateSite"];
         trace?: never;
     };
+    "/api/sites/{site_id}/bill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The site's bill for local dates [start, end) under its tariff */
+        get: operations["siteBill"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sites/{site_id}/bill.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The same bill as CSV */
+        get: operations["siteBillCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sites/{site_id}/devices": {
         parameters: {
             query?: never;
@@ -346,6 +380,60 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tariffs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Tariffs */
+        get: operations["listTariffs"];
+        put?: never;
+        /** Create Tariff */
+        post: operations["createTariff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tariffs/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check a tariff without saving it (the editor's live validation) */
+        post: operations["validateTariff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tariffs/{tariff_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Tariff */
+        get: operations["getTariff"];
+        /** Replace the tariff and all its versions */
+        put: operations["replaceTariff"];
+        post?: never;
+        /** Delete Tariff */
+        delete: operations["deleteTariff"];
         options?: never;
         head?: never;
         patch?: never;
@@ -426,6 +514,89 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** Bill */
+        Bill: {
+            /** Currency */
+            currency: string;
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            /**
+             * Energy Kwh
+             * @description all energy on the bill, for a quick check
+             */
+            energy_kwh: number;
+            /** Lines */
+            lines: components["schemas"]["BillLine"][];
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /** Subtotal */
+            subtotal: number;
+            /** Timezone */
+            timezone: string;
+            /** Total */
+            total: number;
+            /** Vat */
+            vat: number;
+        };
+        /** BillLine */
+        BillLine: {
+            /** Amount */
+            amount: number;
+            /** Description */
+            description: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "energy" | "demand" | "fixed" | "reactive";
+            /**
+             * Month
+             * @description YYYY-MM for monthly lines
+             */
+            month?: string | null;
+            /** Period */
+            period?: string | null;
+            /** Quantity */
+            quantity: number;
+            /** Rate */
+            rate: number;
+            /** Season */
+            season?: string | null;
+            /** Unit */
+            unit: string;
+            /**
+             * Version From
+             * Format: date
+             */
+            version_from: string;
+        };
+        /**
+         * Day
+         * @enum {string}
+         */
+        Day: "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+        /** DemandCharge */
+        DemandCharge: {
+            /** Name */
+            name: string;
+            /** Periods */
+            periods: string[];
+            /** Rate */
+            rate: number;
+            /** Season */
+            season?: string | null;
+            /**
+             * Unit
+             * @enum {string}
+             */
+            unit: "kVA" | "kW";
+        };
         /** DeviceCreate */
         DeviceCreate: {
             /** Model */
@@ -513,6 +684,16 @@ export interface components {
             /** Site Id */
             site_id?: number | null;
         };
+        /** EnergyBlock */
+        EnergyBlock: {
+            /** Rate */
+            rate: number;
+            /**
+             * Up To Kwh
+             * @description upper edge of this block per month (kWh); null for the last block
+             */
+            up_to_kwh: number | null;
+        };
         /** EnergyPoint */
         EnergyPoint: {
             /** Energy Export Kwh */
@@ -524,6 +705,23 @@ export interface components {
              * Format: date-time
              */
             start: string;
+        };
+        /** EnergyRate */
+        EnergyRate: {
+            /**
+             * Blocks
+             * @description inclining blocks per calendar month (pro rata for part months)
+             */
+            blocks?: components["schemas"]["EnergyBlock"][] | null;
+            /** Period */
+            period: string;
+            /**
+             * Rate
+             * @description per kWh, before VAT; the first block's rate with blocks
+             */
+            rate: number;
+            /** Season */
+            season: string;
         };
         /** EnergyResponse */
         EnergyResponse: {
@@ -548,6 +746,18 @@ export interface components {
             /** Type */
             type: string;
         };
+        /** FixedCharge */
+        FixedCharge: {
+            /** Amount */
+            amount: number;
+            /** Name */
+            name: string;
+            /**
+             * Per
+             * @enum {string}
+             */
+            per: "day" | "month";
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -568,6 +778,16 @@ export interface components {
             status: "ok" | "degraded";
             /** Version */
             version: string;
+        };
+        /** HolidayOverride */
+        HolidayOverride: {
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /** @description bill this date as this day type; null: an ordinary day */
+            treat_as?: components["schemas"]["Day"] | null;
         };
         /** IngestAccepted */
         IngestAccepted: {
@@ -626,10 +846,64 @@ export interface components {
             /** Password */
             password: string;
         };
+        /**
+         * Period
+         * @description A time-of-use window: on ``days`` of ``season``, from ``start`` to ``end`` (may wrap).
+         */
+        Period: {
+            /** Days */
+            days: components["schemas"]["Day"][];
+            /** End */
+            end: string;
+            /** Name */
+            name: string;
+            /** Season */
+            season: string;
+            /** Start */
+            start: string;
+        };
         /** ProblemDetail */
         ProblemDetail: {
             /** Detail */
             detail: string | components["schemas"]["FieldProblem"][];
+        };
+        /** PublicHolidays */
+        PublicHolidays: {
+            /**
+             * Calendar
+             * @description a country code of the `holidays` library, e.g. ZA
+             */
+            calendar: string;
+            /**
+             * Overrides
+             * @default []
+             */
+            overrides: components["schemas"]["HolidayOverride"][];
+            /**
+             * Treat As
+             * @default sun
+             * @enum {string}
+             */
+            treat_as: "sat" | "sun";
+        };
+        /** ReactiveCharge */
+        ReactiveCharge: {
+            /**
+             * Free Share
+             * @description kvarh up to this share of kWh in a month are free
+             * @default 0.3
+             */
+            free_share: number;
+            /**
+             * Name
+             * @default Reactive energy
+             */
+            name: string;
+            /**
+             * Rate
+             * @description per kvarh above the free share
+             */
+            rate: number;
         };
         /**
          * Role
@@ -641,6 +915,13 @@ export interface components {
          * @enum {string}
          */
         RunMode: "standalone" | "client" | "admin";
+        /** Season */
+        Season: {
+            /** Months */
+            months: number[];
+            /** Name */
+            name: string;
+        };
         /**
          * SeriesResponse
          * @description Columnar: ``times[i]`` is the start of bucket i of every series.
@@ -757,6 +1038,86 @@ export interface components {
             /** Timezone */
             timezone: string;
         };
+        /** TariffIn */
+        TariffIn: {
+            /** Currency */
+            currency: string;
+            /** Name */
+            name: string;
+            public_holidays?: components["schemas"]["PublicHolidays"] | null;
+            /** Timezone */
+            timezone: string;
+            /** Versions */
+            versions: components["schemas"]["TariffVersion"][];
+        };
+        /** TariffRead */
+        TariffRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Currency */
+            currency: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            public_holidays?: components["schemas"]["PublicHolidays"] | null;
+            /** Timezone */
+            timezone: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Versions */
+            versions: components["schemas"]["TariffVersion"][];
+        };
+        /** TariffSummary */
+        TariffSummary: {
+            /** Currency */
+            currency: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Site Count */
+            site_count: number;
+            /** Timezone */
+            timezone: string;
+            /** Version Count */
+            version_count: number;
+        };
+        /** TariffVersion */
+        TariffVersion: {
+            /**
+             * Demand Charges
+             * @default []
+             */
+            demand_charges: components["schemas"]["DemandCharge"][];
+            /**
+             * Effective From
+             * Format: date
+             */
+            effective_from: string;
+            /** Effective To */
+            effective_to?: string | null;
+            /** Energy Rates */
+            energy_rates: components["schemas"]["EnergyRate"][];
+            /**
+             * Fixed Charges
+             * @default []
+             */
+            fixed_charges: components["schemas"]["FixedCharge"][];
+            /** Periods */
+            periods: components["schemas"]["Period"][];
+            reactive_charge?: components["schemas"]["ReactiveCharge"] | null;
+            /** Seasons */
+            seasons: components["schemas"]["Season"][];
+            /** Vat Percent */
+            vat_percent: number;
+        };
         /** UserCreate */
         UserCreate: {
             /** Email */
@@ -819,6 +1180,15 @@ export interface components {
             msg: string;
             /** Error Type */
             type: string;
+        };
+        /** ValidationReport */
+        ValidationReport: {
+            /** Problems */
+            problems: {
+                [key: string]: unknown;
+            }[];
+            /** Valid */
+            valid: boolean;
         };
     };
     responses: never;
@@ -2018,6 +2388,138 @@ export interface operations {
             };
         };
     };
+    siteBill: {
+        parameters: {
+            query: {
+                start: string;
+                end: string;
+            };
+            header?: never;
+            path: {
+                site_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bill"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such site */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description No tariff, or no version for the span */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    siteBillCsv: {
+        parameters: {
+            query: {
+                start: string;
+                end: string;
+            };
+            header?: never;
+            path: {
+                site_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such site */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description No tariff, or no version for the span */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     listSiteDevices: {
         parameters: {
             query?: never;
@@ -2231,6 +2733,307 @@ export interface operations {
             };
             /** @description No such site */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listTariffs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TariffSummary"][];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    createTariff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TariffIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TariffRead"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A field is invalid; `loc` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+        };
+    };
+    validateTariff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TariffIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationReport"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getTariff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tariff_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TariffRead"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such tariff */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    replaceTariff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tariff_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TariffIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TariffRead"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such tariff */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description A field is invalid; `loc` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+        };
+    };
+    deleteTariff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tariff_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such tariff */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Conflicts with stored data */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

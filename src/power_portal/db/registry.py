@@ -4,6 +4,14 @@ from power_portal.auth import models as auth_models
 from power_portal.db.models import metadata
 from power_portal.measurements import models as measurements_models
 from power_portal.sites import models as sites_models
+from power_portal.tariffs import models as tariffs_models
 from power_portal.users import models as users_models
 
-__all__ = ["auth_models", "measurements_models", "metadata", "sites_models", "users_models"]
+__all__ = [
+    "auth_models",
+    "measurements_models",
+    "metadata",
+    "sites_models",
+    "tariffs_models",
+    "users_models",
+]

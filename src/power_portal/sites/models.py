@@ -17,8 +17,10 @@ class Site(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     utility: Mapped[str | None] = mapped_column(String(200))
     address: Mapped[str | None] = mapped_column(String(500))
-    # The tariff this site is billed under (the tariffs table arrives with billing).
-    tariff_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The tariff this site is billed under.
+    tariff_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("app.tariffs.id", ondelete="RESTRICT")
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()

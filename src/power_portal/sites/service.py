@@ -65,7 +65,15 @@ async def site_read(db: AsyncSession, site: Site) -> SiteRead:
     return read
 
 
+async def _check_tariff(db: AsyncSession, tariff_id: int | None) -> None:
+    from power_portal.tariffs.models import Tariff
+
+    if tariff_id is not None and await db.get(Tariff, tariff_id) is None:
+        raise FieldError("tariff_id", f"no tariff with id {tariff_id}")
+
+
 async def create_site(db: AsyncSession, data: SiteCreate) -> Site:
+    await _check_tariff(db, data.tariff_id)
     site = Site(**data.model_dump())
     db.add(site)
     await db.commit()
@@ -76,7 +84,9 @@ async def create_site(db: AsyncSession, data: SiteCreate) -> Site:
 
 async def update_site(db: AsyncSession, site_id: int, data: SiteUpdate) -> Site:
     site = await get_site(db, site_id)
-    for field, value in data.model_dump(exclude_unset=True).items():
+    changes = data.model_dump(exclude_unset=True)
+    await _check_tariff(db, changes.get("tariff_id"))
+    for field, value in changes.items():
         if value is None and field in ("name", "timezone"):
             raise FieldError(field, "may not be empty")
         setattr(site, field, value)

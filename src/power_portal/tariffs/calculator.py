@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -87,6 +88,30 @@ class Readings:
     def register(self, name: str) -> Register | None:
         values = getattr(self, name)
         return None if values is None else Register.of(self.times, values)
+
+
+@dataclass(frozen=True)
+class Meters:
+    """One or more meters billed together: their energy adds up minute by minute,
+    so a site's demand is the coincident sum of its meters'."""
+
+    readings: tuple[Readings, ...]
+
+    @classmethod
+    def of(cls, readings: Readings | Sequence[Readings]) -> Meters:
+        return cls((readings,) if isinstance(readings, Readings) else tuple(readings))
+
+    def has(self, name: str) -> bool:
+        return any(r.register(name) is not None for r in self.readings)
+
+    def energy_between(self, name: str, edges: IntArray) -> FloatArray | None:
+        registers = [reg for r in self.readings if (reg := r.register(name)) is not None]
+        if not registers:
+            return None
+        total = registers[0].energy_between(edges)
+        for register in registers[1:]:
+            total = total + register.energy_between(edges)
+        return total
 
 
 def cents(value: float) -> Decimal:
@@ -355,11 +380,9 @@ def _demand_lines(
     tables: _Tables,
     days: _Days,
     grid: _Grid,
-    readings: Readings,
+    meters: Meters,
 ) -> list[BillLine]:
     lines: list[BillLine] = []
-    active = readings.register("energy_import_kwh")
-    apparent = readings.register("apparent_energy_kvah")
     block_starts = grid.edges[:-1:30]
     block_edges = np.append(block_starts, grid.edges[-1])
     first_minute = np.arange(0, grid.key.size, 30)
@@ -370,13 +393,14 @@ def _demand_lines(
     demand_cache: dict[str, FloatArray] = {}
 
     def demand(unit: str) -> tuple[FloatArray, str]:
-        register, measured = (apparent, "kVA") if unit == "kVA" and apparent else (active, "kW")
+        use_apparent = unit == "kVA" and meters.has("apparent_energy_kvah")
+        register, measured = (
+            ("apparent_energy_kvah", "kVA") if use_apparent else ("energy_import_kwh", "kW")
+        )
         if measured not in demand_cache:
-            energy = (
-                register.energy_between(block_edges)
-                if register is not None
-                else np.zeros(block_starts.size)
-            )
+            energy = meters.energy_between(register, block_edges)
+            if energy is None:
+                energy = np.zeros(block_starts.size)
             demand_cache[measured] = energy / np.where(block_hours > 0, block_hours, 1.0)
         return demand_cache[measured], measured
 
@@ -445,13 +469,12 @@ def _fixed_lines(tariff: TariffIn, days: _Days) -> list[BillLine]:
 
 
 def _reactive_lines(
-    tariff: TariffIn, days: _Days, grid: _Grid, per_minute: FloatArray, readings: Readings
+    tariff: TariffIn, days: _Days, grid: _Grid, per_minute: FloatArray, meters: Meters
 ) -> list[BillLine]:
-    reactive = readings.register("reactive_energy_import_kvarh")
     lines: list[BillLine] = []
-    if reactive is None:
+    kvarh = meters.energy_between("reactive_energy_import_kvarh", grid.edges)
+    if kvarh is None:
         return lines
-    kvarh = reactive.energy_between(grid.edges)
     minute_months = days.month_key[grid.day]
     minute_versions = days.version[grid.day]
     for v, version in enumerate(tariff.versions):
@@ -477,8 +500,11 @@ def _reactive_lines(
     return lines
 
 
-def calculate_bill(tariff: TariffIn, readings: Readings, start: date, end: date) -> Bill:
-    """The bill for local dates ``[start, end)`` (end exclusive)."""
+def calculate_bill(
+    tariff: TariffIn, readings: Readings | Sequence[Readings], start: date, end: date
+) -> Bill:
+    """The bill for local dates ``[start, end)`` (end exclusive), for one meter or several."""
+    meters = Meters.of(readings)
     if end <= start:
         raise BillError("end must be after start")
     zone = ZoneInfo(tariff.timezone)
@@ -486,14 +512,13 @@ def calculate_bill(tariff: TariffIn, readings: Readings, start: date, end: date)
     tables = _build_tables(tariff)
     lo, hi = int(days.starts[0]), int(days.starts[-1])
     grid = _build_grid(days, tables, lo, hi)
-    active = readings.register("energy_import_kwh")
-    per_minute = (
-        active.energy_between(grid.edges) if active is not None else np.zeros(grid.key.size)
-    )
+    per_minute = meters.energy_between("energy_import_kwh", grid.edges)
+    if per_minute is None:
+        per_minute = np.zeros(grid.key.size)
     lines = _energy_lines(tariff, tables, days, grid, per_minute)
-    lines += _demand_lines(tariff, tables, days, grid, readings)
+    lines += _demand_lines(tariff, tables, days, grid, meters)
     lines += _fixed_lines(tariff, days)
-    lines += _reactive_lines(tariff, days, grid, per_minute, readings)
+    lines += _reactive_lines(tariff, days, grid, per_minute, meters)
     by_version: dict[date, Decimal] = defaultdict(Decimal)
     for line in lines:
         by_version[line.version_from] += Decimal(repr(line.amount))
