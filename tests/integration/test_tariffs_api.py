@@ -75,8 +75,8 @@ def overlapping_window() -> dict[str, Any]:
         ),
         (
             lambda d: d["versions"][0]["seasons"][0]["months"].append(5) or d,
-            ["body", "versions", 0, "seasons", 0, "months"],
-            "month 5 is in seasons",
+            ["body", "versions", 0, "seasons"],
+            "month 5 is in seasons high and low",
         ),
         (
             lambda d: d["versions"][0]["seasons"][1]["months"].remove(1) or d,
