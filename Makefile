@@ -99,7 +99,7 @@ openapi-check: $(BIN)/.synced frontend/node_modules/.installed ## fail when the 
 
 # ---------------------------------------------------------------- misc
 bench: setup ## run the benchmarks in bench/
-	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
+	@set -e; for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
 
 clean: ## remove build output and environments (keeps ./var, your data)
 	rm -rf $(VENV) .tools frontend/node_modules $(STATIC) .pytest_cache .mypy_cache .ruff_cache

@@ -206,9 +206,9 @@ def test_bill_from_ingested_readings_matches_the_worked_example(
     )
     assert response.headers["content-type"].startswith("text/csv")
     assert "attachment" in response.headers["content-disposition"]
-    rows = list(csv.reader(io.StringIO(response.text)))
-    assert rows[0][0] == "kind"
-    assert rows[-1] == ["total", "", "", "", "", "", "", "", "25012.50"]
+    csv_rows = list(csv.reader(io.StringIO(response.text)))
+    assert csv_rows[0][0] == "kind"
+    assert csv_rows[-1] == ["total", "", "", "", "", "", "", "", "25012.50"]
 
     uncovered = admin_client.get(
         f"/api/sites/{a.site_id}/bill", params={"start": "2024-01-01", "end": "2024-01-02"}

@@ -543,3 +543,53 @@ def calculate_bill(
 
 def version_for(tariff: TariffIn, day: date) -> TariffVersion:
     return tariff.versions[_version_index(tariff, day)]
+
+
+@dataclass(frozen=True)
+class DayCost:
+    day: date
+    season: str
+    period: str
+    energy_kwh: float
+    cost: float
+
+
+def daily_energy_costs(
+    tariff: TariffIn, readings: Readings | Sequence[Readings], start: date, end: date
+) -> list[DayCost]:
+    """Energy and energy charge per local day and period (before VAT).
+
+    For a rate with inclining blocks the first block's rate is used: the
+    monthly bill places energy in blocks, a day on its own cannot.
+    """
+    meters = Meters.of(readings)
+    zone = ZoneInfo(tariff.timezone)
+    days = _build_days(tariff, start, end, zone)
+    tables = _build_tables(tariff)
+    grid = _build_grid(days, tables, int(days.starts[0]), int(days.starts[-1]))
+    per_minute = meters.energy_between("energy_import_kwh", grid.edges)
+    if per_minute is None:
+        return []
+    keys = len(tables.keys)
+    sums = np.bincount(
+        grid.day * keys + grid.key, weights=per_minute, minlength=len(days.dates) * keys
+    ).reshape(len(days.dates), keys)
+    present = np.bincount(grid.day * keys + grid.key, minlength=len(days.dates) * keys).reshape(
+        len(days.dates), keys
+    )
+    result: list[DayCost] = []
+    for d, day in enumerate(days.dates):
+        for k, key in enumerate(tables.keys):
+            if present[d, k] == 0:
+                continue
+            energy = float(sums[d, k])
+            result.append(
+                DayCost(
+                    day,
+                    key.season,
+                    key.period,
+                    round(energy, 6),
+                    float(cents(energy * key.rate.rate)),
+                )
+            )
+    return result

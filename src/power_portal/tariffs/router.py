@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
@@ -15,7 +15,14 @@ from power_portal.deps import SessionDep
 from power_portal.errors import FieldError
 from power_portal.sites import service as sites_service
 from power_portal.tariffs import service
-from power_portal.tariffs.schemas import Bill, TariffIn, TariffRead, TariffSummary
+from power_portal.tariffs.schemas import (
+    Bill,
+    DailyCosts,
+    MonthCost,
+    TariffIn,
+    TariffRead,
+    TariffSummary,
+)
 from power_portal.tariffs.validator import validate_tariff
 from power_portal.users.schemas import ProblemDetail
 
@@ -178,3 +185,34 @@ async def site_bill_csv(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+@router.get(
+    "/sites/{site_id}/costs/daily",
+    response_model=DailyCosts,
+    operation_id="siteDailyCosts",
+    summary="Energy charges per local day, by period (before VAT)",
+    responses=BILL_RESPONSES,
+)
+async def site_daily_costs(
+    site_id: int,
+    start: Annotated[date, Query()],
+    end: Annotated[date, Query()],
+    _: ViewerUser,
+    db: SessionDep,
+) -> DailyCosts:
+    _check_span(start, end)
+    site = await sites_service.get_site(db, site_id)
+    return await service.site_daily_costs(db, site, start, end)
+
+
+@router.get(
+    "/sites/{site_id}/costs/month",
+    response_model=MonthCost,
+    operation_id="siteMonthCost",
+    summary="This month's cost so far and a projected month-end cost (incl. VAT)",
+    responses=BILL_RESPONSES,
+)
+async def site_month_cost(site_id: int, _: ViewerUser, db: SessionDep) -> MonthCost:
+    site = await sites_service.get_site(db, site_id)
+    return await service.site_month_cost(db, site, datetime.now(UTC))

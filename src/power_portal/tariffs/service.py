@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,10 +13,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from power_portal.errors import ConflictError, NotFoundError, PortalError
 from power_portal.sites.models import Device, Site
-from power_portal.tariffs.calculator import BillError, Readings, calculate_bill
+from power_portal.tariffs.calculator import (
+    BillError,
+    Readings,
+    calculate_bill,
+    daily_energy_costs,
+)
 from power_portal.tariffs.models import Tariff, TariffVersionRow
 from power_portal.tariffs.schemas import (
     Bill,
+    DailyCost,
+    DailyCosts,
+    MonthCost,
+    PeriodCost,
     TariffIn,
     TariffRead,
     TariffSummary,
@@ -212,13 +221,76 @@ async def site_readings(
 
 
 async def site_bill(db: AsyncSession, site: Site, start: date, end: date) -> Bill:
-    if site.tariff_id is None:
-        raise BillUnavailableError(
-            f"site {site.id} has no tariff: assign one with PATCH /api/sites/{site.id}"
-        )
-    document = to_document(await get_tariff(db, site.tariff_id))
+    document = await _site_tariff(db, site)
     meters = await site_readings(db, site, start, end, document.timezone)
     try:
         return calculate_bill(document, meters, start, end)
     except BillError as exc:
         raise BillUnavailableError(str(exc)) from exc
+
+
+async def _site_tariff(db: AsyncSession, site: Site) -> TariffIn:
+    if site.tariff_id is None:
+        raise BillUnavailableError(
+            f"site {site.id} has no tariff: assign one with PATCH /api/sites/{site.id}"
+        )
+    return to_document(await get_tariff(db, site.tariff_id))
+
+
+async def site_daily_costs(db: AsyncSession, site: Site, start: date, end: date) -> DailyCosts:
+    document = await _site_tariff(db, site)
+    meters = await site_readings(db, site, start, end, document.timezone)
+    try:
+        costs = daily_energy_costs(document, meters, start, end)
+    except BillError as exc:
+        raise BillUnavailableError(str(exc)) from exc
+    by_day: dict[date, list[PeriodCost]] = {}
+    for cost in costs:
+        by_day.setdefault(cost.day, []).append(
+            PeriodCost(
+                season=cost.season, period=cost.period, energy_kwh=cost.energy_kwh, cost=cost.cost
+            )
+        )
+    days = [
+        DailyCost(
+            date=day,
+            energy_kwh=round(sum(p.energy_kwh for p in periods), 6),
+            cost=round(sum(p.cost for p in periods), 2),
+            by_period=periods,
+        )
+        for day, periods in sorted(by_day.items())
+    ]
+    return DailyCosts(currency=document.currency, timezone=document.timezone, days=days)
+
+
+async def site_month_cost(db: AsyncSession, site: Site, now: datetime) -> MonthCost:
+    document = await _site_tariff(db, site)
+    zone = ZoneInfo(document.timezone)
+    local_now = now.astimezone(zone)
+    first = date(local_now.year, local_now.month, 1)
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    days_in_month = (following - first).days
+    month_start = datetime(first.year, first.month, 1, tzinfo=zone)
+    elapsed = max((local_now - month_start).total_seconds() / 86400, 1 / 24)
+    meters = await site_readings(db, site, first, following, document.timezone)
+    try:
+        whole = calculate_bill(document, meters, first, following)  # fixed: the whole month
+        today = local_now.date() + timedelta(days=1)
+        to_date = calculate_bill(document, meters, first, min(today, following))
+    except BillError as exc:
+        raise BillUnavailableError(str(exc)) from exc
+    energy_so_far = sum(
+        line.amount for line in to_date.lines if line.kind in ("energy", "reactive")
+    )
+    extrapolated = energy_so_far * (days_in_month / elapsed - 1)
+    vat_share = whole.vat / whole.subtotal if whole.subtotal else 0.0
+    projected = (whole.subtotal + extrapolated) * (1 + vat_share)
+    return MonthCost(
+        currency=document.currency,
+        month=f"{first.year:04d}-{first.month:02d}",
+        days_elapsed=round(elapsed, 3),
+        days_in_month=days_in_month,
+        to_date_subtotal=to_date.subtotal,
+        to_date_total=to_date.total,
+        projected_total=round(projected, 2),
+    )
