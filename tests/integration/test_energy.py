@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from sqlalchemy.engine import URL
 
-from tests.conftest import LiveServer, MeteredDevice, ingest
+from tests.conftest import LiveServer, MeteredDevice, ingest, sql
 from tests.support.energy_reference import energy_by_bucket
 
 
@@ -361,3 +362,28 @@ def test_summary_peak_demand_and_power_factor(
     assert summary["peak_demand_at"] == "2026-06-05T09:00:00+02:00"
     assert summary["average_power_factor"] == pytest.approx(0.9)
     assert summary["energy_import_kwh"] == pytest.approx(rows[-1]["energy_import_kwh"])
+
+
+def test_a_register_first_sent_later_is_rolled_up(
+    live_server: LiveServer, jhb: MeteredDevice, admin_client: httpx.Client, db_url: URL
+) -> None:
+    """Rollups rebuild only the registers a meter has sent; a new one joins at once."""
+    t0 = datetime(2026, 6, 8, 8, tzinfo=SAST)
+    first = [reading(t0 + timedelta(minutes=15 * k), 10.0 * k) for k in range(9)]
+    ingest(live_server.url, jhb.token, first)
+    assert sql(db_url, "SELECT registers_seen FROM app.devices WHERE id = %s", jhb.device_id) == [
+        (1,)
+    ]
+    later = [
+        reading(t0 + timedelta(minutes=15 * k), 10.0 * k, apparent_energy_kvah=20.0 * k)
+        for k in range(9, 17)
+    ]
+    ingest(live_server.url, jhb.token, later)
+    mask = sql(db_url, "SELECT registers_seen FROM app.devices WHERE id = %s", jhb.device_id)
+    assert mask == [(1 | 16,)]
+    [(kvah,)] = sql(
+        db_url,
+        "SELECT sum(apparent_energy_kvah) FROM monitoring.rollup_15m WHERE device_id = %s",
+        jhb.device_id,
+    )
+    assert kvah == pytest.approx(20.0 * 7)  # 7 intervals between the 8 apparent readings

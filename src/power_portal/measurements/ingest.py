@@ -2,32 +2,36 @@
 
 1. Take the device's ingest lock (a transaction-scoped advisory lock), so
    two batches of one device serialise and rollups never miss a neighbour.
-2. COPY the rows (binary) into a per-connection temporary staging table.
-3. One ``INSERT … SELECT … ON CONFLICT (device_id, time) DO NOTHING RETURNING
-   time``: rows already stored are duplicates, not errors. The returned times
-   are grouped into runs (a gap of more than 6 hours starts a new run).
-4. Rebuild the rollup buckets around each run (``rollups.rebuild_around``).
+2. Fast path: when nothing is stored yet between the batch's first and last
+   time (live data, or a first replay), every row is new: COPY straight into
+   the table.
+3. Otherwise COPY into a per-connection temporary staging table, then one
+   ``INSERT … SELECT … ON CONFLICT (device_id, time) DO NOTHING RETURNING
+   time``: rows already stored are duplicates, not errors.
+4. The new rows' times are grouped into runs (a gap of more than 6 hours
+   starts a new run) and the rollup buckets around each run are rebuilt, for
+   the registers this device has ever sent (``devices.registers_seen``).
 5. Commit: the rows and their rollups appear together or not at all.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from power_portal.measurements.fields import FIELD_NAMES
+from power_portal.measurements.fields import FIELD_NAMES, REGISTER_FIELDS
 from power_portal.measurements.parsing import Row, deduplicate
-from power_portal.measurements.rollups import rebuild_around
+from power_portal.measurements.rollups import rebuild_around, registers_mask_of
 
 log = structlog.get_logger(__name__)
 
 # Namespace for the per-device advisory locks (two-int form: namespace, device id).
 DEVICE_LOCK_NAMESPACE = 0x5050  # "PP"
-RUN_GAP = "6 hours"
+RUN_GAP = timedelta(hours=6)
 STAGING = "ingest_staging"
 _COLUMNS = ", ".join(FIELD_NAMES)
 _STAGING_DDL = (
@@ -37,6 +41,20 @@ _STAGING_DDL = (
 )
 _COPY_SQL = f"COPY {STAGING} (time, {_COLUMNS}) FROM STDIN (FORMAT BINARY)"
 _COPY_TYPES = ["timestamptz", *(["float8"] * len(FIELD_NAMES))]
+_COPY_DIRECT_SQL = (
+    f"COPY monitoring.power_measurements (device_id, time, {_COLUMNS}) FROM STDIN (FORMAT BINARY)"
+)
+_COPY_DIRECT_TYPES = ["int8", *_COPY_TYPES]
+_ANY_STORED_SQL = text("""
+    SELECT EXISTS (SELECT 1 FROM monitoring.power_measurements
+                   WHERE device_id = :device_id AND time >= :lo AND time <= :hi)
+""")
+_REGISTERS_SQL = text("""
+    UPDATE app.devices SET registers_seen = registers_seen | :mask
+    WHERE id = :device_id
+    RETURNING registers_seen
+""")
+_FIRST_REGISTER = 1 + FIELD_NAMES.index(REGISTER_FIELDS[0])  # column in a Row
 _INSERT_SQL = text(f"""
 WITH inserted AS (
     INSERT INTO monitoring.power_measurements (device_id, time, {_COLUMNS})
@@ -46,7 +64,7 @@ WITH inserted AS (
 ),
 marked AS (
     SELECT time,
-           CASE WHEN time - lag(time) OVER (ORDER BY time) > interval '{RUN_GAP}'
+           CASE WHEN time - lag(time) OVER (ORDER BY time) > interval '6 hours'
                 THEN 1 ELSE 0 END AS starts_run
     FROM inserted
 ),
@@ -72,27 +90,63 @@ async def lock_device(db: AsyncSession, device_id: int) -> None:
     )
 
 
+def runs_of(
+    times: list[datetime], gap: timedelta = RUN_GAP
+) -> list[tuple[datetime, datetime, int]]:
+    """Sorted times grouped into runs: (first, last, count); a gap over ``gap`` splits."""
+    runs: list[tuple[datetime, datetime, int]] = []
+    for moment in times:
+        if runs and moment - runs[-1][1] <= gap:
+            first, _, count = runs[-1]
+            runs[-1] = (first, moment, count + 1)
+        else:
+            runs.append((moment, moment, 1))
+    return runs
+
+
+async def _copy(db: AsyncSession, sql: str, types: list[str], rows: list[Row]) -> None:
+    conn = await db.connection()
+    raw = await conn.get_raw_connection()
+    driver = raw.driver_connection
+    assert driver is not None
+    async with driver.cursor() as cursor, cursor.copy(sql) as copy:
+        copy.set_types(types)
+        for row in rows:
+            await copy.write_row(row)
+
+
 async def store_batch(db: AsyncSession, device_id: int, rows: list[Row]) -> IngestResult:
     """Store validated rows of one device and update its rollups. Commits."""
     if not rows:
         return IngestResult(0, 0)
-    unique = deduplicate(rows)
-    conn = await db.connection()
+    unique = sorted(deduplicate(rows), key=lambda row: row[0])
     await lock_device(db, device_id)
-    # Cheap when it exists; always issued, so a rolled-back first use cannot leave us without it.
-    await db.execute(text(_STAGING_DDL))
-    raw = await conn.get_raw_connection()
-    driver = raw.driver_connection
-    assert driver is not None
-    async with driver.cursor() as cursor, cursor.copy(_COPY_SQL) as copy:
-        copy.set_types(_COPY_TYPES)
-        for row in unique:
-            await copy.write_row(row)
-    runs = (await db.execute(_INSERT_SQL, {"device_id": device_id})).all()
+    registers = int(
+        (
+            await db.execute(
+                _REGISTERS_SQL,
+                {"device_id": device_id, "mask": registers_mask_of(unique, _FIRST_REGISTER)},
+            )
+        ).scalar_one()
+    )
+    lo, hi = unique[0][0], unique[-1][0]
+    overlaps = (
+        await db.execute(_ANY_STORED_SQL, {"device_id": device_id, "lo": lo, "hi": hi})
+    ).scalar_one()
+    if not overlaps:
+        await _copy(db, _COPY_DIRECT_SQL, _COPY_DIRECT_TYPES, [(device_id, *r) for r in unique])
+        runs = runs_of([row[0] for row in unique])
+    else:
+        # Cheap when it exists; always issued, so a rolled-back first use cannot lose it.
+        await db.execute(text(_STAGING_DDL))
+        await _copy(db, _COPY_SQL, _COPY_TYPES, unique)
+        runs = [
+            (r.lo, r.hi, int(r.n)) for r in await db.execute(_INSERT_SQL, {"device_id": device_id})
+        ]
     accepted = 0
-    for lo, hi, count in runs:
-        await rebuild_around(db, device_id, lo, hi)
-        accepted += int(count)
+    for run_lo, run_hi, count in runs:
+        await rebuild_around(db, device_id, run_lo, run_hi, registers)
+        accepted += count
     await db.commit()
     result = IngestResult(
         accepted=accepted,
@@ -107,5 +161,6 @@ async def store_batch(db: AsyncSession, device_id: int, rows: list[Row]) -> Inge
         accepted=result.accepted,
         duplicates=result.duplicates,
         runs=len(runs),
+        fast_path=not overlaps,
     )
     return result

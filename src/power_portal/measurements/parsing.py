@@ -130,8 +130,8 @@ def check_rows(rows: Iterable[Mapping[str, Any]], now: datetime) -> list[Row]:
             problems.append(Problem(index, "time", "is before 2000-01-01"))
         elif time > latest:
             problems.append(Problem(index, "time", "is more than 1 day in the future"))
-        values = tuple(row.get(name) for name in FIELD_NAMES)
-        if all(value is None for value in values):
+        values = tuple(map(row.get, FIELD_NAMES))
+        if values.count(None) == len(values):
             problems.append(Problem(index, None, "has no measured value besides time"))
         if len(problems) >= MAX_REPORTED_PROBLEMS:
             break

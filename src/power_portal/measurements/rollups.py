@@ -19,9 +19,11 @@ one device cannot rebuild from each other's half-committed rows.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from power_portal.measurements.fields import REGISTER_FIELDS, SERIES_FIELDS
@@ -46,9 +48,19 @@ def _register_source(index: int, column: str) -> str:
                                 AND x.{column} IS NOT NULL), span.b)"""
 
 
-def _build_rebuild_sql() -> str:
-    register_sources = "\n    UNION ALL".join(
-        _register_source(i, column) for i, column in enumerate(REGISTER_FIELDS)
+_NO_REGISTERS = (
+    "\n    SELECT NULL::int AS reg, NULL::timestamptz AS time, NULL::float8 AS value WHERE false"
+)
+
+
+def _build_rebuild_sql(registers_mask: int) -> str:
+    register_sources = (
+        "\n    UNION ALL".join(
+            _register_source(i, column)
+            for i, column in enumerate(REGISTER_FIELDS)
+            if registers_mask & (1 << i)
+        )
+        or _NO_REGISTERS
     )
     sample_stats = ",\n        ".join(
         f"avg({f}) AS {f}_avg, min({f}) AS {f}_min, max({f}) AS {f}_max" for f in SERIES_FIELDS
@@ -128,9 +140,30 @@ ON CONFLICT (device_id, bucket_start) DO UPDATE SET {updates}
 """
 
 
-REBUILD_SQL = text(_build_rebuild_sql())
+ALL_REGISTERS = (1 << len(REGISTER_FIELDS)) - 1
 
 
-async def rebuild_around(db: AsyncSession, device_id: int, lo: datetime, hi: datetime) -> None:
+@lru_cache(maxsize=ALL_REGISTERS + 1)
+def rebuild_sql(registers_mask: int) -> TextClause:
+    """The rebuild statement for the registers a device sends (bit i: REGISTER_FIELDS[i])."""
+    return text(_build_rebuild_sql(registers_mask))
+
+
+def registers_mask_of(rows: Iterable[Sequence[object]], offset: int) -> int:
+    """Which registers have a value in any row (``offset``: column of the first register)."""
+    mask = 0
+    for i in range(len(REGISTER_FIELDS)):
+        if any(row[offset + i] is not None for row in rows):
+            mask |= 1 << i
+    return mask
+
+
+async def rebuild_around(
+    db: AsyncSession,
+    device_id: int,
+    lo: datetime,
+    hi: datetime,
+    registers_mask: int = ALL_REGISTERS,
+) -> None:
     """Rebuild the buckets affected by new rows of one device within ``[lo, hi]``."""
-    await db.execute(REBUILD_SQL, {"device_id": device_id, "lo": lo, "hi": hi})
+    await db.execute(rebuild_sql(registers_mask), {"device_id": device_id, "lo": lo, "hi": hi})

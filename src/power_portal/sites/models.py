@@ -2,7 +2,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, Index, String, func
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    SmallInteger,
+    String,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from power_portal.db.models import Base
@@ -42,6 +51,9 @@ class Device(Base):
     name: Mapped[str] = mapped_column(String(200))
     serial: Mapped[str] = mapped_column(String(100))
     model: Mapped[str | None] = mapped_column(String(100))
+    # Bit i set: the meter has sent register REGISTER_FIELDS[i] at least once. Rollup
+    # rebuilds look only at those registers (a never-sent one would scan all history).
+    registers_seen: Mapped[int] = mapped_column(SmallInteger, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
