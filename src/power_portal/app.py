@@ -15,6 +15,8 @@ from fastapi import FastAPI
 
 from power_portal import __version__
 from power_portal.auth.router import router as auth_router
+from power_portal.branding.router import router as branding_router
+from power_portal.config.router import router as config_router
 from power_portal.db.runtime import open_database
 from power_portal.db.target import resolve_database_target
 from power_portal.errors import install_error_handlers
@@ -32,6 +34,7 @@ from power_portal.system.router import router as system_router
 from power_portal.tariffs.router import router as tariffs_router
 from power_portal.users.bootstrap import ensure_initial_admin
 from power_portal.users.router import router as users_router
+from power_portal.web.security import SecurityHeadersMiddleware
 from power_portal.web.spa import mount_spa
 
 log = structlog.get_logger(__name__)
@@ -50,6 +53,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     check_production_settings(settings)
     async with open_database(settings) as (database, target):
         app.state.database = database
+        app.state.database_target = target
         async with database.session() as session:
             await ensure_initial_admin(session, settings)
         url = database.engine.url
@@ -87,6 +91,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(measurements_router)
     app.include_router(ingest_router)
     app.include_router(tariffs_router)
+    app.include_router(branding_router)
+    app.include_router(config_router)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
     # Last: the SPA's catch-all must not shadow any API route.
     mount_spa(app, settings.static_dir)
     return app

@@ -135,6 +135,7 @@ class Settings(BaseSettings):
     admin_password: SecretStr | None = None
     auth: AuthSettings = AuthSettings()
     ingest_max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    grafana_url: str | None = None
     static_dir: Path | None = None
 
     fleet: FleetSettings = FleetSettings()

@@ -25,6 +25,8 @@ PUBLIC = {
     ("GET", "/api/health"),
     ("POST", "/api/auth/login"),
     ("POST", "/api/ingest/measurements"),  # device-token auth, tested in test_ingest.py
+    ("GET", "/api/branding"),  # the login page shows the brand
+    ("GET", "/api/branding/assets/{name}"),  # the logo on the login page
 }
 # Writes a viewer may make: about their own session and password.
 VIEWER_WRITES = {
@@ -37,6 +39,7 @@ ADMIN_READS = {
     ("GET", "/api/users"),
     ("GET", "/api/users/{user_id}"),
     ("GET", "/api/devices/{device_id}/tokens"),
+    ("GET", "/api/config"),
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 

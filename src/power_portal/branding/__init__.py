@@ -1,0 +1,1 @@
+"""White-label branding: names, colours, logo and favicon."""

@@ -1,0 +1,1 @@
+"""The configuration overview, redacted by construction."""
