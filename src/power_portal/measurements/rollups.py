@@ -20,6 +20,7 @@ one device cannot rebuild from each other's half-committed rows.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
@@ -31,20 +32,37 @@ from power_portal.measurements.models import ROLLUP_BUCKET_MINUTES
 
 BUCKET = f"interval '{ROLLUP_BUCKET_MINUTES} minutes'"
 ORIGIN = "timestamptz '2000-01-01 00:00:00+00'"
-PM = "monitoring.power_measurements"
 
 
-def _register_source(index: int, column: str) -> str:
+@dataclass(frozen=True)
+class SeriesTables:
+    """Where a series lives: its raw table, its rollup table and the key of one series."""
+
+    measurements: str
+    rollup: str
+    keys: tuple[str, ...]
+
+    def match(self, alias: str = "") -> str:
+        prefix = f"{alias}." if alias else ""
+        return " AND ".join(f"{prefix}{key} = :{key}" for key in self.keys)
+
+
+MONITORING = SeriesTables("monitoring.power_measurements", "monitoring.rollup_15m", ("device_id",))
+FLEET = SeriesTables("fleet.power_measurements", "fleet.rollup_15m", ("customer_id", "device_id"))
+
+
+def _register_source(index: int, column: str, tables: SeriesTables) -> str:
     """One register's readings from the last one before the span to the first after it."""
+    pm = tables.measurements
     return f"""
     SELECT {index} AS reg, m.time, m.{column} AS value
-    FROM {PM} m, span
-    WHERE m.device_id = :device_id AND m.{column} IS NOT NULL
-      AND m.time >= coalesce((SELECT max(x.time) FROM {PM} x
-                              WHERE x.device_id = :device_id AND x.time < span.a
+    FROM {pm} m, span
+    WHERE {tables.match("m")} AND m.{column} IS NOT NULL
+      AND m.time >= coalesce((SELECT max(x.time) FROM {pm} x
+                              WHERE {tables.match("x")} AND x.time < span.a
                                 AND x.{column} IS NOT NULL), span.a)
-      AND m.time <= coalesce((SELECT min(x.time) FROM {PM} x
-                              WHERE x.device_id = :device_id AND x.time >= span.b
+      AND m.time <= coalesce((SELECT min(x.time) FROM {pm} x
+                              WHERE {tables.match("x")} AND x.time >= span.b
                                 AND x.{column} IS NOT NULL), span.b)"""
 
 
@@ -53,10 +71,11 @@ _NO_REGISTERS = (
 )
 
 
-def _build_rebuild_sql(registers_mask: int) -> str:
+def _build_rebuild_sql(registers_mask: int, tables: SeriesTables = MONITORING) -> str:
+    pm = tables.measurements
     register_sources = (
         "\n    UNION ALL".join(
-            _register_source(i, column)
+            _register_source(i, column, tables)
             for i, column in enumerate(REGISTER_FIELDS)
             if registers_mask & (1 << i)
         )
@@ -80,13 +99,15 @@ def _build_rebuild_sql(registers_mask: int) -> str:
     updates = ", ".join(
         f"{c} = excluded.{c}" for c in ["sample_count", *stat_columns, *REGISTER_FIELDS]
     )
+    keys = ", ".join(tables.keys)
+    key_params = ", ".join(f":{key}" for key in tables.keys)
     return f"""
 WITH bounds AS (
     SELECT
-        coalesce((SELECT max(time) FROM {PM}
-                  WHERE device_id = :device_id AND time < :lo), :lo) AS p,
-        coalesce((SELECT min(time) FROM {PM}
-                  WHERE device_id = :device_id AND time > :hi), :hi) AS n
+        coalesce((SELECT max(time) FROM {pm}
+                  WHERE {tables.match()} AND time < :lo), :lo) AS p,
+        coalesce((SELECT min(time) FROM {pm}
+                  WHERE {tables.match()} AND time > :hi), :hi) AS n
 ),
 span AS (
     SELECT date_bin({BUCKET}, p, {ORIGIN}) AS a,
@@ -128,25 +149,25 @@ samples AS (
     SELECT date_bin({BUCKET}, m.time, {ORIGIN}) AS bucket,
         count(*) AS sample_count,
         {sample_stats}
-    FROM {PM} m, span
-    WHERE m.device_id = :device_id AND m.time >= span.a AND m.time < span.b
+    FROM {pm} m, span
+    WHERE {tables.match("m")} AND m.time >= span.a AND m.time < span.b
     GROUP BY 1
 )
-INSERT INTO monitoring.rollup_15m (device_id, bucket_start, {insert_columns})
-SELECT :device_id, coalesce(s.bucket, e.bucket), {select_columns}
+INSERT INTO {tables.rollup} ({keys}, bucket_start, {insert_columns})
+SELECT {key_params}, coalesce(s.bucket, e.bucket), {select_columns}
 FROM samples s
 FULL JOIN energy_by_bucket e ON e.bucket = s.bucket
-ON CONFLICT (device_id, bucket_start) DO UPDATE SET {updates}
+ON CONFLICT ({keys}, bucket_start) DO UPDATE SET {updates}
 """
 
 
 ALL_REGISTERS = (1 << len(REGISTER_FIELDS)) - 1
 
 
-@lru_cache(maxsize=ALL_REGISTERS + 1)
-def rebuild_sql(registers_mask: int) -> TextClause:
+@lru_cache(maxsize=2 * (ALL_REGISTERS + 1))
+def rebuild_sql(registers_mask: int, tables: SeriesTables = MONITORING) -> TextClause:
     """The rebuild statement for the registers a device sends (bit i: REGISTER_FIELDS[i])."""
-    return text(_build_rebuild_sql(registers_mask))
+    return text(_build_rebuild_sql(registers_mask, tables))
 
 
 def registers_mask_of(rows: Iterable[Sequence[object]], offset: int) -> int:
@@ -167,3 +188,13 @@ async def rebuild_around(
 ) -> None:
     """Rebuild the buckets affected by new rows of one device within ``[lo, hi]``."""
     await db.execute(rebuild_sql(registers_mask), {"device_id": device_id, "lo": lo, "hi": hi})
+
+
+async def rebuild_fleet_around(
+    db: AsyncSession, customer_id: int, device_id: int, lo: datetime, hi: datetime
+) -> None:
+    """The same for a device of a customer stack, in the admin stack's fleet tables."""
+    await db.execute(
+        rebuild_sql(ALL_REGISTERS, FLEET),
+        {"customer_id": customer_id, "device_id": device_id, "lo": lo, "hi": hi},
+    )
