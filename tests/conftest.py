@@ -91,23 +91,34 @@ def template_url(pg_server: EmbeddedPostgres) -> URL:
 
 
 @pytest.fixture
-def db_url(pg_server: EmbeddedPostgres, template_url: URL) -> Iterator[URL]:
-    """A fresh, fully migrated database for this test alone."""
-    name = f"test_{uuid.uuid4().hex[:12]}"
+def make_database(pg_server: EmbeddedPostgres, template_url: URL) -> Iterator[Callable[[], URL]]:
+    """Factory: fresh, fully migrated databases (copies of the template), dropped afterwards."""
+    made: list[str] = []
     admin = psycopg_conninfo(pg_server.url_for("postgres"))
-    with psycopg.connect(**admin, autocommit=True) as conn:
-        conn.execute(
-            pgsql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                pgsql.Identifier(name), pgsql.Identifier(TEMPLATE_DB)
-            )
-        )
-    try:
-        yield pg_server.url_for(name)
-    finally:
+
+    def make() -> URL:
+        name = f"test_{uuid.uuid4().hex[:12]}"
         with psycopg.connect(**admin, autocommit=True) as conn:
+            conn.execute(
+                pgsql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                    pgsql.Identifier(name), pgsql.Identifier(TEMPLATE_DB)
+                )
+            )
+        made.append(name)
+        return pg_server.url_for(name)
+
+    yield make
+    with psycopg.connect(**admin, autocommit=True) as conn:
+        for name in made:
             conn.execute(
                 pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(pgsql.Identifier(name))
             )
+
+
+@pytest.fixture
+def db_url(make_database: Callable[[], URL]) -> URL:
+    """A fresh, fully migrated database for this test alone."""
+    return make_database()
 
 
 ADMIN_EMAIL = "admin@localhost"

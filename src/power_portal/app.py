@@ -7,6 +7,8 @@ the embedded server (the last process to do so stops it).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,14 +19,21 @@ from power_portal import __version__
 from power_portal.auth.router import router as auth_router
 from power_portal.branding.router import router as branding_router
 from power_portal.config.router import router as config_router
+from power_portal.db.engine import Database
 from power_portal.db.runtime import open_database
 from power_portal.db.target import resolve_database_target
 from power_portal.errors import install_error_handlers
+from power_portal.fleet.ingest import RateLimiter
+from power_portal.fleet.push import FleetPusher
+from power_portal.fleet.push_router import router as push_state_router
+from power_portal.fleet.router import ingest_router as fleet_ingest_router
+from power_portal.fleet.router import router as fleet_router
 from power_portal.logging import configure_logging
 from power_portal.measurements.router import ingest_router
 from power_portal.measurements.router import router as measurements_router
 from power_portal.settings import (
     ProductionConfigError,
+    RunMode,
     Settings,
     get_settings,
     production_problems,
@@ -56,6 +65,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.database_target = target
         async with database.session() as session:
             await ensure_initial_admin(session, settings)
+        pusher_task = await _start_fleet_push(app, settings, database)
         url = database.engine.url
         log.info(
             "portal.started",
@@ -66,8 +76,25 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             database_host=url.host or url.query.get("host"),
             database_name=url.database,
         )
-        yield
+        try:
+            yield
+        finally:
+            if pusher_task is not None:
+                pusher_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await pusher_task
+                await app.state.fleet_pusher.close()
     log.info("portal.stopped")
+
+
+async def _start_fleet_push(
+    app: FastAPI, settings: Settings, database: Database
+) -> asyncio.Task[None] | None:
+    if settings.run_mode is not RunMode.CLIENT or not settings.fleet.enabled:
+        return None
+    pusher = FleetPusher(database, settings.fleet)
+    app.state.fleet_pusher = pusher
+    return asyncio.create_task(pusher.run_forever(), name="fleet-push")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -93,6 +120,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tariffs_router)
     app.include_router(branding_router)
     app.include_router(config_router)
+    if settings.run_mode is RunMode.ADMIN:
+        app.state.fleet_rate_limiter = RateLimiter(settings.fleet_admin.max_batches_per_minute)
+        app.include_router(fleet_ingest_router)
+        app.include_router(fleet_router)
+    if settings.run_mode is RunMode.CLIENT:
+        app.include_router(push_state_router)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
     # Last: the SPA's catch-all must not shadow any API route.
     mount_spa(app, settings.static_dir)

@@ -24,10 +24,12 @@ console = Console(stderr=True)
 
 
 def _register_subcommands() -> None:
+    from power_portal.fleet.cli import app as fleet_app
     from power_portal.measurements.cli import demo_command, import_csv_command
     from power_portal.users.cli import app as users_app
 
     app.add_typer(users_app, name="users")
+    app.add_typer(fleet_app, name="fleet")
     app.command("demo")(demo_command)
     app.command("import-csv")(import_csv_command)
 

@@ -79,6 +79,13 @@ class AuthSettings(BaseModel):
     min_password_length: int = Field(default=10, ge=8)
 
 
+class FleetAdminSettings(BaseModel):
+    """Admin mode: limits on what customer stacks may push (``PORTAL_FLEET_ADMIN__*``)."""
+
+    max_batches_per_minute: int = Field(default=120, ge=1)
+    max_body_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+
+
 class _TomlFileSource(PydanticBaseSettingsSource):
     """Reads the config file named by ``PORTAL_CONFIG_FILE`` (or ./portal.toml)."""
 
@@ -139,6 +146,7 @@ class Settings(BaseSettings):
     static_dir: Path | None = None
 
     fleet: FleetSettings = FleetSettings()
+    fleet_admin: FleetAdminSettings = FleetAdminSettings()
 
     @field_validator("log_level")
     @classmethod

@@ -108,10 +108,16 @@ async def energy(
     end: date,
     interval: Interval,
     timezone: str,
+    *,
+    table: str = "monitoring.rollup_15m",
+    series_filter: str = "device_id = ANY(:ids)",
+    filter_params: dict[str, object] | None = None,
 ) -> EnergyResponse:
+    """Energy per local bucket from a rollup table (the site's, or the fleet's)."""
     zone = ZoneInfo(timezone)
     lo, hi = local_span(start, end, zone)
-    params = {"ids": device_ids, "lo": lo, "hi": hi, "tz": timezone}
+    params: dict[str, object] = {"ids": device_ids, "lo": lo, "hi": hi, "tz": timezone}
+    params |= filter_params or {}
     if interval is not Interval.HOUR and _whole_hour_shifts(start, end, zone):
         # Sum the 15-minute buckets into local hours first (an index-only scan), then
         # group 24x fewer rows by local day or month.
@@ -120,8 +126,8 @@ async def energy(
             WITH hourly AS (
                 SELECT date_bin(interval '1 hour', bucket_start, :lo) AS hour,
                        sum(energy_import_kwh) AS imp, sum(energy_export_kwh) AS exp
-                FROM monitoring.rollup_15m
-                WHERE device_id = ANY(:ids) AND bucket_start >= :lo AND bucket_start < :hi
+                FROM {table}
+                WHERE {series_filter} AND bucket_start >= :lo AND bucket_start < :hi
                 GROUP BY 1
             )
             SELECT {key} AS bucket, sum(imp), sum(exp) FROM hourly GROUP BY 1"""
@@ -129,8 +135,8 @@ async def energy(
         key = _bucket_key_sql(interval)
         query = f"""
             SELECT {key} AS bucket, sum(energy_import_kwh), sum(energy_export_kwh)
-            FROM monitoring.rollup_15m
-            WHERE device_id = ANY(:ids) AND bucket_start >= :lo AND bucket_start < :hi
+            FROM {table}
+            WHERE {series_filter} AND bucket_start >= :lo AND bucket_start < :hi
             GROUP BY 1"""
     rows = await db.execute(text(query), params)
     by_key: dict[datetime, tuple[float, float]] = {

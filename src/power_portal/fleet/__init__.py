@@ -1,0 +1,1 @@
+"""Fleet: customer stacks push to the admin stack (push client, ingest, customers)."""

@@ -1,0 +1,105 @@
+"""``portal fleet …``: customers (admin stack) and one-off pushes (client stack)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from power_portal.db.runtime import open_database
+from power_portal.errors import PortalError
+from power_portal.fleet import customers
+from power_portal.fleet.push import FleetPusher
+from power_portal.fleet.schemas import CustomerCreate
+from power_portal.logging import configure_logging
+from power_portal.settings import RunMode, get_settings
+
+app = typer.Typer(help="The fleet: customers and pushes.", no_args_is_help=True)
+console = Console(stderr=True)
+out = Console()
+
+
+def _show_token(code: str, token: str) -> None:
+    out.print(f"Customer [bold]{code}[/] token (shown once, store it in the customer stack's")
+    out.print("PORTAL_FLEET__CUSTOMER_TOKEN):")
+    out.print(token, soft_wrap=True, highlight=False)
+
+
+def _run_customers(work: str, code: str, name: str | None = None) -> None:
+    settings = get_settings()
+    configure_logging(settings, level="WARNING")
+
+    async def main() -> None:
+        async with open_database(settings) as (database, _), database.session() as db:
+            if work == "add":
+                customer, token = await customers.create_customer(
+                    db, CustomerCreate(code=code, name=name or code)
+                )
+                _show_token(customer.code, token)
+            elif work == "rotate":
+                customer, token = await customers.rotate_token(db, code)
+                _show_token(customer.code, token)
+            else:
+                await customers.set_active(db, code, work == "activate")
+                out.print(
+                    f"Customer {code} {'activated' if work == 'activate' else 'deactivated'}."
+                )
+
+    try:
+        asyncio.run(main())
+    except PortalError as exc:
+        console.print(f"[bold red]Error:[/] {exc.detail}")
+        raise typer.Exit(code=1) from exc
+
+
+@app.command("add-customer")
+def add_customer(
+    code: str, name: Annotated[str, typer.Option(help="The customer's name.")]
+) -> None:
+    """Register a customer stack (admin stack); prints its token once."""
+    _run_customers("add", code, name)
+
+
+@app.command("rotate-token")
+def rotate_token(code: str) -> None:
+    """Give a customer a new token; the old one stops working at once."""
+    _run_customers("rotate", code)
+
+
+@app.command("deactivate")
+def deactivate(code: str) -> None:
+    """Refuse a customer's pushes (401) until activated again."""
+    _run_customers("deactivate", code)
+
+
+@app.command("activate")
+def activate(code: str) -> None:
+    """Accept a deactivated customer's pushes again."""
+    _run_customers("activate", code)
+
+
+@app.command("push")
+def push(
+    once: Annotated[bool, typer.Option("--once", help="One push tick, then exit.")] = True,
+) -> None:
+    """Push this stack's data to the admin stack (client mode); exits 1 if the tick failed."""
+    settings = get_settings()
+    configure_logging(settings)
+    if settings.run_mode is not RunMode.CLIENT or not settings.fleet.enabled:
+        console.print("Fleet push needs PORTAL_RUN_MODE=client and PORTAL_FLEET__ENABLED=true.")
+        raise typer.Exit(code=2)
+
+    async def main() -> bool:
+        async with open_database(settings) as (database, _):
+            pusher = FleetPusher(database, settings.fleet)
+            try:
+                return await pusher.tick()
+            finally:
+                await pusher.close()
+
+    if not asyncio.run(main()):
+        console.print("[bold red]The push tick failed[/] (see the log above); it will be retried.")
+        raise typer.Exit(code=1)
+    console.print("Push tick done.")

@@ -1,0 +1,132 @@
+"""Customers of the admin stack and their push tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+import structlog
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from power_portal.auth.service import utcnow
+from power_portal.errors import FieldError, NotFoundError
+from power_portal.fleet.models import (
+    Customer,
+    FleetDevice,
+    FleetSite,
+    IngestEvent,
+    fleet_power_measurements,
+)
+from power_portal.fleet.schemas import CustomerCreate, CustomerRead
+
+log = structlog.get_logger(__name__)
+
+TOKEN_PREFIX = "ppc_"  # noqa: S105 - a public marker that customer tokens start with
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+async def create_customer(db: AsyncSession, data: CustomerCreate) -> tuple[Customer, str]:
+    token = new_token()
+    customer = Customer(code=data.code, name=data.name, token_sha256=token_digest(token))
+    db.add(customer)
+    try:
+        await db.commit()
+    except IntegrityError as exc:
+        await db.rollback()
+        raise FieldError(
+            "code", f"a customer with code {data.code} already exists", "unique"
+        ) from exc
+    await db.refresh(customer)
+    log.info("fleet.customer_created", customer_id=customer.id, code=customer.code)
+    return customer, token
+
+
+async def get_by_code(db: AsyncSession, code: str) -> Customer:
+    customer = (
+        await db.execute(select(Customer).where(Customer.code == code))
+    ).scalar_one_or_none()
+    if customer is None:
+        raise NotFoundError(f"no customer with code {code}")
+    return customer
+
+
+async def customer_for_token(db: AsyncSession, token: str) -> Customer | None:
+    """The active customer a token belongs to (lookup by hash), else None."""
+    customer = (
+        await db.execute(select(Customer).where(Customer.token_sha256 == token_digest(token)))
+    ).scalar_one_or_none()
+    return customer if customer is not None and customer.active else None
+
+
+async def rotate_token(db: AsyncSession, code: str) -> tuple[Customer, str]:
+    customer = await get_by_code(db, code)
+    token = new_token()
+    customer.token_sha256 = token_digest(token)
+    await db.commit()
+    await db.refresh(customer)
+    log.info("fleet.token_rotated", customer_id=customer.id)
+    return customer, token
+
+
+async def set_active(db: AsyncSession, code: str, active: bool) -> Customer:
+    customer = await get_by_code(db, code)
+    customer.active = active
+    await db.commit()
+    await db.refresh(customer)
+    log.info("fleet.customer_active", customer_id=customer.id, active=active)
+    return customer
+
+
+async def describe(db: AsyncSession, customer: Customer) -> CustomerRead:
+    since = utcnow() - timedelta(hours=24)
+    sites = (
+        await db.execute(select(func.count()).where(FleetSite.customer_id == customer.id))
+    ).scalar_one()
+    devices = (
+        await db.execute(select(func.count()).where(FleetDevice.customer_id == customer.id))
+    ).scalar_one()
+    rows = (
+        await db.execute(
+            select(func.count()).where(
+                fleet_power_measurements.c.customer_id == customer.id,
+                fleet_power_measurements.c.received_at >= since,
+            )
+        )
+    ).scalar_one()
+    last_error = (
+        await db.execute(
+            select(IngestEvent.error, IngestEvent.received_at)
+            .where(IngestEvent.customer_id == customer.id, IngestEvent.error.is_not(None))
+            .order_by(IngestEvent.id.desc())
+            .limit(1)
+        )
+    ).one_or_none()
+    return CustomerRead(
+        id=customer.id,
+        code=customer.code,
+        name=customer.name,
+        active=customer.active,
+        first_seen_at=customer.first_seen_at,
+        last_seen_at=customer.last_seen_at,
+        created_at=customer.created_at,
+        site_count=int(sites),
+        device_count=int(devices),
+        rows_last_24h=int(rows),
+        last_error=last_error[0] if last_error else None,
+        last_error_at=last_error[1] if last_error else None,
+    )
+
+
+async def list_customers(db: AsyncSession) -> list[CustomerRead]:
+    customers = (await db.execute(select(Customer).order_by(Customer.code))).scalars().all()
+    return [await describe(db, customer) for customer in customers]

@@ -1,0 +1,169 @@
+"""Admin-mode tables (schema ``fleet``) and the client's push state (schema ``app``).
+
+Every fleet table leads with ``customer_id`` and every fleet query filters by it,
+so the tables can later be distributed by customer (see DESIGN.md "Scale path").
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Double,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from power_portal.db.models import Base, metadata
+from power_portal.measurements.fields import FIELD_NAMES, REGISTER_FIELDS, SERIES_FIELDS
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    __table_args__ = (
+        Index("uq_customers_code", "code", unique=True),
+        Index("uq_customers_token_sha256", "token_sha256", unique=True),
+        {"schema": "fleet"},
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    token_sha256: Mapped[str] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    first_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class FleetSite(Base):
+    __tablename__ = "sites"
+    __table_args__ = (
+        PrimaryKeyConstraint("customer_id", "id", name="pk_fleet_sites"),
+        {"schema": "fleet"},
+    )
+
+    customer_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("fleet.customers.id", ondelete="CASCADE")
+    )
+    id: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    utility: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class FleetDevice(Base):
+    __tablename__ = "devices"
+    __table_args__ = (
+        PrimaryKeyConstraint("customer_id", "id", name="pk_fleet_devices"),
+        {"schema": "fleet"},
+    )
+
+    customer_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("fleet.customers.id", ondelete="CASCADE")
+    )
+    id: Mapped[int] = mapped_column(BigInteger)
+    site_id: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(String(200))
+    serial: Mapped[str] = mapped_column(String(100))
+    model: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class IngestEvent(Base):
+    """One row per fleet batch, whatever its outcome (the audit trail)."""
+
+    __tablename__ = "ingest_events"
+    __table_args__ = (
+        Index("ix_ingest_events_customer_received", "customer_id", "received_at"),
+        {"schema": "fleet"},
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    customer_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("fleet.customers.id", ondelete="CASCADE")
+    )
+    batch_type: Mapped[str] = mapped_column(String(20))
+    status_code: Mapped[int] = mapped_column(Integer)
+    accepted: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    bytes: Mapped[int] = mapped_column(Integer, default=0)
+    client_cursor: Mapped[str | None] = mapped_column(String(200))
+    earliest: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    latest: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class PushState(Base):
+    """Client side: where each pushed resource stands."""
+
+    __tablename__ = "fleet_push_state"
+    __table_args__ = {"schema": "app"}
+
+    resource: Mapped[str] = mapped_column(String(20), primary_key=True)
+    cursor: Mapped[str | None] = mapped_column(String(200))
+    batch_size: Mapped[int] = mapped_column(Integer)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_success_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rows_pushed: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+fleet_power_measurements = Table(
+    "power_measurements",
+    metadata,
+    Column(
+        "customer_id",
+        BigInteger,
+        ForeignKey("fleet.customers.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("device_id", BigInteger, nullable=False),
+    Column("time", DateTime(timezone=True), nullable=False),
+    *(Column(name, Double) for name in FIELD_NAMES),
+    Column("received_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    PrimaryKeyConstraint("customer_id", "device_id", "time", name="pk_fleet_power_measurements"),
+    schema="fleet",
+)
+
+fleet_rollup_15m = Table(
+    "rollup_15m",
+    metadata,
+    Column(
+        "customer_id",
+        BigInteger,
+        ForeignKey("fleet.customers.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("device_id", BigInteger, nullable=False),
+    Column("bucket_start", DateTime(timezone=True), nullable=False),
+    Column("sample_count", Integer, nullable=False, server_default=text("0")),
+    *(Column(f"{name}_{stat}", Double) for name in SERIES_FIELDS for stat in ("avg", "min", "max")),
+    *(Column(name, Double, nullable=False, server_default=text("0")) for name in REGISTER_FIELDS),
+    PrimaryKeyConstraint("customer_id", "device_id", "bucket_start", name="pk_fleet_rollup_15m"),
+    schema="fleet",
+)

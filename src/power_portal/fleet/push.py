@@ -1,0 +1,296 @@
+"""Client side of the fleet protocol: push this stack's data to the admin stack.
+
+Each tick sends the full set of sites, then of devices, then up to
+``MAX_BATCHES_PER_TICK`` measurement batches read by a cursor over what was
+*stored* since the last acknowledged batch — so rows with old timestamps that
+arrive late (a meter replaying its offline buffer) are pushed too.
+
+The cursor is ``(ingest_xid, device_id, time)``: rows are read in the order of
+the transactions that stored them, and only from transactions older than the
+oldest one still running (``pg_snapshot_xmin``). A transaction that commits
+after the push moved on therefore has an id the cursor has not reached yet:
+nothing is skipped. The cursor advances only after a 2xx, in the transaction
+that records the success; a push that dies half-way re-sends, and the admin
+stack's ``ON CONFLICT DO NOTHING`` makes that harmless.
+
+Failures back off per resource (exponential from ``BACKOFF_BASE_SECONDS`` to
+``BACKOFF_CAP_SECONDS``); ``429`` waits ``Retry-After``; ``413`` halves the batch
+size (down to 1) and retries, growing it back after successes; ``401`` is
+logged as an error (wrong or revoked token) and retried at the cap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+import structlog
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from power_portal.auth.service import utcnow
+from power_portal.db.engine import Database
+from power_portal.fleet.models import PushState
+from power_portal.measurements.fields import FIELD_NAMES
+from power_portal.settings import FleetSettings
+from power_portal.sites.models import Device, Site
+
+log = structlog.get_logger(__name__)
+
+RESOURCES = ("sites", "devices", "measurements")
+INGEST_PATH = "/api/fleet/ingest"
+_READ_SQL = text(f"""
+    SELECT ingest_xid::text AS xid, device_id, time, {", ".join(FIELD_NAMES)}
+    FROM monitoring.power_measurements
+    WHERE (ingest_xid, device_id, time) > (CAST(:xid AS xid8), :device_id, :time)
+      AND ingest_xid < pg_snapshot_xmin(pg_current_snapshot())
+    ORDER BY ingest_xid, device_id, time
+    LIMIT :limit
+""")
+_START_CURSOR = {"xid": "0", "device_id": 0, "time": "1970-01-01T00:00:00+00:00"}
+
+
+class PushFailedError(RuntimeError):
+    pass
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    status: int | None = None
+    detail: str = ""
+    retry_after: float | None = None
+
+
+def backoff(failures: int, settings: FleetSettings) -> float:
+    """Seconds to wait after the n-th failure in a row."""
+    delay: float = settings.backoff_base_seconds * 2 ** max(0, failures - 1)
+    return min(settings.backoff_cap_seconds, delay)
+
+
+class FleetPusher:
+    def __init__(self, database: Database, settings: FleetSettings) -> None:
+        if not settings.admin_url or settings.customer_token is None:
+            raise ValueError(
+                "fleet push needs PORTAL_FLEET__ADMIN_URL and PORTAL_FLEET__CUSTOMER_TOKEN"
+            )
+        self.database = database
+        self.settings = settings
+        self.client = httpx.AsyncClient(base_url=settings.admin_url, timeout=60)
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+    # ---------------------------------------------------------------- state
+
+    async def _state(self, db: AsyncSession, resource: str) -> PushState:
+        state = await db.get(PushState, resource, with_for_update=True)
+        if state is None:
+            state = PushState(
+                resource=resource,
+                batch_size=self.settings.batch_size,
+                consecutive_failures=0,
+                rows_pushed=0,
+                cursor=json.dumps(_START_CURSOR) if resource == "measurements" else None,
+            )
+            db.add(state)
+            await db.flush()
+        return state
+
+    async def _record_failure(self, resource: str, outcome: Outcome) -> None:
+        async with self.database.session() as db:
+            state = await self._state(db, resource)
+            state.consecutive_failures += 1
+            state.last_attempt_at = utcnow()
+            state.last_error = f"{outcome.status or 'network'}: {outcome.detail}"[:1000]
+            if outcome.retry_after is not None:
+                wait = outcome.retry_after
+            elif outcome.status == 401:
+                wait = self.settings.backoff_cap_seconds
+            else:
+                wait = backoff(state.consecutive_failures, self.settings)
+            state.next_attempt_at = utcnow() + timedelta(seconds=wait)
+            await db.commit()
+        event = "fleet.push_unauthorised" if outcome.status == 401 else "fleet.push_failed"
+        logger = log.error if outcome.status == 401 else log.warning
+        logger(
+            event,
+            resource=resource,
+            status=outcome.status,
+            detail=outcome.detail,
+            retry_in_seconds=wait,
+        )
+
+    # ---------------------------------------------------------------- http
+
+    async def _post(self, batch_type: str, items: list[dict[str, Any]], cursor: str) -> Outcome:
+        token = self.settings.customer_token
+        assert token is not None
+        try:
+            response = await self.client.post(
+                INGEST_PATH,
+                content=json.dumps({"items": items}, default=str),
+                headers={
+                    "Content-Type": "application/json",
+                    "X-Customer-Token": token.get_secret_value(),
+                    "X-Batch-Type": batch_type,
+                    "X-Push-Cursor": cursor,
+                },
+            )
+        except httpx.HTTPError as exc:
+            return Outcome(False, None, f"{type(exc).__name__}: {exc}")
+        if response.is_success:
+            return Outcome(True, response.status_code)
+        retry_after = None
+        if response.status_code == 429:
+            header = response.headers.get("Retry-After", "")
+            retry_after = float(header) if header.replace(".", "", 1).isdigit() else None
+        try:
+            detail = str(response.json().get("detail", ""))
+        except ValueError:
+            detail = response.text[:200]
+        return Outcome(False, response.status_code, detail, retry_after)
+
+    # ---------------------------------------------------------------- resources
+
+    async def _due(self, resource: str) -> bool:
+        async with self.database.session() as db:
+            state = await db.get(PushState, resource)
+            return (
+                state is None or state.next_attempt_at is None or state.next_attempt_at <= utcnow()
+            )
+
+    async def _push_full_set(self, resource: str) -> bool:
+        async with self.database.session() as db:
+            if resource == "sites":
+                rows = (await db.execute(select(Site).order_by(Site.id))).scalars().all()
+                items = [
+                    {"id": s.id, "name": s.name, "timezone": s.timezone, "utility": s.utility}
+                    for s in rows
+                ]
+            else:
+                devices = (await db.execute(select(Device).order_by(Device.id))).scalars().all()
+                items = [
+                    {
+                        "id": d.id,
+                        "site_id": d.site_id,
+                        "name": d.name,
+                        "serial": d.serial,
+                        "model": d.model,
+                    }
+                    for d in devices
+                ]
+        outcome = await self._post(resource, items, f"{resource}:{len(items)}")
+        if not outcome.ok:
+            await self._record_failure(resource, outcome)
+            return False
+        async with self.database.session() as db:
+            state = await self._state(db, resource)
+            state.consecutive_failures = 0
+            state.last_success_at = state.last_attempt_at = utcnow()
+            state.last_error = None
+            state.next_attempt_at = None
+            state.rows_pushed += len(items)
+            await db.commit()
+        return True
+
+    async def _push_measurement_batch(self) -> int | None:
+        """One batch; the number of rows acknowledged (0: nothing to send), None on failure."""
+        async with self.database.session() as db:
+            state = await self._state(db, "measurements")
+            await db.commit()
+            cursor = json.loads(state.cursor or json.dumps(_START_CURSOR))
+            batch_size = state.batch_size
+        while True:
+            async with self.database.session() as db:
+                rows = (
+                    (
+                        await db.execute(
+                            _READ_SQL,
+                            {
+                                "xid": cursor["xid"],
+                                "device_id": cursor["device_id"],
+                                "time": datetime.fromisoformat(cursor["time"]),
+                                "limit": batch_size,
+                            },
+                        )
+                    )
+                    .mappings()
+                    .all()
+                )
+            if not rows:
+                return 0
+            items = []
+            for row in rows:
+                item: dict[str, Any] = {
+                    "device_id": row["device_id"],
+                    "time": row["time"].isoformat(),
+                }
+                item |= {name: row[name] for name in FIELD_NAMES if row[name] is not None}
+                items.append(item)
+            last = rows[-1]
+            new_cursor = {
+                "xid": last["xid"],
+                "device_id": last["device_id"],
+                "time": last["time"].isoformat(),
+            }
+            outcome = await self._post("measurements", items, json.dumps(new_cursor))
+            if outcome.status == 413 and batch_size > 1:
+                batch_size = max(1, batch_size // 2)
+                log.warning("fleet.push_batch_halved", batch_size=batch_size)
+                async with self.database.session() as db:
+                    state = await self._state(db, "measurements")
+                    state.batch_size = batch_size
+                    await db.commit()
+                continue
+            if not outcome.ok:
+                await self._record_failure("measurements", outcome)
+                return None
+            async with self.database.session() as db:
+                # the cursor moves only now, with the record of the success
+                state = await self._state(db, "measurements")
+                state.cursor = json.dumps(new_cursor)
+                state.consecutive_failures = 0
+                state.last_success_at = state.last_attempt_at = utcnow()
+                state.last_error = None
+                state.next_attempt_at = None
+                state.rows_pushed += len(items)
+                if state.batch_size < self.settings.batch_size:  # grow back after a 413
+                    state.batch_size = min(self.settings.batch_size, state.batch_size * 2)
+                await db.commit()
+            return len(items)
+
+    async def tick(self) -> bool:
+        """One push round; True when everything due went through."""
+        ok = True
+        for resource in ("sites", "devices"):
+            if await self._due(resource):
+                ok = await self._push_full_set(resource) and ok
+        if not await self._due("measurements"):
+            return ok
+        for _ in range(self.settings.max_batches_per_tick):
+            sent = await self._push_measurement_batch()
+            if sent is None:
+                return False
+            if sent == 0:
+                break
+        return ok
+
+    async def run_forever(self) -> None:
+        log.info(
+            "fleet.push_started",
+            admin_url=self.settings.admin_url,
+            interval_seconds=self.settings.interval_seconds,
+        )
+        while True:
+            try:
+                await self.tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a bug or the database down: log, keep the loop alive
+                log.exception("fleet.push_tick_crashed")
+            await asyncio.sleep(self.settings.interval_seconds)

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from power_portal.sites.schemas import Timezone
+
+
+class BatchType(StrEnum):
+    SITES = "sites"
+    DEVICES = "devices"
+    MEASUREMENTS = "measurements"
+
+
+class FleetIngestResult(BaseModel):
+    accepted: int
+    duplicates: int
+    rejected: int
+
+
+class SiteItem(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: int
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    timezone: Timezone
+    utility: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+
+class DeviceItem(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: int
+    site_id: int
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    serial: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    model: Annotated[str, StringConstraints(max_length=100)] | None = None
+
+
+CustomerCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9-]{1,39}$")
+]
+
+
+class CustomerCreate(BaseModel):
+    code: CustomerCode = Field(description="lower-case letters, digits and dashes")
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class CustomerRead(BaseModel):
+    id: int
+    code: str
+    name: str
+    active: bool
+    first_seen_at: datetime | None
+    last_seen_at: datetime | None
+    created_at: datetime
+    site_count: int = 0
+    device_count: int = 0
+    rows_last_24h: int = 0
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+
+
+class CustomerWithToken(CustomerRead):
+    token: str = Field(description="shown this once; the admin stack keeps only its SHA-256")
+
+
+class IngestEventRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    batch_type: str
+    status_code: int
+    accepted: int
+    duplicates: int
+    rejected: int
+    bytes: int
+    client_cursor: str | None
+    earliest: datetime | None
+    latest: datetime | None
+    error: str | None
+    received_at: datetime
+
+
+class FleetDeviceRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    site_id: int
+    name: str
+    serial: str
+    model: str | None
+    last_reading_at: datetime | None = None
+
+
+class FleetSiteRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    timezone: str
+    utility: str | None
+    devices: list[FleetDeviceRead] = []
+
+
+class PushStateRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    resource: str
+    cursor: str | None
+    batch_size: int
+    consecutive_failures: int
+    last_success_at: datetime | None
+    last_attempt_at: datetime | None
+    last_error: str | None
+    next_attempt_at: datetime | None
+    rows_pushed: int
