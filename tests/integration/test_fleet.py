@@ -1,0 +1,433 @@
+"""The fleet protocol with two real `portal serve` processes on loopback.
+
+A client stack (its own database) pushes to an admin stack (another database).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from sqlalchemy.engine import URL
+
+from tests.conftest import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    PORTAL_BIN,
+    PortalProcess,
+    ingest,
+    login_client,
+    psycopg_conninfo,
+    sql,
+    url_string,
+)
+
+pytestmark = pytest.mark.slow
+
+T0 = datetime(2026, 9, 1, 8, tzinfo=UTC)
+
+
+def cli(
+    db_url: URL, *args: str, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    env |= {"PORTAL_DATABASE_URL": url_string(db_url), "COLUMNS": "400"}
+    env |= extra_env or {}
+    return subprocess.run(
+        [str(PORTAL_BIN), *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def add_customer(admin_db: URL, code: str) -> str:
+    result = cli(admin_db, "fleet", "add-customer", code, "--name", code.title())
+    assert result.returncode == 0, result.stderr
+    match = re.search(r"(ppc_\S+)", result.stdout)
+    assert match, result.stdout
+    return match.group(1)
+
+
+def rows(n: int, start: datetime = T0, kwh0: float = 0.0) -> list[dict[str, Any]]:
+    return [
+        {
+            "time": (start + timedelta(minutes=m)).isoformat(),
+            "power_kw": 6.0,
+            "energy_import_kwh": kwh0 + m * 0.1,
+        }
+        for m in range(n)
+    ]
+
+
+@dataclass
+class Fleet:
+    admin: PortalProcess
+    client: PortalProcess
+    admin_db: URL
+    client_db: URL
+    token: str
+    client_env: dict[str, str]
+    make: Callable[..., PortalProcess]
+
+    def admin_http(self) -> httpx.Client:
+        return login_client(self.admin.url, ADMIN_EMAIL, ADMIN_PASSWORD)
+
+    def client_http(self) -> httpx.Client:
+        return login_client(self.client.url, ADMIN_EMAIL, ADMIN_PASSWORD)
+
+    def push_once(self) -> subprocess.CompletedProcess[str]:
+        return cli(
+            self.client_db,
+            "fleet",
+            "push",
+            "--once",
+            extra_env={k: v for k, v in self.client_env.items() if k != "PORTAL_DATABASE_URL"},
+        )
+
+    def admin_count(self) -> int:
+        [(n,)] = sql(self.admin_db, "SELECT count(*) FROM fleet.power_measurements")
+        assert isinstance(n, int)
+        return n
+
+    def client_count(self) -> int:
+        [(n,)] = sql(self.client_db, "SELECT count(*) FROM monitoring.power_measurements")
+        assert isinstance(n, int)
+        return n
+
+    def wait_for(self, condition: Callable[[], bool], timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if condition():
+                return
+            time.sleep(0.3)
+        raise AssertionError(f"not within {timeout} s:\nclient log:\n{self.client.log()[-3000:]}")
+
+
+def push_failures(client_db: URL) -> int:
+    [(failures,)] = sql(
+        client_db,
+        "SELECT consecutive_failures FROM app.fleet_push_state WHERE resource = 'measurements'",
+    )
+    assert isinstance(failures, int)
+    return failures
+
+
+def make_meter(client_http: httpx.Client) -> tuple[int, int, str]:
+    site = client_http.post("/api/sites", json={"name": "Plant", "timezone": "UTC"}).json()
+    device = client_http.post(
+        f"/api/sites/{site['id']}/devices", json={"name": "Main", "serial": "ACV-1"}
+    ).json()
+    token = client_http.post(f"/api/devices/{device['id']}/tokens", json={}).json()["token"]
+    return site["id"], device["id"], token
+
+
+@pytest.fixture
+def fleet(
+    portal_process: Callable[..., PortalProcess], make_database: Callable[[], URL]
+) -> Fleet:
+    admin_db, client_db = make_database(), make_database()
+    admin = portal_process(
+        PORTAL_RUN_MODE="admin",
+        PORTAL_DATABASE_URL=url_string(admin_db),
+        PORTAL_ADMIN_PASSWORD=ADMIN_PASSWORD,
+    )
+    admin.start()
+    token = add_customer(admin_db, "acme")
+    client_env = {
+        "PORTAL_RUN_MODE": "client",
+        "PORTAL_DATABASE_URL": url_string(client_db),
+        "PORTAL_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "PORTAL_FLEET__ENABLED": "true",
+        "PORTAL_FLEET__ADMIN_URL": admin.url,
+        "PORTAL_FLEET__CUSTOMER_TOKEN": token,
+        "PORTAL_FLEET__INTERVAL_SECONDS": "0.5",
+        "PORTAL_FLEET__BATCH_SIZE": "500",
+        "PORTAL_FLEET__BACKOFF_BASE_SECONDS": "0.5",
+        "PORTAL_FLEET__BACKOFF_CAP_SECONDS": "2",
+    }
+    client = portal_process(**client_env)
+    client.start()
+    return Fleet(admin, client, admin_db, client_db, token, client_env, portal_process)
+
+
+def test_push_registers_sites_devices_and_measurements(fleet: Fleet) -> None:
+    http = fleet.client_http()
+    _, device_id, token = make_meter(http)
+    assert ingest(fleet.client.url, token, rows(120)).json()["accepted"] == 120
+    fleet.wait_for(lambda: fleet.admin_count() == 120)
+    admin = fleet.admin_http()
+    [customer] = admin.get("/api/fleet/customers").json()
+    assert customer["code"] == "acme"
+    assert customer["site_count"] == 1
+    assert customer["device_count"] == 1
+    assert customer["rows_last_24h"] == 120
+    assert customer["first_seen_at"] is not None
+    [site] = admin.get("/api/fleet/customers/acme/sites").json()
+    assert site["name"] == "Plant"
+    assert site["devices"][0]["serial"] == "ACV-1"
+    energy = admin.get(
+        "/api/fleet/customers/acme/energy", params={"start": "2026-09-01", "end": "2026-09-02"}
+    ).json()
+    assert energy["timezone"] == "UTC"
+    assert energy["points"][0]["energy_import_kwh"] == pytest.approx(11.9)
+    events = admin.get("/api/fleet/customers/acme/events").json()
+    kinds = {e["batch_type"] for e in events}
+    assert kinds == {"sites", "devices", "measurements"}
+    measured = [e for e in events if e["batch_type"] == "measurements" and e["accepted"]]
+    assert measured[0]["client_cursor"]
+    assert measured[0]["earliest"] is not None
+    # the client reports its push state
+    state = {s["resource"]: s for s in http.get("/api/fleet/push-state").json()}
+    assert state["measurements"]["rows_pushed"] == 120
+    assert state["measurements"]["consecutive_failures"] == 0
+
+    # a row months old, stored late (a replayed buffer), is pushed too and reaches the rollups
+    old = datetime(2026, 5, 3, 12, tzinfo=UTC)
+    ingest(
+        fleet.client.url,
+        token,
+        [
+            {"time": old.isoformat(), "energy_import_kwh": 0.0},
+            {"time": (old + timedelta(hours=1)).isoformat(), "energy_import_kwh": 4.0},
+        ],
+    )
+    fleet.wait_for(lambda: fleet.admin_count() == 122)
+    may = admin.get(
+        "/api/fleet/customers/acme/energy", params={"start": "2026-05-03", "end": "2026-05-04"}
+    ).json()
+    assert may["points"][0]["energy_import_kwh"] == pytest.approx(4.0)
+    assert device_id > 0
+
+
+def test_re_push_changes_nothing(fleet: Fleet) -> None:
+    _, _, token = make_meter(fleet.client_http())
+    ingest(fleet.client.url, token, rows(50))
+    fleet.wait_for(lambda: fleet.admin_count() == 50)
+    # forget the cursor: everything is sent again, and all of it is a duplicate
+    sql(
+        fleet.client_db,
+        "UPDATE app.fleet_push_state SET cursor = NULL WHERE resource = 'measurements'",
+    )
+    fleet.wait_for(
+        lambda: any(
+            e["duplicates"] == 50
+            for e in fleet.admin_http().get("/api/fleet/customers/acme/events").json()
+        )
+    )
+    assert fleet.admin_count() == 50
+
+
+def test_protocol_refusals(fleet: Fleet) -> None:
+    url = f"{fleet.admin.url}/api/fleet/ingest"
+    body: dict[str, list[object]] = {"items": []}
+    wrong = httpx.post(
+        url, json=body, headers={"X-Customer-Token": "ppc_wrong", "X-Batch-Type": "sites"}
+    )
+    assert wrong.status_code == 401
+    unknown_type = httpx.post(
+        url, json=body, headers={"X-Customer-Token": fleet.token, "X-Batch-Type": "users"}
+    )
+    assert unknown_type.status_code == 400
+    assert "X-Batch-Type" in unknown_type.json()["detail"]
+    malformed = httpx.post(
+        url,
+        content=b"{nope",
+        headers={
+            "X-Customer-Token": fleet.token,
+            "X-Batch-Type": "sites",
+            "Content-Type": "application/json",
+        },
+    )
+    assert malformed.status_code == 400
+    # every outcome leaves an audit row
+    statuses = [r[0] for r in sql(fleet.admin_db, "SELECT status_code FROM fleet.ingest_events")]
+    assert {401, 400} <= set(statuses)
+
+
+def test_a_token_only_touches_its_own_customer(fleet: Fleet) -> None:
+    other_token = add_customer(fleet.admin_db, "beta")
+    headers = {"X-Customer-Token": other_token, "X-Batch-Type": "measurements"}
+    item = {"device_id": 1, "time": T0.isoformat(), "power_kw": 1.0}
+    response = httpx.post(
+        f"{fleet.admin.url}/api/fleet/ingest", json={"items": [item]}, headers=headers
+    )
+    assert response.json() == {"accepted": 1, "duplicates": 0, "rejected": 0}
+    by_customer = sql(
+        fleet.admin_db,
+        """
+        SELECT c.code, count(*) FROM fleet.power_measurements m
+        JOIN fleet.customers c ON c.id = m.customer_id GROUP BY c.code""",
+    )
+    assert by_customer == [("beta", 1)]
+    # a customer field in the body is ignored: the token decides
+    item2 = {
+        "device_id": 1,
+        "time": (T0 + timedelta(minutes=1)).isoformat(),
+        "power_kw": 1.0,
+        "customer_id": 1,
+    }
+    refused = httpx.post(
+        f"{fleet.admin.url}/api/fleet/ingest", json={"items": [item2]}, headers=headers
+    )
+    assert refused.json()["rejected"] == 1
+
+
+def test_rate_limit_and_body_limit(
+    portal_process: Callable[..., PortalProcess], make_database: Callable[[], URL]
+) -> None:
+    admin_db = make_database()
+    admin = portal_process(
+        PORTAL_RUN_MODE="admin",
+        PORTAL_DATABASE_URL=url_string(admin_db),
+        PORTAL_ADMIN_PASSWORD=ADMIN_PASSWORD,
+        PORTAL_FLEET_ADMIN__MAX_BATCHES_PER_MINUTE="2",
+        PORTAL_FLEET_ADMIN__MAX_BODY_BYTES="2048",
+    )
+    admin.start()
+    token = add_customer(admin_db, "acme")
+    url = f"{admin.url}/api/fleet/ingest"
+    headers = {"X-Customer-Token": token, "X-Batch-Type": "sites"}
+    big = {"items": [{"id": i, "name": "x" * 100, "timezone": "UTC"} for i in range(50)]}
+    too_large = httpx.post(url, json=big, headers=headers)
+    assert too_large.status_code == 413
+    assert httpx.post(url, json={"items": []}, headers=headers).status_code == 200
+    limited = httpx.post(url, json={"items": []}, headers=headers)
+    assert limited.status_code == 429
+    assert int(limited.headers["Retry-After"]) >= 1
+
+
+def test_client_halves_batches_on_413_and_backs_off_on_429(
+    portal_process: Callable[..., PortalProcess], make_database: Callable[[], URL]
+) -> None:
+    admin_db, client_db = make_database(), make_database()
+    admin = portal_process(
+        PORTAL_RUN_MODE="admin",
+        PORTAL_DATABASE_URL=url_string(admin_db),
+        PORTAL_ADMIN_PASSWORD=ADMIN_PASSWORD,
+        PORTAL_FLEET_ADMIN__MAX_BODY_BYTES="20000",  # about 150 rows
+    )
+    admin.start()
+    token = add_customer(admin_db, "acme")
+    client = portal_process(
+        PORTAL_RUN_MODE="client",
+        PORTAL_DATABASE_URL=url_string(client_db),
+        PORTAL_ADMIN_PASSWORD=ADMIN_PASSWORD,
+        PORTAL_FLEET__ENABLED="true",
+        PORTAL_FLEET__ADMIN_URL=admin.url,
+        PORTAL_FLEET__CUSTOMER_TOKEN=token,
+        PORTAL_FLEET__INTERVAL_SECONDS="0.5",
+        PORTAL_FLEET__BATCH_SIZE="1000",
+        PORTAL_FLEET__MAX_BATCHES_PER_TICK="10",
+    )
+    client.start()
+    _, _, device_token = make_meter(login_client(client.url, ADMIN_EMAIL, ADMIN_PASSWORD))
+    ingest(client.url, device_token, rows(900))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        [(n,)] = sql(admin_db, "SELECT count(*) FROM fleet.power_measurements")
+        if n == 900:
+            break
+        time.sleep(0.3)
+    assert n == 900, client.log()[-2000:]
+    assert "fleet.push_batch_halved" in client.log()
+    [(size,)] = sql(
+        client_db, "SELECT batch_size FROM app.fleet_push_state WHERE resource = 'measurements'"
+    )
+    assert isinstance(size, int)
+    assert size < 1000
+
+
+def test_admin_down_mid_backlog_then_back(fleet: Fleet) -> None:
+    _, _, token = make_meter(fleet.client_http())
+    ingest(fleet.client.url, token, rows(200))
+    fleet.wait_for(lambda: fleet.admin_count() == 200)
+    assert fleet.admin.terminate()
+    ingest(fleet.client.url, token, rows(600, start=T0 + timedelta(hours=10), kwh0=100))
+    # the client notices and backs off, keeping its cursor
+    fleet.wait_for(lambda: push_failures(fleet.client_db) >= 1)
+    restarted = fleet.make(
+        PORTAL_RUN_MODE="admin",
+        PORTAL_DATABASE_URL=url_string(fleet.admin_db),
+        PORTAL_ADMIN_PASSWORD=ADMIN_PASSWORD,
+    )
+    restarted.port = fleet.admin.port
+    restarted.start()
+    fleet.wait_for(lambda: fleet.admin_count() == 800)
+    assert fleet.admin_count() == fleet.client_count() == 800  # nothing lost, nothing doubled
+
+
+def test_client_killed_mid_push_loses_nothing(fleet: Fleet) -> None:
+    _, _, token = make_meter(fleet.client_http())
+    for k in range(6):
+        ingest(fleet.client.url, token, rows(1000, start=T0 + timedelta(days=k), kwh0=1000 * k))
+    time.sleep(0.7)  # mid-backlog
+    fleet.client.kill()
+    restarted = fleet.make(**fleet.client_env)
+    restarted.start()
+    fleet.wait_for(lambda: fleet.admin_count() == 6000, timeout=90)
+    assert fleet.client_count() == 6000
+
+
+def test_a_transaction_held_open_across_a_tick_is_still_pushed(
+    portal_process: Callable[..., PortalProcess], make_database: Callable[[], URL]
+) -> None:
+    """Row A's transaction starts first and commits last; row B commits in between and is
+    pushed. The cursor must not move past A."""
+    admin_db, client_db = make_database(), make_database()
+    admin = portal_process(
+        PORTAL_RUN_MODE="admin",
+        PORTAL_DATABASE_URL=url_string(admin_db),
+        PORTAL_ADMIN_PASSWORD=ADMIN_PASSWORD,
+    )
+    admin.start()
+    token = add_customer(admin_db, "acme")
+    env = {
+        "PORTAL_RUN_MODE": "client",
+        "PORTAL_FLEET__ENABLED": "true",
+        "PORTAL_FLEET__ADMIN_URL": admin.url,
+        "PORTAL_FLEET__CUSTOMER_TOKEN": token,
+    }
+    client = portal_process(
+        PORTAL_DATABASE_URL=url_string(client_db),
+        PORTAL_ADMIN_PASSWORD=ADMIN_PASSWORD,
+        PORTAL_RUN_MODE="standalone",
+    )
+    client.start()  # standalone: no background push; ticks are run by hand below
+    _, device_id, device_token = make_meter(login_client(client.url, ADMIN_EMAIL, ADMIN_PASSWORD))
+    held = psycopg.connect(**psycopg_conninfo(client_db))
+    held.execute(
+        "INSERT INTO monitoring.power_measurements (device_id, time, power_kw) VALUES (%s, %s, 1)",
+        (device_id, T0),
+    )  # open transaction A, with the older xid
+    assert (
+        ingest(client.url, device_token, rows(1, start=T0 + timedelta(hours=1))).status_code == 200
+    )
+    first = cli(client_db, "fleet", "push", "--once", extra_env=env)
+    assert first.returncode == 0, first.stderr
+    # B is held back too: it is newer than the oldest running transaction (A)
+    assert [r[0] for r in sql(admin_db, "SELECT count(*) FROM fleet.power_measurements")] == [0]
+    held.commit()
+    held.close()
+    second = cli(client_db, "fleet", "push", "--once", extra_env=env)
+    assert second.returncode == 0, second.stderr
+    times = sql(admin_db, "SELECT time FROM fleet.power_measurements ORDER BY time")
+    assert [t[0] for t in times] == [T0, T0 + timedelta(hours=1)]
+
+
+def test_push_once_fails_loudly_on_a_wrong_token(
+    fleet: Fleet,
+) -> None:
+    env = {k: v for k, v in fleet.client_env.items() if k != "PORTAL_DATABASE_URL"}
+    env["PORTAL_FLEET__CUSTOMER_TOKEN"] = "ppc_revoked"
+    result = cli(fleet.client_db, "fleet", "push", "--once", extra_env=env)
+    assert result.returncode == 1
+    assert "fleet.push_unauthorised" in result.stderr
+    assert json.dumps("ppc_revoked") not in result.stderr
