@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import httpx
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from sqlalchemy.engine import URL
 from starlette.routing import BaseRoute
 
 from power_portal.app import create_app
 from power_portal.auth.dependencies import get_active_session
 from power_portal.settings import Settings
+from tests.conftest import ADMIN_PASSWORD, LiveServer, url_string
 
 # The listed exceptions: reachable without a session.
 PUBLIC = {
@@ -120,3 +123,27 @@ def test_every_api_route_declares_an_auth_dependency(settings: Settings) -> None
             if (method, route.path) in PUBLIC:
                 continue
             assert _depends_on(route.dependant, get_active_session), (method, route.path)
+
+
+def test_admin_mode_routes_are_guarded_too(db_url: URL, tmp_path: Path) -> None:
+    """The fleet routes exist only in admin mode: walk them there."""
+    settings = Settings(
+        database_url=url_string(db_url),
+        data_dir=tmp_path,
+        run_mode="admin",
+        admin_password=ADMIN_PASSWORD,
+    )
+    server = LiveServer(settings)
+    server.start()
+    try:
+        with httpx.Client(base_url=server.url) as anonymous:
+            ops = operations(anonymous.get("/openapi.json").json())
+            fleet_ops = [op for op in ops if op[1].startswith("/api/fleet")]
+            assert ("POST", "/api/fleet/customers") in fleet_ops
+            for method, path in fleet_ops:
+                if (method, path) == ("POST", "/api/fleet/ingest"):
+                    continue  # customer-token auth, tested in test_fleet.py
+                response = call(anonymous, method, path)
+                assert response.status_code == 401, (method, path)
+    finally:
+        server.stop()

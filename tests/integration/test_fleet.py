@@ -130,9 +130,7 @@ def make_meter(client_http: httpx.Client) -> tuple[int, int, str]:
 
 
 @pytest.fixture
-def fleet(
-    portal_process: Callable[..., PortalProcess], make_database: Callable[[], URL]
-) -> Fleet:
+def fleet(portal_process: Callable[..., PortalProcess], make_database: Callable[[], URL]) -> Fleet:
     admin_db, client_db = make_database(), make_database()
     admin = portal_process(
         PORTAL_RUN_MODE="admin",
