@@ -168,6 +168,7 @@ class PortalServer:
     workdir: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -186,6 +187,7 @@ class PortalServer:
             "PORTAL_DATA_DIR": str(self.workdir / "data"),
             "PORTAL_HOST": "127.0.0.1",
         }
+        env |= self.extra_env
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [str(PORTAL_BIN), "serve", "--host", "127.0.0.1", "--port", str(self.port)],

@@ -24,9 +24,9 @@ def test_demo_creates_a_living_site(db_url: URL, admin_client: httpx.Client) -> 
     assert site["name"] == "Demo factory"
     assert site["device_count"] == 3
     devices = {d["name"]: d for d in admin_client.get(f"/api/sites/{site['id']}/devices").json()}
-    assert set(devices) == {"Main incomer", "HVAC", "Production line"}
+    assert set(devices) == {"Offices & lighting", "HVAC", "Production line"}
     # recent: the last reading is minutes old
-    last = datetime.fromisoformat(devices["Main incomer"]["last_reading_at"])
+    last = datetime.fromisoformat(devices["Offices & lighting"]["last_reading_at"])
     assert datetime.now(UTC) - last < timedelta(minutes=15)
 
     today = datetime.now(UTC).date()

@@ -27,10 +27,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from power_portal.auth.service import utcnow
 from power_portal.fleet.models import Customer, FleetDevice, FleetSite, IngestEvent
 from power_portal.fleet.schemas import BatchType, DeviceItem, FleetIngestResult, SiteItem
-from power_portal.measurements.fields import FIELD_NAMES
+from power_portal.measurements.fields import FIELD_NAMES, REGISTER_FIELDS
 from power_portal.measurements.ingest import runs_of
 from power_portal.measurements.parsing import EARLIEST, FUTURE_TOLERANCE
-from power_portal.measurements.rollups import rebuild_fleet_around
+from power_portal.measurements.rollups import rebuild_fleet_around, registers_mask_of
 
 log = structlog.get_logger(__name__)
 
@@ -50,6 +50,17 @@ _INSERT_SQL = text(f"""
     ON CONFLICT (customer_id, device_id, time) DO NOTHING
     RETURNING device_id, time
 """)
+
+
+_REGISTERS_SQL = text("""
+    INSERT INTO fleet.device_registers (customer_id, device_id, registers_seen)
+    VALUES (:customer_id, :device_id, :mask)
+    ON CONFLICT (customer_id, device_id)
+    DO UPDATE SET registers_seen = fleet.device_registers.registers_seen | excluded.registers_seen
+    RETURNING registers_seen
+""")
+# a staging row is (device_id, time, *FIELD_NAMES): the first register's column
+_FIRST_REGISTER = 2 + FIELD_NAMES.index(REGISTER_FIELDS[0])
 
 
 class MalformedBatchError(ValueError):
@@ -210,8 +221,17 @@ async def store_measurements(
     for device_id, moment in inserted:
         by_device[device_id].append(moment)
     for device_id, moments in sorted(by_device.items()):
+        batch_mask = registers_mask_of(
+            (row for key, row in rows.items() if key[0] == device_id), _FIRST_REGISTER
+        )
+        registers = (
+            await db.execute(
+                _REGISTERS_SQL,
+                {"customer_id": customer.id, "device_id": device_id, "mask": batch_mask},
+            )
+        ).scalar_one()
         for lo, hi, _ in runs_of(sorted(moments)):
-            await rebuild_fleet_around(db, customer.id, device_id, lo, hi)
+            await rebuild_fleet_around(db, customer.id, device_id, lo, hi, int(registers))
     times = [moment for _, moment in rows]
     accepted = len(inserted)
     # a row already stored, or the same instant twice in this batch, is a duplicate

@@ -88,6 +88,25 @@ class FleetDevice(Base):
     )
 
 
+class DeviceRegisters(Base):
+    """Which energy registers a customer's device has sent (bit i: REGISTER_FIELDS[i]).
+
+    Kept apart from ``devices`` because measurements may arrive before the device list.
+    """
+
+    __tablename__ = "device_registers"
+    __table_args__ = (
+        PrimaryKeyConstraint("customer_id", "device_id", name="pk_fleet_device_registers"),
+        {"schema": "fleet"},
+    )
+
+    customer_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("fleet.customers.id", ondelete="CASCADE")
+    )
+    device_id: Mapped[int] = mapped_column(BigInteger)
+    registers_seen: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class IngestEvent(Base):
     """One row per fleet batch, whatever its outcome (the audit trail)."""
 

@@ -33,7 +33,8 @@ class LoadProfile:
 DEMO_SITE_NAME = "Demo factory"
 DEMO_TIMEZONE = "Africa/Johannesburg"
 DEMO_DEVICES = (
-    LoadProfile("Main incomer", "DEMO-ACV-0001", 42.0, 160.0, 25.0, 0.95, 0.05),
+    # three circuits that add up to the site (none is the incomer, so nothing counts twice)
+    LoadProfile("Offices & lighting", "DEMO-ACV-0001", 42.0, 160.0, 25.0, 0.95, 0.05),
     LoadProfile("HVAC", "DEMO-ACV-0002", 6.0, 55.0, 8.0, 0.88, 0.08),
     LoadProfile("Production line", "DEMO-ACV-0003", 3.0, 120.0, 0.0, 0.92, 0.10),
 )

@@ -285,7 +285,7 @@ async def summary(
         )
     ).one_or_none()
     peak = _Peak(None, None, None)
-    if peak_row is not None:
+    if peak_row is not None and peak_row.kw is not None:
         kva_peak = (
             await db.execute(
                 text("""

@@ -191,10 +191,15 @@ async def rebuild_around(
 
 
 async def rebuild_fleet_around(
-    db: AsyncSession, customer_id: int, device_id: int, lo: datetime, hi: datetime
+    db: AsyncSession,
+    customer_id: int,
+    device_id: int,
+    lo: datetime,
+    hi: datetime,
+    registers_mask: int = ALL_REGISTERS,
 ) -> None:
     """The same for a device of a customer stack, in the admin stack's fleet tables."""
     await db.execute(
-        rebuild_sql(ALL_REGISTERS, FLEET),
+        rebuild_sql(registers_mask, FLEET),
         {"customer_id": customer_id, "device_id": device_id, "lo": lo, "hi": hi},
     )
