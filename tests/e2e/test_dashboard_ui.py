@@ -136,7 +136,7 @@ def test_csv_export_downloads_exactly_the_charts_data(
 
     power = page.get_by_test_id("power-chart")
     _, rows = download_csv(page, "power")
-    assert rows[0] == ["time", "HVAC avg_kw", "Main incomer avg_kw", "Production line avg_kw"]
+    assert rows[0] == ["time", "HVAC avg_kw", "Offices & lighting avg_kw", "Production line avg_kw"]
     assert len(rows) - 1 == points_of(power)
 
     heatmap = page.get_by_test_id("heatmap")

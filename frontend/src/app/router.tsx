@@ -3,14 +3,18 @@ import type { RouteObject } from "react-router";
 import { RouteErrorBoundary } from "@/components/errors/RouteErrorBoundary";
 import { AppLayout } from "@/components/layout/AppLayout";
 import { LoginRoute, RequireAuth, RequireRole } from "@/features/auth";
-import { DashboardRoute } from "@/features/dashboard/routes/DashboardRoute";
+import { DashboardRoute } from "@/features/dashboard";
 import { NotFoundRoute } from "@/features/misc/routes/NotFoundRoute";
 import { SettingsIndexRoute, SettingsLayoutRoute } from "@/features/settings";
+import { SiteDetailRoute, SitesRoute } from "@/features/sites";
+import { BillsRoute } from "@/features/billing";
+import { TariffEditorRoute, TariffsRoute } from "@/features/tariffs";
 import { UsersRoute } from "@/features/users";
 
 export const paths = {
   home: "/",
   login: "/login",
+  sites: "/sites",
   settings: "/settings",
   settingsUsers: "/settings/users",
 } as const;
@@ -32,6 +36,9 @@ export const routes: RouteObject[] = [
     errorElement: <RouteErrorBoundary />,
     children: [
       { index: true, element: <DashboardRoute /> },
+      { path: "sites", element: <SitesRoute /> },
+      { path: "sites/:siteId", element: <SiteDetailRoute /> },
+      { path: "bills", element: <BillsRoute /> },
       {
         path: "settings",
         element: <SettingsLayoutRoute />,
@@ -45,6 +52,15 @@ export const routes: RouteObject[] = [
                 <UsersRoute />
               </RequireRole>
             ),
+          },
+          {
+            path: "rates",
+            element: <RequireRole role="admin" />,
+            children: [
+              { index: true, element: <TariffsRoute /> },
+              { path: "new", element: <TariffEditorRoute /> },
+              { path: ":tariffId", element: <TariffEditorRoute /> },
+            ],
           },
           { path: "*", element: <Navigate to={paths.settings} replace /> },
         ],

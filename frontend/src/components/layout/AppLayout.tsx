@@ -1,4 +1,10 @@
-import { DashboardOutlined, SettingOutlined, ThunderboltOutlined } from "@ant-design/icons";
+import {
+  DashboardOutlined,
+  EnvironmentOutlined,
+  FileTextOutlined,
+  SettingOutlined,
+  ThunderboltOutlined,
+} from "@ant-design/icons";
 import { Layout, Menu, theme, Typography } from "antd";
 import type { MenuProps } from "antd";
 import { Link, Outlet, useLocation } from "react-router";
@@ -13,6 +19,24 @@ const { Header, Sider, Content } = Layout;
 function navItems(user: User | null | undefined): NonNullable<MenuProps["items"]> {
   const items: NonNullable<MenuProps["items"]> = [
     { key: "/", icon: <DashboardOutlined />, label: <Link to="/">Dashboard</Link> },
+    {
+      key: "/sites",
+      icon: <EnvironmentOutlined />,
+      label: (
+        <Link to="/sites" data-testid="nav-sites">
+          Sites
+        </Link>
+      ),
+    },
+    {
+      key: "/bills",
+      icon: <FileTextOutlined />,
+      label: (
+        <Link to="/bills" data-testid="nav-bills">
+          Bills
+        </Link>
+      ),
+    },
   ];
   const tabs = visibleSettingsTabs(user?.role);
   if (tabs.length > 0) {
@@ -35,6 +59,8 @@ function navItems(user: User | null | undefined): NonNullable<MenuProps["items"]
 
 function selectedKeys(pathname: string): string[] {
   if (pathname === "/") return ["/"];
+  if (pathname === "/sites" || pathname.startsWith("/sites/")) return ["/sites"];
+  if (pathname === "/bills") return ["/bills"];
   if (pathname.startsWith("/settings/")) return [pathname.split("/").slice(0, 3).join("/")];
   return [];
 }

@@ -1,15 +1,237 @@
-import { Col, Row, Typography } from "antd";
+import { Alert, Button, Card, Col, Empty, Flex, Row, Skeleton, Typography } from "antd";
+import { useMemo } from "react";
+import { useNavigate, useSearchParams } from "react-router";
+import { errorMessage } from "@/api/errors";
+import { useNow } from "@/components/data-display/use-now";
+import { hasRole, useMe } from "@/features/auth";
 import { HealthCard } from "@/features/health";
+import { NoSitesYet, useSiteDevices, useSites } from "@/features/sites";
+import type { Device, Site } from "@/features/sites";
+import { ALL_DEVICES, RangeControls, ScopePickers } from "../components/DashboardFilters";
+import { EnergyChart } from "../components/EnergyChart";
+import { HeatmapChart } from "../components/HeatmapChart";
+import { KpiCards } from "../components/KpiCards";
+import { PowerChart } from "../components/PowerChart";
+import { formatRange, resolveRange, todayIn } from "../lib/date-range";
+import type { PresetKey } from "../lib/date-range";
+import type { Scope } from "../types";
 
-export function DashboardRoute() {
+function Header({ subtitle }: { subtitle?: string }) {
+  return (
+    <div style={{ marginBottom: 16 }}>
+      <Typography.Title level={2} style={{ margin: 0 }}>
+        Dashboard
+      </Typography.Title>
+      {subtitle && (
+        <Typography.Text type="secondary" data-testid="dashboard-subtitle">
+          {subtitle}
+        </Typography.Text>
+      )}
+    </div>
+  );
+}
+
+function SystemStatus() {
+  return (
+    <Row gutter={[16, 16]} style={{ marginTop: 16 }}>
+      <Col xs={24} md={12} xl={8}>
+        <HealthCard />
+      </Col>
+    </Row>
+  );
+}
+
+type SiteDashboardProps = {
+  sites: Site[];
+  site: Site;
+};
+
+/** The dashboard of one site: filters, KPIs and charts. State lives in the URL. */
+function SiteDashboard({ sites, site }: SiteDashboardProps) {
+  const [params, setParams] = useSearchParams();
+  const navigate = useNavigate();
+  const { data: me } = useMe();
+  const devicesQuery = useSiteDevices(site.id);
+  const now = useNow(30_000);
+  const today = todayIn(site.timezone, now);
+  const selection = resolveRange(
+    { range: params.get("range"), from: params.get("from"), to: params.get("to") },
+    today,
+  );
+  const compare = params.get("compare") === "1";
+
+  const devices = useMemo(() => devicesQuery.data ?? [], [devicesQuery.data]);
+  const deviceParam = params.get("device") ?? ALL_DEVICES;
+  const device: Device | undefined = devices.find((d) => String(d.id) === deviceParam);
+  const shownDevices = useMemo(() => (device ? [device] : devices), [device, devices]);
+  const scope: Scope = device ? { kind: "device", id: device.id } : { kind: "site", id: site.id };
+  const scopeName = device ? `${site.name} ${device.name}` : site.name;
+
+  const update = (changes: Record<string, string | null>) => {
+    const next = new URLSearchParams(params);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === null) next.delete(key);
+      else next.set(key, value);
+    }
+    setParams(next);
+  };
+
+  const pickers = (
+    <ScopePickers
+      sites={sites}
+      siteId={site.id}
+      devices={devices}
+      device={device ? String(device.id) : ALL_DEVICES}
+      onSite={(id) => update({ site: String(id), device: null })}
+      onDevice={(value) => update({ device: value === ALL_DEVICES ? null : value })}
+    />
+  );
+  const rangeControls = (
+    <RangeControls
+      selection={selection}
+      onPreset={(preset: PresetKey) => update({ range: preset, from: null, to: null })}
+      onCustom={(from, to) => update({ range: "custom", from, to })}
+    />
+  );
+
+  const subtitle = `${site.name} · ${device ? device.name : "all devices"} · ${formatRange(selection.range)} (${site.timezone})`;
+
+  let body;
+  if (devicesQuery.isError) {
+    body = (
+      <Alert
+        type="error"
+        showIcon
+        title="The site's devices could not be loaded"
+        description={errorMessage(devicesQuery.error)}
+      />
+    );
+  } else if (devicesQuery.isPending) {
+    body = <Skeleton active paragraph={{ rows: 8 }} />;
+  } else if (devices.length === 0) {
+    body = (
+      <Card>
+        <Empty
+          data-testid="dashboard-no-devices"
+          description={
+            <Flex vertical gap={4} align="center">
+              <Typography.Text strong>{site.name} has no devices yet</Typography.Text>
+              <Typography.Text type="secondary">
+                {hasRole(me, "admin")
+                  ? "Add the site's meters and issue each one a token so it can send readings."
+                  : "An administrator adds the site's meters on the Sites page."}
+              </Typography.Text>
+            </Flex>
+          }
+        >
+          <Button type="primary" onClick={() => void navigate(`/sites/${site.id}`)}>
+            Open {site.name}
+          </Button>
+        </Empty>
+      </Card>
+    );
+  } else {
+    body = (
+      <Flex vertical gap={16}>
+        <KpiCards
+          scope={scope}
+          range={selection.range}
+          today={today}
+          timeZone={site.timezone}
+          now={now}
+        />
+        <PowerChart
+          siteName={site.name}
+          timeZone={site.timezone}
+          devices={shownDevices}
+          single={device !== undefined}
+          range={selection.range}
+          now={now}
+        />
+        <Row gutter={[16, 16]}>
+          <Col xs={24} xl={12}>
+            <EnergyChart
+              scope={scope}
+              scopeName={scopeName}
+              range={selection.range}
+              today={today}
+              compare={compare}
+              onCompareChange={(on) => update({ compare: on ? "1" : null })}
+            />
+          </Col>
+          <Col xs={24} xl={12}>
+            <HeatmapChart
+              scope={scope}
+              scopeName={scopeName}
+              range={selection.range}
+              today={today}
+            />
+          </Col>
+        </Row>
+      </Flex>
+    );
+  }
+
   return (
     <>
-      <Typography.Title level={2}>Dashboard</Typography.Title>
-      <Row gutter={[16, 16]}>
-        <Col xs={24} md={12} xl={8}>
-          <HealthCard />
-        </Col>
-      </Row>
+      <Flex justify="space-between" align="flex-start" wrap gap={12}>
+        <Header subtitle={subtitle} />
+        {pickers}
+      </Flex>
+      <div style={{ marginBottom: 16 }}>{rangeControls}</div>
+      {body}
+    </>
+  );
+}
+
+/** `/`: the energy dashboard of a site (the first one unless `?site=` says otherwise). */
+export function DashboardRoute() {
+  const sites = useSites();
+  const [params] = useSearchParams();
+  const { data: me } = useMe();
+  const navigate = useNavigate();
+
+  let content;
+  if (sites.isError) {
+    content = (
+      <>
+        <Header />
+        <Alert
+          data-testid="dashboard-error"
+          type="error"
+          showIcon
+          title="The sites could not be loaded"
+          description={errorMessage(sites.error)}
+        />
+      </>
+    );
+  } else if (sites.isPending) {
+    content = (
+      <>
+        <Header />
+        <Skeleton active paragraph={{ rows: 8 }} />
+      </>
+    );
+  } else if (sites.data.length === 0) {
+    content = (
+      <>
+        <Header />
+        <Card data-testid="dashboard-empty">
+          <NoSitesYet isAdmin={hasRole(me, "admin")} onCreate={() => void navigate("/sites")} />
+        </Card>
+      </>
+    );
+  } else {
+    const sorted = [...sites.data].sort((a, b) => a.name.localeCompare(b.name));
+    const wanted = Number(params.get("site"));
+    const site = sorted.find((s) => s.id === wanted) ?? sorted[0]!;
+    content = <SiteDashboard key={site.id} sites={sorted} site={site} />;
+  }
+
+  return (
+    <>
+      {content}
+      <SystemStatus />
     </>
   );
 }

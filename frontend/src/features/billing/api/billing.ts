@@ -1,0 +1,61 @@
+import { useQuery } from "@tanstack/react-query";
+import { apiClient, unwrap } from "@/api/client";
+import type { Bill, DailyCosts, MonthCost } from "../lib/types";
+
+/** Every billing query starts with this key (tariff changes invalidate them all). */
+export const billingQueryKey = ["billing"] as const;
+
+/** GET /api/sites/{id}/bill?start&end: local dates, `end` exclusive. */
+export function useBill(siteId: number | null, start: string, end: string) {
+  return useQuery({
+    queryKey: [...billingQueryKey, "bill", siteId, start, end],
+    queryFn: async ({ signal }): Promise<Bill> =>
+      unwrap(
+        await apiClient.GET("/api/sites/{site_id}/bill", {
+          params: { path: { site_id: siteId ?? 0 }, query: { start, end } },
+          signal,
+        }),
+      ),
+    enabled: siteId !== null && siteId > 0,
+  });
+}
+
+/**
+ * The bill as CSV. A plain link (GET with the session cookie) so the
+ * browser downloads the server's attachment.
+ */
+export function billCsvUrl(siteId: number, start: string, end: string): string {
+  const query = new URLSearchParams({ start, end });
+  return `/api/sites/${siteId}/bill.csv?${query.toString()}`;
+}
+
+/** GET /api/sites/{id}/costs/month: this month so far and projected (incl. VAT). */
+export function useMonthCost(siteId: number | null) {
+  return useQuery({
+    queryKey: [...billingQueryKey, "month", siteId],
+    queryFn: async ({ signal }): Promise<MonthCost> =>
+      unwrap(
+        await apiClient.GET("/api/sites/{site_id}/costs/month", {
+          params: { path: { site_id: siteId ?? 0 } },
+          signal,
+        }),
+      ),
+    enabled: siteId !== null && siteId > 0,
+    refetchInterval: 5 * 60_000,
+  });
+}
+
+/** GET /api/sites/{id}/costs/daily?start&end: energy cost per local day, by period (before VAT). */
+export function useDailyCosts(siteId: number | null, start: string, end: string) {
+  return useQuery({
+    queryKey: [...billingQueryKey, "daily", siteId, start, end],
+    queryFn: async ({ signal }): Promise<DailyCosts> =>
+      unwrap(
+        await apiClient.GET("/api/sites/{site_id}/costs/daily", {
+          params: { path: { site_id: siteId ?? 0 }, query: { start, end } },
+          signal,
+        }),
+      ),
+    enabled: siteId !== null && siteId > 0 && start < end,
+  });
+}

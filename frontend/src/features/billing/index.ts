@@ -1,0 +1,16 @@
+export { BillsRoute } from "./routes/BillsRoute";
+export { MonthCostCard } from "./components/MonthCostCard";
+export { DailyCostChart } from "./components/DailyCostChart";
+export { BillTable } from "./components/BillTable";
+export { BillUnavailable } from "./components/BillUnavailable";
+export { useBill, billCsvUrl, useMonthCost, useDailyCosts, billingQueryKey } from "./api/billing";
+export { periodColor } from "./lib/colors";
+export {
+  billUnavailable,
+  formatAmount,
+  formatMoney,
+  formatBillPeriod,
+  lastFullMonth,
+  monthSpan,
+} from "./lib/format";
+export type { Bill, BillLine, DailyCosts, MonthCost } from "./lib/types";

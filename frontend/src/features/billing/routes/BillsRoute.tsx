@@ -1,0 +1,178 @@
+import { DownloadOutlined, PrinterOutlined, ReloadOutlined } from "@ant-design/icons";
+import { Alert, Button, Card, DatePicker, Empty, Flex, Select, Skeleton, Tooltip, Typography } from "antd";
+import dayjs from "dayjs";
+import { useEffect } from "react";
+import { useSearchParams } from "react-router";
+import { errorMessage } from "@/api/errors";
+import { hasRole, useMe } from "@/features/auth";
+import { useSites } from "@/features/sites";
+import { billCsvUrl, useBill } from "../api/billing";
+import { useTariffList } from "../api/tariff-names";
+import { BillDocument } from "../components/BillDocument";
+import { BillUnavailable } from "../components/BillUnavailable";
+import { DailyCostChart } from "../components/DailyCostChart";
+import { MonthCostCard } from "../components/MonthCostCard";
+import { billUnavailable, currentMonth, formatMonth, isMonth, lastFullMonth, monthSpan } from "../lib/format";
+import "../bill-print.css";
+
+/** While the page is open, printing leaves the app chrome off (see bill-print.css). */
+function usePrintClass(className: string) {
+  useEffect(() => {
+    document.body.classList.add(className);
+    return () => document.body.classList.remove(className);
+  }, [className]);
+}
+
+/** /bills: a site's monthly bill, to read, download as CSV, or print / save as PDF. */
+export function BillsRoute() {
+  usePrintClass("print-bill");
+  const [params, setParams] = useSearchParams();
+  const { data: me } = useMe();
+  const sites = useSites();
+  const tariffs = useTariffList();
+
+  const siteParam = Number(params.get("site"));
+  const site =
+    sites.data?.find((s) => s.id === siteParam) ?? (params.get("site") ? undefined : sites.data?.[0]);
+  const month = isMonth(params.get("month")) ? params.get("month")! : lastFullMonth();
+  const { start, end } = monthSpan(month);
+  const bill = useBill(site?.id ?? null, start, end);
+  const unavailable = billUnavailable(bill.error);
+  const tariffName = tariffs.data?.find((t) => t.id === site?.tariff_id)?.name;
+
+  const update = (changes: Record<string, string>) =>
+    setParams(
+      (current) => {
+        const next = new URLSearchParams(current);
+        for (const [k, v] of Object.entries(changes)) next.set(k, v);
+        return next;
+      },
+      { replace: true },
+    );
+
+  let body;
+  if (sites.isPending) {
+    body = <Skeleton active paragraph={{ rows: 8 }} />;
+  } else if (sites.isError) {
+    body = (
+      <Alert type="error" showIcon title="The sites could not be loaded" description={errorMessage(sites.error)} />
+    );
+  } else if (!site) {
+    body = (
+      <Empty
+        data-testid="bills-no-site"
+        description={
+          sites.data.length
+            ? "This site does not exist (any more). Pick another one."
+            : "No sites yet: a bill needs a site with meters and a tariff."
+        }
+      />
+    );
+  } else if (bill.isPending) {
+    body = <Skeleton active paragraph={{ rows: 10 }} data-testid="bill-loading" />;
+  } else if (unavailable) {
+    body = (
+      <BillUnavailable
+        unavailable={unavailable}
+        canEditTariffs={hasRole(me, "admin")}
+        tariffId={site.tariff_id}
+      />
+    );
+  } else if (bill.isError) {
+    body = (
+      <Alert
+        data-testid="bill-error"
+        type="error"
+        showIcon
+        title="The bill could not be calculated"
+        description={errorMessage(bill.error)}
+      />
+    );
+  } else {
+    body = <BillDocument bill={bill.data} siteName={site.name} tariffName={tariffName} />;
+  }
+
+  const ready = Boolean(site && bill.data && !bill.isError);
+  return (
+    <>
+      <div className="no-print" style={{ marginBottom: 16 }}>
+        <Typography.Title level={2} style={{ margin: 0 }}>
+          Bills
+        </Typography.Title>
+        <Typography.Text type="secondary">
+          What a site&apos;s electricity costs under its tariff, month by month, from the metered
+          readings.
+        </Typography.Text>
+      </div>
+      <Card className="no-print" size="small" style={{ marginBottom: 16 }}>
+        <Flex wrap gap={12} align="center" justify="space-between">
+          <Flex wrap gap={12} align="center">
+            <Select
+              data-testid="bill-site"
+              aria-label="Site"
+              style={{ minWidth: 240 }}
+              placeholder="Site"
+              loading={sites.isPending}
+              value={site?.id}
+              onChange={(id: number) => update({ site: String(id) })}
+              showSearch={{ optionFilterProp: "label" }}
+              options={(sites.data ?? []).map((s) => ({ value: s.id, label: s.name }))}
+            />
+            <DatePicker
+              data-testid="bill-month"
+              aria-label="Month"
+              picker="month"
+              allowClear={false}
+              value={dayjs(`${month}-01`)}
+              format="MMMM YYYY"
+              disabledDate={(d) => d.format("YYYY-MM") > currentMonth()}
+              onChange={(d) => d && update({ month: d.format("YYYY-MM") })}
+            />
+            {month === currentMonth() && (
+              <Typography.Text type="secondary" data-testid="bill-month-to-date">
+                {formatMonth(month)} so far (fixed charges for the whole month)
+              </Typography.Text>
+            )}
+          </Flex>
+          <Flex wrap gap={8}>
+            <Tooltip title="Recalculate">
+              <Button
+                icon={<ReloadOutlined />}
+                aria-label="Recalculate"
+                data-testid="bill-refresh"
+                disabled={!site}
+                loading={bill.isFetching && !bill.isPending}
+                onClick={() => void bill.refetch()}
+              />
+            </Tooltip>
+            <Button
+              data-testid="bill-csv"
+              icon={<DownloadOutlined />}
+              href={site ? billCsvUrl(site.id, start, end) : undefined}
+              download
+              disabled={!ready}
+            >
+              Download CSV
+            </Button>
+            <Button
+              data-testid="bill-print"
+              type="primary"
+              icon={<PrinterOutlined />}
+              disabled={!ready}
+              onClick={() => window.print()}
+            >
+              Print / save as PDF
+            </Button>
+          </Flex>
+        </Flex>
+      </Card>
+      <Card className="bill-card">{body}</Card>
+      {site && ready && (
+        <div className="no-print" style={{ marginTop: 16 }}>
+          <DailyCostChart siteId={site.id} start={start} end={end} />
+        </div>
+      )}
+      {site && <div className="no-print" style={{ marginTop: 16, maxWidth: 520 }}><MonthCostCard siteId={site.id} /></div>}
+    </>
+  );
+}

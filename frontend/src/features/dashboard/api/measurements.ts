@@ -1,0 +1,99 @@
+import { keepPreviousData, useQueries, useQuery } from "@tanstack/react-query";
+import { apiClient, unwrap } from "@/api/client";
+import type { DateRange } from "../lib/date-range";
+import type { EnergyResponse, Interval, Scope, SeriesResponse, Summary } from "../types";
+
+/** Figures for a range that includes today change as readings arrive. */
+const LIVE_REFRESH_MS = 60_000;
+
+async function getSummary(scope: Scope, range: DateRange, signal: AbortSignal): Promise<Summary> {
+  const query = { start: range.start, end: range.end };
+  return scope.kind === "site"
+    ? unwrap(
+        await apiClient.GET("/api/sites/{site_id}/summary", {
+          params: { path: { site_id: scope.id }, query },
+          signal,
+        }),
+      )
+    : unwrap(
+        await apiClient.GET("/api/devices/{device_id}/summary", {
+          params: { path: { device_id: scope.id }, query },
+          signal,
+        }),
+      );
+}
+
+/** GET /api/{sites|devices}/{id}/summary?start&end */
+export function useSummary(scope: Scope | undefined, range: DateRange, live: boolean) {
+  return useQuery({
+    queryKey: ["summary", scope?.kind, scope?.id, range.start, range.end],
+    queryFn: ({ signal }) => getSummary(scope!, range, signal),
+    enabled: scope !== undefined,
+    refetchInterval: live ? LIVE_REFRESH_MS : false,
+    placeholderData: keepPreviousData,
+  });
+}
+
+async function getEnergy(
+  scope: Scope,
+  range: DateRange,
+  interval: Interval,
+  signal: AbortSignal,
+): Promise<EnergyResponse> {
+  const query = { start: range.start, end: range.end, interval };
+  return scope.kind === "site"
+    ? unwrap(
+        await apiClient.GET("/api/sites/{site_id}/energy", {
+          params: { path: { site_id: scope.id }, query },
+          signal,
+        }),
+      )
+    : unwrap(
+        await apiClient.GET("/api/devices/{device_id}/energy", {
+          params: { path: { device_id: scope.id }, query },
+          signal,
+        }),
+      );
+}
+
+/** GET /api/{sites|devices}/{id}/energy?start&end&interval: `null` values are gaps. */
+export function useEnergy(
+  scope: Scope | undefined,
+  range: DateRange,
+  interval: Interval,
+  options: { live: boolean; enabled?: boolean },
+) {
+  return useQuery({
+    queryKey: ["energy", scope?.kind, scope?.id, range.start, range.end, interval],
+    queryFn: ({ signal }) => getEnergy(scope!, range, interval, signal),
+    enabled: scope !== undefined && (options.enabled ?? true),
+    refetchInterval: options.live ? LIVE_REFRESH_MS : false,
+  });
+}
+
+export type SeriesRequest = { start: string; end: string; maxPoints: number };
+
+/** GET /api/devices/{id}/series for power_kw, one query per device (all of a site's, or one). */
+export function usePowerSeries(deviceIds: number[], request: SeriesRequest, live: boolean) {
+  return useQueries({
+    queries: deviceIds.map((deviceId) => ({
+      queryKey: ["series", deviceId, "power_kw", request.start, request.end, request.maxPoints],
+      queryFn: async ({ signal }: { signal: AbortSignal }): Promise<SeriesResponse> =>
+        unwrap(
+          await apiClient.GET("/api/devices/{device_id}/series", {
+            params: {
+              path: { device_id: deviceId },
+              query: {
+                start: request.start,
+                end: request.end,
+                fields: ["power_kw"],
+                max_points: request.maxPoints,
+              },
+            },
+            signal,
+          }),
+        ),
+      refetchInterval: live ? 5 * LIVE_REFRESH_MS : (false as const),
+    })),
+  });
+}

@@ -1,0 +1,105 @@
+import { PlusOutlined, ReloadOutlined } from "@ant-design/icons";
+import { Alert, Button, Card, Empty, Flex, Typography } from "antd";
+import { useState } from "react";
+import { useNavigate } from "react-router";
+import { errorMessage } from "@/api/errors";
+import { hasRole, useMe } from "@/features/auth";
+import { useSites } from "../api/sites";
+import { SiteFormModal } from "../components/SiteFormModal";
+import { sitePath, SitesTable } from "../components/SitesTable";
+
+/** "No sites yet": what to do next depends on who is looking. */
+export function NoSitesYet({ isAdmin, onCreate }: { isAdmin: boolean; onCreate?: () => void }) {
+  return (
+    <Empty
+      data-testid="sites-empty"
+      description={
+        <Flex vertical gap={4} align="center">
+          <Typography.Text strong>No sites yet</Typography.Text>
+          <Typography.Text type="secondary">
+            {isAdmin ? "Create one" : "Ask an administrator to create one"}, or run{" "}
+            <Typography.Text code>portal demo</Typography.Text> to load a demo site with three
+            meters.
+          </Typography.Text>
+        </Flex>
+      }
+    >
+      {isAdmin && onCreate && (
+        <Button type="primary" icon={<PlusOutlined />} onClick={onCreate}>
+          Create site
+        </Button>
+      )}
+    </Empty>
+  );
+}
+
+/** /sites: every site, with its device count. Admins can create sites. */
+export function SitesRoute() {
+  const sites = useSites();
+  const { data: me } = useMe();
+  const isAdmin = hasRole(me, "admin");
+  const navigate = useNavigate();
+  const [creating, setCreating] = useState(false);
+
+  return (
+    <>
+      <Flex justify="space-between" align="center" wrap gap={8} style={{ marginBottom: 16 }}>
+        <div>
+          <Typography.Title level={2} style={{ margin: 0 }}>
+            Sites
+          </Typography.Title>
+          <Typography.Text type="secondary">
+            The places you meter, each with its own time zone and its devices.
+          </Typography.Text>
+        </div>
+        <Flex gap={8}>
+          <Button
+            data-testid="sites-refresh"
+            icon={<ReloadOutlined />}
+            loading={sites.isFetching && !sites.isPending}
+            onClick={() => void sites.refetch()}
+          >
+            Reload
+          </Button>
+          {isAdmin && (
+            <Button
+              data-testid="create-site"
+              type="primary"
+              icon={<PlusOutlined />}
+              onClick={() => setCreating(true)}
+            >
+              Create site
+            </Button>
+          )}
+        </Flex>
+      </Flex>
+      {sites.isError && (
+        <Alert
+          data-testid="sites-error"
+          type="error"
+          showIcon
+          title="The sites could not be loaded"
+          description={errorMessage(sites.error)}
+          style={{ marginBottom: 16 }}
+        />
+      )}
+      <Card styles={{ body: { padding: 0 } }}>
+        <SitesTable
+          sites={sites.data}
+          loading={sites.isPending && !sites.isError}
+          empty={
+            <div style={{ padding: 24 }}>
+              <NoSitesYet isAdmin={isAdmin} onCreate={() => setCreating(true)} />
+            </div>
+          }
+        />
+      </Card>
+      {creating && (
+        <SiteFormModal
+          onClose={() => setCreating(false)}
+          onSaved={(site) => void navigate(sitePath(site))}
+        />
+      )}
+    </>
+  );
+}
