@@ -83,13 +83,13 @@ chromium: ## Debian's Chromium for the browser tests, installed when missing
 	fi
 
 # ---------------------------------------------------------------- API client
-openapi: $(BIN)/.synced frontend/node_modules/.installed ## regenerate frontend/openapi.json and the typed client
-	$(BIN)/portal openapi --output frontend/openapi.json
+openapi: $(BIN)/.synced frontend/node_modules/.installed ## regenerate frontend/openapi.json and the typed client (admin mode: every route)
+	PORTAL_RUN_MODE=admin $(BIN)/portal openapi --output frontend/openapi.json
 	cd frontend && npm run --silent gen:api
 
 openapi-check: $(BIN)/.synced frontend/node_modules/.installed ## fail when the checked-in client drifted from the API
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	$(BIN)/portal openapi --output "$$tmp/openapi.json"; \
+	PORTAL_RUN_MODE=admin $(BIN)/portal openapi --output "$$tmp/openapi.json"; \
 	(cd frontend && npx --no-install openapi-typescript "$$tmp/openapi.json" -o "$$tmp/schema.d.ts" >/dev/null); \
 	if ! diff -q "$$tmp/openapi.json" frontend/openapi.json >/dev/null || \
 	   ! diff -q "$$tmp/schema.d.ts" frontend/src/api/schema.d.ts >/dev/null; then \
