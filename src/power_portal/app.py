@@ -124,8 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.fleet_rate_limiter = RateLimiter(settings.fleet_admin.max_batches_per_minute)
         app.include_router(fleet_ingest_router)
         app.include_router(fleet_router)
-    if settings.run_mode is RunMode.CLIENT:
-        app.include_router(push_state_router)
+    app.include_router(push_state_router)  # empty unless this stack pushes (client mode)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
     # Last: the SPA's catch-all must not shadow any API route.
     mount_spa(app, settings.static_dir)

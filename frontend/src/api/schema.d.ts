@@ -488,6 +488,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/fleet/push-state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Client mode: where the push to the admin stack stands, per resource */
+        get: operations["pushState"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -1534,6 +1551,27 @@ export interface components {
              * @enum {string}
              */
             treat_as: "sat" | "sun";
+        };
+        /** PushStateRead */
+        PushStateRead: {
+            /** Batch Size */
+            batch_size: number;
+            /** Consecutive Failures */
+            consecutive_failures: number;
+            /** Cursor */
+            cursor: string | null;
+            /** Last Attempt At */
+            last_attempt_at: string | null;
+            /** Last Error */
+            last_error: string | null;
+            /** Last Success At */
+            last_success_at: string | null;
+            /** Next Attempt At */
+            next_attempt_at: string | null;
+            /** Resource */
+            resource: string;
+            /** Rows Pushed */
+            rows_pushed: number;
         };
         /** ReactiveCharge */
         ReactiveCharge: {
@@ -3619,6 +3657,40 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProblemDetail"];
                 };
+            };
+        };
+    };
+    pushState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushStateRead"][];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
