@@ -62,6 +62,7 @@ def rows(n: int, start: datetime = T0, kwh0: float = 0.0) -> list[dict[str, Any]
             "time": (start + timedelta(minutes=m)).isoformat(),
             "power_kw": 6.0,
             "energy_import_kwh": kwh0 + m * 0.1,
+            "apparent_energy_kvah": kwh0 + m * 0.125,
         }
         for m in range(n)
     ]
@@ -176,6 +177,9 @@ def test_push_registers_sites_devices_and_measurements(fleet: Fleet) -> None:
     ).json()
     assert energy["timezone"] == "UTC"
     assert energy["points"][0]["energy_import_kwh"] == pytest.approx(11.9)
+    # every register the meter sent reaches the fleet rollups
+    [(kvah,)] = sql(fleet.admin_db, "SELECT sum(apparent_energy_kvah) FROM fleet.rollup_15m")
+    assert kvah == pytest.approx(119 * 0.125)
     events = admin.get("/api/fleet/customers/acme/events").json()
     kinds = {e["batch_type"] for e in events}
     assert kinds == {"sites", "devices", "measurements"}

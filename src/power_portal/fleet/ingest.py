@@ -221,9 +221,8 @@ async def store_measurements(
     for device_id, moment in inserted:
         by_device[device_id].append(moment)
     for device_id, moments in sorted(by_device.items()):
-        batch_mask = registers_mask_of(
-            (row for key, row in rows.items() if key[0] == device_id), _FIRST_REGISTER
-        )
+        device_rows = [row for key, row in rows.items() if key[0] == device_id]
+        batch_mask = registers_mask_of(device_rows, _FIRST_REGISTER)
         registers = (
             await db.execute(
                 _REGISTERS_SQL,

@@ -19,7 +19,7 @@ one device cannot rebuild from each other's half-committed rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -170,7 +170,7 @@ def rebuild_sql(registers_mask: int, tables: SeriesTables = MONITORING) -> TextC
     return text(_build_rebuild_sql(registers_mask, tables))
 
 
-def registers_mask_of(rows: Iterable[Sequence[object]], offset: int) -> int:
+def registers_mask_of(rows: Sequence[Sequence[object]], offset: int) -> int:
     """Which registers have a value in any row (``offset``: column of the first register)."""
     mask = 0
     for i in range(len(REGISTER_FIELDS)):
