@@ -14,10 +14,10 @@ from power_portal.measurements.rollups import (
 
 def test_mask_names_every_register_with_a_value() -> None:
     offset = 2
-    row_a = (1, "t", *([None] * len(REGISTER_FIELDS)))
-    row_b = list(row_a)
+    row_a: tuple[object, ...] = (1, "t", *([None] * len(REGISTER_FIELDS)))
+    row_b: list[object] = list(row_a)
     row_b[offset + 0] = 10.0  # energy_import_kwh
-    row_c = list(row_a)
+    row_c: list[object] = list(row_a)
     row_c[offset + 4] = 7.0  # apparent_energy_kvah
     assert registers_mask_of([row_a], offset) == 0
     assert registers_mask_of([row_a, tuple(row_b), tuple(row_c)], offset) == 0b10001
