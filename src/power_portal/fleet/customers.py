@@ -61,11 +61,10 @@ async def get_by_code(db: AsyncSession, code: str) -> Customer:
 
 
 async def customer_for_token(db: AsyncSession, token: str) -> Customer | None:
-    """The active customer a token belongs to (lookup by hash), else None."""
-    customer = (
+    """The customer a token belongs to (lookup by hash, active or not), else None."""
+    return (
         await db.execute(select(Customer).where(Customer.token_sha256 == token_digest(token)))
     ).scalar_one_or_none()
-    return customer if customer is not None and customer.active else None
 
 
 async def rotate_token(db: AsyncSession, code: str) -> tuple[Customer, str]:
@@ -103,14 +102,17 @@ async def describe(db: AsyncSession, customer: Customer) -> CustomerRead:
             )
         )
     ).scalar_one()
+    # the latest batch's error only: a later clean batch clears it
     last_error = (
         await db.execute(
             select(IngestEvent.error, IngestEvent.received_at)
-            .where(IngestEvent.customer_id == customer.id, IngestEvent.error.is_not(None))
+            .where(IngestEvent.customer_id == customer.id)
             .order_by(IngestEvent.id.desc())
             .limit(1)
         )
     ).one_or_none()
+    if last_error is not None and last_error[0] is None:
+        last_error = None
     return CustomerRead(
         id=customer.id,
         code=customer.code,

@@ -168,6 +168,12 @@ fleet_power_measurements = Table(
     PrimaryKeyConstraint("customer_id", "device_id", "time", name="pk_fleet_power_measurements"),
     schema="fleet",
 )
+# "rows received in the last 24 h" per customer, for the fleet overview
+Index(
+    "ix_fleet_power_measurements_received",
+    fleet_power_measurements.c.customer_id,
+    fleet_power_measurements.c.received_at,
+)
 
 fleet_rollup_15m = Table(
     "rollup_15m",

@@ -81,8 +81,15 @@ async def fleet_ingest(
         else None
     )
     kind = x_batch_type or ""
-    if customer is None:
-        await record_refusal(db, None, kind, 401, "unknown or deactivated customer token")
+    if customer is None or not customer.active:
+        # a deactivated customer's refusals are recorded against it, so its page shows them
+        await record_refusal(
+            db,
+            customer.id if customer else None,
+            kind,
+            401,
+            "unknown or deactivated customer token",
+        )
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, detail="unknown or deactivated customer token"
         )
