@@ -13,11 +13,12 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy.engine import URL
 
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer, login_client, url_string
 from power_portal.settings import Settings
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer, login_client, url_string
 from tests.e2e.test_auth_ui import log_in
 
 SCREENSHOT = Path("/tmp/fleet.png")
+CUSTOMER_SCREENSHOT = Path("/tmp/fleet-customer.png")
 
 
 @pytest.fixture
@@ -162,12 +163,15 @@ def test_admin_adds_a_customer_sees_its_pushes_and_rotates_its_token(
     expect(page.get_by_test_id("customer-energy-timezone")).to_contain_text("UTC")
     expect(chart).to_have_attribute("data-state", "ready")
     expect(chart).to_have_attribute("data-points", "30")
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(CUSTOMER_SCREENSHOT), full_page=True)
 
     # rotate the token: the new one is shown once, the old one is refused
     page.get_by_test_id("customer-rotate").click()
     page.get_by_test_id("customer-rotate-confirm").click()
     new_token = page.get_by_test_id("customer-token").inner_text().strip()
-    assert new_token.startswith("ppc_") and new_token != token
+    assert new_token.startswith("ppc_")
+    assert new_token != token
     page.get_by_test_id("customer-token-done").click()
     refused = push(base, token, "sites", [{"id": 1, "name": "Plant", "timezone": "UTC"}])
     assert refused.status_code == 401, refused.text

@@ -1,6 +1,10 @@
 import "@testing-library/jest-dom/vitest";
-import { cleanup } from "@testing-library/react";
+import { cleanup, configure } from "@testing-library/react";
 import { afterEach, vi } from "vitest";
+
+// antd renders slowly in jsdom; on a busy 2-core CI machine the default 1 s for
+// findBy*/waitFor is too tight. Generous waits cost nothing when things are fast.
+configure({ asyncUtilTimeout: 10_000 });
 
 // antd (Grid / Layout.Sider breakpoints, responsive observers) needs matchMedia,
 // which jsdom does not implement.

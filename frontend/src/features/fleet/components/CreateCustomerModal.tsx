@@ -1,0 +1,92 @@
+import { Alert, Form, Input, Modal, Typography } from "antd";
+import { useState } from "react";
+import { applyServerErrors } from "@/lib/form-errors";
+import { useCreateCustomer } from "../api/customers";
+import type { CustomerWithToken } from "../types";
+
+type CustomerValues = { code: string; name: string };
+
+const FIELDS = ["code", "name"] as const;
+/** The server's rule: lower-case letters, digits and dashes, 2–40, not starting with a dash. */
+export const CUSTOMER_CODE_PATTERN = /^[a-z0-9][a-z0-9-]{1,39}$/;
+
+type CreateCustomerModalProps = {
+  onClose: () => void;
+  /** The new customer, with its token (to be shown once). */
+  onCreated: (customer: CustomerWithToken) => void;
+};
+
+/** Register a customer stack. Mounted while open, so every opening starts blank. */
+export function CreateCustomerModal({ onClose, onCreated }: CreateCustomerModalProps) {
+  const [form] = Form.useForm<CustomerValues>();
+  const createCustomer = useCreateCustomer();
+  const [problem, setProblem] = useState<string | null>(null);
+
+  const onFinish = async ({ code, name }: CustomerValues) => {
+    setProblem(null);
+    try {
+      onCreated(await createCustomer.mutateAsync({ code: code.trim(), name: name.trim() }));
+    } catch (error) {
+      setProblem(applyServerErrors(form, error, FIELDS));
+    }
+  };
+
+  return (
+    <Modal
+      open
+      title="Add customer"
+      okText="Add"
+      onOk={() => form.submit()}
+      onCancel={onClose}
+      confirmLoading={createCustomer.isPending}
+      okButtonProps={{ "data-testid": "create-customer-submit" }}
+      data-testid="create-customer-modal"
+    >
+      <Form
+        form={form}
+        layout="vertical"
+        requiredMark={false}
+        onFinish={(values) => void onFinish(values)}
+        data-testid="create-customer-form"
+      >
+        {problem && (
+          <Alert
+            data-testid="create-customer-error"
+            type="error"
+            showIcon
+            title={problem}
+            style={{ marginBottom: 16 }}
+          />
+        )}
+        <Typography.Paragraph type="secondary">
+          A customer is one portal stack that pushes its sites, devices and readings here. It gets
+          a token, shown once, for its configuration.
+        </Typography.Paragraph>
+        <Form.Item
+          label="Code"
+          name="code"
+          extra="Lower-case letters, digits and dashes; it names the customer in URLs."
+          rules={[
+            { required: true, whitespace: true, message: "Enter a code" },
+            {
+              pattern: CUSTOMER_CODE_PATTERN,
+              message: "2–40 lower-case letters, digits or dashes (not starting with a dash)",
+            },
+          ]}
+        >
+          <Input data-testid="customer-form-code" autoComplete="off" placeholder="acme-mining" />
+        </Form.Item>
+        <Form.Item
+          label="Name"
+          name="name"
+          rules={[
+            { required: true, whitespace: true, message: "Enter the customer's name" },
+            { max: 200, message: "At most 200 characters" },
+          ]}
+        >
+          <Input data-testid="customer-form-name" autoComplete="off" placeholder="Acme Mining" />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}

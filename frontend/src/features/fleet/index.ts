@@ -1,0 +1,10 @@
+export { FleetRoute } from "./routes/FleetRoute";
+export { CustomerRoute } from "./routes/CustomerRoute";
+export { PushStateRoute } from "./routes/PushStateRoute";
+export { PushStateCard } from "./components/PushStateCard";
+export { ClientPushState } from "./components/ClientPushState";
+export { RequireRunMode } from "./components/RequireRunMode";
+export { useRunMode } from "./api/run-mode";
+export { freshnessColor } from "./lib/freshness";
+export type { Customer, CustomerWithToken, RunMode } from "./types";
+export { fleetNavItem, FLEET_NAV_KEY } from "./components/fleet-nav";
