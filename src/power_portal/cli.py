@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -52,12 +53,18 @@ def serve(
 ) -> None:
     """Run the portal: web app, API and background jobs."""
     _refuse_unsafe_production()
+    # The options win over the settings; the app reads them back (e.g. App config).
+    if host is not None:
+        os.environ["PORTAL_HOST"] = host
+    if port is not None:
+        os.environ["PORTAL_PORT"] = str(port)
+    get_settings.cache_clear()
     settings = get_settings()
     uvicorn.run(
         "power_portal.app:create_app",
         factory=True,
-        host=host or settings.host,
-        port=port if port is not None else settings.port,
+        host=settings.host,
+        port=settings.port,
         workers=workers,
         log_config=None,
         proxy_headers=True,

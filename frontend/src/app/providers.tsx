@@ -1,9 +1,9 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { App as AntdApp, ConfigProvider } from "antd";
+import { App as AntdApp } from "antd";
 import { useEffect, useState, type ReactNode } from "react";
 import { ApiError, onSessionExpired } from "@/api/client";
-import { brand } from "@/config/brand";
 import { meQueryKey } from "@/features/auth";
+import { BrandingProvider } from "@/features/branding";
 
 /** A 4xx will answer the same the second time; only network and server errors get a retry. */
 function retryOnce(failureCount: number, error: unknown): boolean {
@@ -50,9 +50,10 @@ export function AppProvider({ children, queryClient }: AppProviderProps) {
   useSignOutOnSessionExpiry(client);
   return (
     <QueryClientProvider client={client}>
-      <ConfigProvider theme={{ token: { colorPrimary: brand.primaryColor } }}>
+      {/* The brand (GET /api/branding) sets antd's theme, the title and the favicon. */}
+      <BrandingProvider>
         <AntdApp>{children}</AntdApp>
-      </ConfigProvider>
+      </BrandingProvider>
     </QueryClientProvider>
   );
 }

@@ -8,8 +8,11 @@ import { NotFoundRoute } from "@/features/misc/routes/NotFoundRoute";
 import { SettingsIndexRoute, SettingsLayoutRoute } from "@/features/settings";
 import { SiteDetailRoute, SitesRoute } from "@/features/sites";
 import { BillsRoute } from "@/features/billing";
+import { CustomerRoute, FleetRoute, PushStateRoute, RequireRunMode } from "@/features/fleet";
 import { TariffEditorRoute, TariffsRoute } from "@/features/tariffs";
 import { UsersRoute } from "@/features/users";
+import { BrandingRoute } from "@/features/branding";
+import { AppConfigRoute } from "@/features/app-config";
 
 export const paths = {
   home: "/",
@@ -40,6 +43,23 @@ export const routes: RouteObject[] = [
       { path: "sites/:siteId", element: <SiteDetailRoute /> },
       { path: "bills", element: <BillsRoute /> },
       {
+        path: "fleet",
+        element: (
+          <RequireRunMode mode="admin">
+            <FleetRoute />
+          </RequireRunMode>
+        ),
+      },
+      { path: "fleet/push", element: <PushStateRoute /> },
+      {
+        path: "fleet/:code",
+        element: (
+          <RequireRunMode mode="admin">
+            <CustomerRoute />
+          </RequireRunMode>
+        ),
+      },
+      {
         path: "settings",
         element: <SettingsLayoutRoute />,
         children: [
@@ -61,6 +81,22 @@ export const routes: RouteObject[] = [
               { path: "new", element: <TariffEditorRoute /> },
               { path: ":tariffId", element: <TariffEditorRoute /> },
             ],
+          },
+          {
+            path: "branding",
+            element: (
+              <RequireRole role="admin">
+                <BrandingRoute />
+              </RequireRole>
+            ),
+          },
+          {
+            path: "app-config",
+            element: (
+              <RequireRole role="admin">
+                <AppConfigRoute />
+              </RequireRole>
+            ),
           },
           { path: "*", element: <Navigate to={paths.settings} replace /> },
         ],

@@ -115,7 +115,7 @@ async def remove_image(db: AsyncSession, data_dir: Path, kind: ImageKind) -> Bra
 
 
 async def reset(db: AsyncSession, data_dir: Path) -> BrandingRead:
-    row = await get_row(db)
+    row = await db.get(Branding, 1, with_for_update=True)
     if row is not None:
         files = (row.logo_file, row.favicon_file)
         await db.delete(row)

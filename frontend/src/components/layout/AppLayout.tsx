@@ -3,20 +3,24 @@ import {
   EnvironmentOutlined,
   FileTextOutlined,
   SettingOutlined,
-  ThunderboltOutlined,
 } from "@ant-design/icons";
 import { Layout, Menu, theme, Typography } from "antd";
 import type { MenuProps } from "antd";
 import { Link, Outlet, useLocation } from "react-router";
 import type { User } from "@/api/types";
-import { brand } from "@/config/brand";
+import { BrandMark, useBrand } from "@/features/branding";
 import { UserMenu, useMe } from "@/features/auth";
+import { FLEET_NAV_KEY, fleetNavItem, useRunMode } from "@/features/fleet";
+import type { RunMode } from "@/features/fleet";
 import { settingsTabPath, visibleSettingsTabs } from "@/features/settings";
 
 const { Header, Sider, Content } = Layout;
 
 /** The nav for this user: entries they may not open are not shown. */
-function navItems(user: User | null | undefined): NonNullable<MenuProps["items"]> {
+function navItems(
+  user: User | null | undefined,
+  runMode?: RunMode,
+): NonNullable<MenuProps["items"]> {
   const items: NonNullable<MenuProps["items"]> = [
     { key: "/", icon: <DashboardOutlined />, label: <Link to="/">Dashboard</Link> },
     {
@@ -38,6 +42,8 @@ function navItems(user: User | null | undefined): NonNullable<MenuProps["items"]
       ),
     },
   ];
+  const fleet = fleetNavItem(runMode);
+  if (fleet) items.push(fleet);
   const tabs = visibleSettingsTabs(user?.role);
   if (tabs.length > 0) {
     items.push({
@@ -61,6 +67,7 @@ function selectedKeys(pathname: string): string[] {
   if (pathname === "/") return ["/"];
   if (pathname === "/sites" || pathname.startsWith("/sites/")) return ["/sites"];
   if (pathname === "/bills") return ["/bills"];
+  if (pathname === "/fleet" || pathname.startsWith("/fleet/")) return [FLEET_NAV_KEY];
   if (pathname.startsWith("/settings/")) return [pathname.split("/").slice(0, 3).join("/")];
   return [];
 }
@@ -70,20 +77,29 @@ export function AppLayout() {
   const { pathname } = useLocation();
   const { token } = theme.useToken();
   const { data: user } = useMe();
+  const runMode = useRunMode();
+  const branding = useBrand();
 
   return (
     <Layout style={{ minHeight: "100vh" }}>
       <Header
         data-testid="app-header"
-        style={{ display: "flex", alignItems: "center", gap: 12, paddingInline: 24 }}
+        style={{
+          display: "flex",
+          alignItems: "center",
+          gap: 12,
+          paddingInline: 24,
+          // the background is the primary colour (theme token); the accent underlines it
+          boxShadow: `inset 0 -3px 0 ${branding.secondary_color}`,
+        }}
       >
-        <ThunderboltOutlined style={{ color: token.colorWarning, fontSize: 22 }} />
+        <BrandMark logoHeight={36} iconSize={22} />
         <Typography.Text
           data-testid="product-name"
           strong
           style={{ color: "#fff", fontSize: 18, margin: 0 }}
         >
-          {brand.productName}
+          {branding.product_name}
         </Typography.Text>
         <div style={{ flex: 1 }} />
         {user && <UserMenu user={user} />}
@@ -100,7 +116,7 @@ export function AppLayout() {
             mode="inline"
             selectedKeys={selectedKeys(pathname)}
             defaultOpenKeys={["/settings"]}
-            items={navItems(user)}
+            items={navItems(user, runMode)}
             style={{ height: "100%", borderInlineEnd: 0 }}
           />
         </Sider>

@@ -21,6 +21,7 @@ describe("BillTable", () => {
     expect(within(table).getByTestId("bill-line-fixed")).toHaveTextContent("7 days");
     expect(screen.getByTestId("bill-subtotal")).toHaveTextContent("21,750.00");
     expect(screen.getByTestId("bill-vat")).toHaveTextContent("3,262.50");
+    expect(table).toHaveTextContent("VAT (15%)");
     expect(screen.getByTestId("bill-total")).toHaveTextContent("25,012.50");
     expect(table).toHaveTextContent("Amount (ZAR)");
   });

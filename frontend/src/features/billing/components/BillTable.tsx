@@ -24,6 +24,13 @@ function rowsOf(bill: Bill): Row[] {
   return rows;
 }
 
+/** "VAT (15%)": the effective rate (versions may differ; VAT is rounded per version). */
+function vatLabel(bill: Bill): string {
+  if (bill.subtotal <= 0) return "VAT";
+  const pct = Math.round((bill.vat / bill.subtotal) * 1000) / 10;
+  return `VAT (${pct}%)`;
+}
+
 const sectionCell = (row: Row) => (row.type === "section" ? { colSpan: 0 } : {});
 
 /** The lines of a bill by kind, with quantities, rates and amounts; subtotal, VAT and total. */
@@ -120,7 +127,7 @@ export function BillTable({ bill, compact = false }: { bill: Bill; compact?: boo
           </Table.Summary.Row>
           <Table.Summary.Row className="bill-summary-row">
             <Table.Summary.Cell index={0} colSpan={span} align="right">
-              VAT
+              {vatLabel(bill)}
             </Table.Summary.Cell>
             <Table.Summary.Cell index={1} align="right">
               <span data-testid="bill-vat">{formatAmount(bill.vat)}</span>

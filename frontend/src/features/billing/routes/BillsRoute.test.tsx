@@ -4,6 +4,9 @@ import { describe, expect, it, vi } from "vitest";
 import { aViewer, anAdmin, fetchedRequests, meRoute, mockFetch, renderApp } from "@/test/utils";
 import { aBill } from "../testing/fixtures";
 
+/** The machine may be busy (parallel test files): wait longer than the 1 s default. */
+const WAIT = { timeout: 5000 };
+
 const site = {
   id: 3,
   name: "Demo factory",
@@ -16,7 +19,7 @@ const site = {
 };
 const tariffs = [{ id: 7, name: "Megaflex", currency: "ZAR", timezone: "Africa/Johannesburg", version_count: 1, site_count: 1 }];
 
-describe("Bills", () => {
+describe("Bills", { timeout: 20_000 }, () => {
   it("shows the month's bill with a CSV link and a print button", async () => {
     const fetchMock = mockFetch({
       "/api/auth/me": meRoute(aViewer),
@@ -28,12 +31,12 @@ describe("Bills", () => {
     vi.stubGlobal("print", print);
     renderApp("/bills?site=3&month=2026-05");
 
-    expect(await screen.findByTestId("bill-total")).toHaveTextContent("25,012.50");
+    expect(await screen.findByTestId("bill-total", {}, WAIT)).toHaveTextContent("25,012.50");
     expect(screen.getByTestId("bill-site-name")).toHaveTextContent("Demo factory");
     expect(screen.getByTestId("bill-period")).toHaveTextContent("1 May 2026 – 31 May 2026");
     expect(screen.getByTestId("bill-brand")).toHaveTextContent("Power Portal");
     expect(screen.getByTestId("bill-total-headline")).toHaveTextContent("ZAR 25,012.50");
-    expect(await screen.findByText("Megaflex")).toBeInTheDocument();
+    expect(await screen.findByText("Megaflex", {}, WAIT)).toBeInTheDocument();
     expect(screen.getByTestId("bill-csv")).toHaveAttribute(
       "href",
       "/api/sites/3/bill.csv?start=2026-05-01&end=2026-06-01",
@@ -58,7 +61,7 @@ describe("Bills", () => {
     });
     renderApp("/bills");
 
-    expect(await screen.findByTestId("bill-no-tariff")).toHaveTextContent("This site has no tariff yet");
+    expect(await screen.findByTestId("bill-no-tariff", {}, WAIT)).toHaveTextContent("This site has no tariff yet");
     expect(screen.getByTestId("bill-go-to-rates")).toHaveAttribute("href", "/settings/rates");
     expect(screen.getByTestId("bill-print")).toBeDisabled();
   });
@@ -72,7 +75,7 @@ describe("Bills", () => {
     });
     renderApp("/bills?month=2024-01");
 
-    expect(await screen.findByTestId("bill-no-version")).toHaveTextContent("no tariff version covers 2024-01-01");
+    expect(await screen.findByTestId("bill-no-version", {}, WAIT)).toHaveTextContent("no tariff version covers 2024-01-01");
     expect(screen.getByTestId("bill-go-to-tariff")).toHaveAttribute("href", "/settings/rates/7");
   });
 });

@@ -11,7 +11,6 @@ import { useTariffList } from "../api/tariff-names";
 import { BillDocument } from "../components/BillDocument";
 import { BillUnavailable } from "../components/BillUnavailable";
 import { DailyCostChart } from "../components/DailyCostChart";
-import { MonthCostCard } from "../components/MonthCostCard";
 import { billUnavailable, currentMonth, formatMonth, isMonth, lastFullMonth, monthSpan } from "../lib/format";
 import "../bill-print.css";
 
@@ -172,7 +171,6 @@ export function BillsRoute() {
           <DailyCostChart siteId={site.id} start={start} end={end} />
         </div>
       )}
-      {site && <div className="no-print" style={{ marginTop: 16, maxWidth: 520 }}><MonthCostCard siteId={site.id} /></div>}
     </>
   );
 }

@@ -11,11 +11,12 @@ export type SettingsTab = {
 /**
  * The settings tabs, in display order. Each is a route under /settings
  * (registered in src/app/router.tsx) guarded by its role.
- * Planned: "branding" (Branding), "app-config" (App config).
  */
 export const settingsTabs: readonly SettingsTab[] = [
   { key: "users", label: "Users", role: "admin" },
   { key: "rates", label: "Rates", role: "admin" },
+  { key: "branding", label: "Branding", role: "admin" },
+  { key: "app-config", label: "App config", role: "admin" },
 ];
 
 export function settingsTabPath(tab: Pick<SettingsTab, "key">): string {

@@ -60,7 +60,11 @@ function Legend() {
         {swatch({ background: "#999", backgroundImage: HATCH })} two periods overlap
       </span>
       <span>
-        {swatch({ background: token.colorFillQuaternary, outline: `2px solid ${token.colorError}`, outlineOffset: -2 })}{" "}
+        {swatch({
+          background: token.colorFillQuaternary,
+          boxShadow: `0 0 0 1px #fff, 0 0 0 3px ${token.colorError}`,
+          marginInline: 3,
+        })}{" "}
         where a problem was found
       </span>
     </Flex>

@@ -130,15 +130,12 @@ export const WeekGrid = memo(function WeekGrid({
               background: previewing ? brushColor : (color ?? token.colorFillQuaternary),
               backgroundImage: !previewing && slot.conflict ? HATCH : undefined,
               opacity: previewing ? 0.75 : 1,
-              outline: error
-                ? `2px solid ${token.colorError}`
-                : slot.gap && !previewing
-                  ? `1px dashed ${token.colorBorder}`
-                  : undefined,
-              outlineOffset: error ? -2 : -1,
-              boxShadow: error ? `0 0 0 1px #fff inset, 0 0 6px ${token.colorError}` : undefined,
+              outline: slot.gap && !previewing && !error ? `1px dashed ${token.colorBorder}` : undefined,
+              outlineOffset: -1,
+              // A white then a red ring, outside the cell: visible on every period colour.
+              boxShadow: error ? `0 0 0 2px #fff, 0 0 0 4px ${token.colorError}` : undefined,
               position: "relative",
-              zIndex: error ? 1 : undefined,
+              zIndex: error ? 2 : undefined,
               marginInlineStart: s > 0 && s % (120 / SLOT_MINUTES) === 0 ? 1 : 0,
             };
             const label = slot.conflict

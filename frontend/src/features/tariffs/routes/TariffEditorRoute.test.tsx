@@ -4,6 +4,9 @@ import { describe, expect, it } from "vitest";
 import { anAdmin, aViewer, fetchedRequests, meRoute, mockFetch, renderApp } from "@/test/utils";
 import { eskomTouTemplate } from "../lib/templates";
 
+/** The machine may be busy (parallel test files): wait longer than the 1 s default. */
+const WAIT = { timeout: 5000 };
+
 const overlap = {
   loc: ["body", "versions", 0, "periods", 11],
   msg: "season high, mon 08:00: covered by peak and peak",
@@ -12,9 +15,9 @@ const overlap = {
 
 async function applyEskomTemplate() {
   const user = userEvent.setup();
-  await user.click(await screen.findByTestId("tariff-template"));
-  await user.click(await screen.findByTestId("template-eskom"));
-  await screen.findByTestId("week-grid-high");
+  await user.click(await screen.findByTestId("tariff-template", {}, WAIT));
+  await user.click(await screen.findByTestId("template-eskom", {}, WAIT));
+  await screen.findByTestId("week-grid-high", {}, WAIT);
   return user;
 }
 
@@ -29,15 +32,16 @@ describe("tariff editor", { timeout: 20_000 }, () => {
     renderApp("/settings/rates/new");
     await applyEskomTemplate();
 
-    const cell = await screen.findByTestId("cell-high-mon-08:00", {}, { timeout: 3000 });
-    await waitFor(() => expect(cell).toHaveAttribute("data-error", "true"), { timeout: 3000 });
+    const cell = await screen.findByTestId("cell-high-mon-08:00", {}, WAIT);
+    await waitFor(() => expect(cell).toHaveAttribute("data-error", "true"), WAIT);
     expect(screen.getByTestId("cell-high-mon-07:30")).not.toHaveAttribute("data-error");
     expect(screen.getByTestId("grid-problems")).toHaveTextContent("season high, mon 08:00: covered by peak and peak");
     // the row the problem's loc names is highlighted (and its list opened)
-    expect(await screen.findByTestId("window-row-11")).toHaveAttribute("data-error", "true");
-    await waitFor(() => expect(screen.getByTestId("tariff-validation")).toHaveAttribute("data-state", "invalid"), {
-      timeout: 3000,
-    });
+    expect(await screen.findByTestId("window-row-11", {}, WAIT)).toHaveAttribute("data-error", "true");
+    await waitFor(
+      () => expect(screen.getByTestId("tariff-validation")).toHaveAttribute("data-state", "invalid"),
+      WAIT,
+    );
   });
 
   it("paints a rectangle of cells with the chosen period", async () => {
@@ -55,7 +59,10 @@ describe("tariff editor", { timeout: 20_000 }, () => {
     fireEvent.mouseEnter(screen.getByTestId("cell-low-sun-19:30"));
     fireEvent.mouseUp(window);
 
-    await waitFor(() => expect(screen.getByTestId("cell-low-sun-18:00")).toHaveAttribute("data-period", "standard"));
+    await waitFor(
+      () => expect(screen.getByTestId("cell-low-sun-18:00")).toHaveAttribute("data-period", "standard"),
+      WAIT,
+    );
     expect(screen.getByTestId("cell-low-sun-19:30")).toHaveAttribute("data-period", "standard");
     expect(screen.getByTestId("cell-low-sun-20:00")).toHaveAttribute("data-period", "off-peak");
     expect(screen.getByTestId("cell-high-sun-18:00")).toHaveAttribute("data-period", "off-peak");
@@ -79,8 +86,8 @@ describe("tariff editor", { timeout: 20_000 }, () => {
     const user = await applyEskomTemplate();
     await user.click(screen.getByTestId("tariff-save"));
 
-    expect(await screen.findByTestId("tariff-save-error")).toHaveTextContent("not saved: 1 problem");
-    const problem = await screen.findByTestId("problem-versions-0-energy_rates-2-rate");
+    expect(await screen.findByTestId("tariff-save-error", {}, WAIT)).toHaveTextContent("not saved: 1 problem");
+    const problem = await screen.findByTestId("problem-versions-0-energy_rates-2-rate", {}, WAIT);
     expect(problem).toHaveTextContent("Input should be greater than or equal to 0");
     // next to the high season off-peak rate (the third rate of the template)
     expect(within(screen.getByTestId("rate-row-high-off-peak")).getByTestId("problem-versions-0-energy_rates-2-rate")).toBe(problem);
@@ -94,11 +101,11 @@ describe("tariff editor", { timeout: 20_000 }, () => {
   it("is for admins only", async () => {
     mockFetch({ "/api/auth/me": meRoute(aViewer) });
     renderApp("/settings/rates/new");
-    expect(await screen.findByTestId("forbidden")).toBeInTheDocument();
+    expect(await screen.findByTestId("forbidden", {}, WAIT)).toBeInTheDocument();
   });
 });
 
-describe("Settings → Rates", () => {
+describe("Settings → Rates", { timeout: 20_000 }, () => {
   it("lists the tariffs and shows why one cannot be deleted (409)", async () => {
     mockFetch({
       "/api/auth/me": meRoute(anAdmin),
@@ -108,7 +115,7 @@ describe("Settings → Rates", () => {
       "DELETE /api/tariffs/7": { status: 409, body: { detail: "tariff 7 is used by 1 site(s): assign another first" } },
     });
     renderApp("/settings/rates");
-    const row = await screen.findByTestId("tariff-row-Megaflex");
+    const row = await screen.findByTestId("tariff-row-Megaflex", {}, WAIT);
     expect(row).toHaveTextContent("ZAR");
     expect(within(row).getByTestId("tariff-site-count")).toHaveTextContent("1");
     expect(within(row).getByTestId("tariff-name-cell")).toHaveAttribute("href", "/settings/rates/7");
@@ -116,8 +123,8 @@ describe("Settings → Rates", () => {
 
     const user = userEvent.setup();
     await user.click(within(row).getByTestId("tariff-delete"));
-    await user.click(await screen.findByTestId("tariff-delete-confirm"));
-    expect(await screen.findByTestId("tariff-delete-error")).toHaveTextContent(
+    await user.click(await screen.findByTestId("tariff-delete-confirm", {}, WAIT));
+    expect(await screen.findByTestId("tariff-delete-error", {}, WAIT)).toHaveTextContent(
       "tariff 7 is used by 1 site(s): assign another first",
     );
   });

@@ -1,0 +1,19 @@
+export { BrandingProvider } from "./components/BrandingProvider";
+export { BrandMark } from "./components/BrandMark";
+export { BrandSupport } from "./components/BrandSupport";
+export { BrandingRoute } from "./routes/BrandingRoute";
+export { useBrand } from "./lib/context";
+export {
+  brandingQueryKey,
+  brandingQueryOptions,
+  getBranding,
+  isBrandingQueryKey,
+  useBranding,
+  useUpdateBranding,
+  useResetBranding,
+  useUploadBrandAsset,
+  useRemoveBrandAsset,
+} from "./api/branding";
+export { contrastRatio, whiteTextTooFaint, MIN_TEXT_CONTRAST } from "./lib/contrast";
+export { defaultBranding } from "./lib/defaults";
+export type { Branding, BrandingUpdate, BrandTheme, BrandAssetKind } from "./lib/types";
