@@ -178,6 +178,15 @@ def test_admin_builds_a_tou_tariff_fixes_an_overlap_assigns_it_and_reads_the_bil
     expect(page.get_by_test_id("bill-document")).to_be_visible()
     page.emulate_media(media="screen")
 
+    # The dashboard shows this month's cost so far and a projection for the month.
+    page.goto(f"{live_server.url}/?site={meter.site_id}")
+    month_cost = admin_client.get(f"/api/sites/{meter.site_id}/costs/month").json()
+    assert month_cost["to_date_total"] > 0
+    expect(page.get_by_test_id("kpi-cost-month")).to_contain_text(
+        f"{month_cost['to_date_total']:,.2f}"
+    )
+    expect(page.get_by_test_id("kpi-cost-projected")).to_be_visible()
+
 
 def test_a_site_without_a_tariff_gets_a_friendly_bills_page(
     live_server: LiveServer, page: Page, make_device: Callable[..., MeteredDevice]

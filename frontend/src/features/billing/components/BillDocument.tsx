@@ -1,7 +1,6 @@
-import { ThunderboltFilled } from "@ant-design/icons";
 import { Descriptions, Flex, theme, Typography } from "antd";
 import { formatEnergy } from "@/components/data-display/format";
-import { brand } from "@/config/brand";
+import { BrandMark, useBrand } from "@/features/branding";
 import { formatBillPeriod, formatMoney } from "../lib/format";
 import type { Bill } from "../lib/types";
 import { BillTable } from "./BillTable";
@@ -15,15 +14,16 @@ type BillDocumentProps = {
 /** The bill as a document: letterhead, who and when, the lines, the total. Also what is printed. */
 export function BillDocument({ bill, siteName, tariffName }: BillDocumentProps) {
   const { token } = theme.useToken();
+  const { product_name: productName } = useBrand();
   const energy = formatEnergy(bill.energy_kwh);
   return (
     <div className="bill-document" data-testid="bill-document">
       <Flex justify="space-between" align="flex-start" wrap gap={16} style={{ marginBottom: 20 }}>
         <div>
           <Flex align="center" gap={8}>
-            <ThunderboltFilled style={{ color: brand.primaryColor, fontSize: 20 }} />
+            <BrandMark logoHeight={28} iconSize={20} />
             <Typography.Text strong data-testid="bill-brand" style={{ fontSize: 16 }}>
-              {brand.productName}
+              {productName}
             </Typography.Text>
           </Flex>
           <Typography.Title level={3} style={{ margin: "8px 0 0" }} data-testid="bill-site-name">
@@ -67,7 +67,7 @@ export function BillDocument({ bill, siteName, tariffName }: BillDocumentProps) 
       />
       <BillTable bill={bill} />
       <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginTop: 12, marginBottom: 0 }}>
-        Calculated by {brand.productName} from the site&apos;s metered register readings under its
+        Calculated by {productName} from the site&apos;s metered register readings under its
         tariff; amounts in {bill.currency}, VAT on the subtotal. This is an estimate, not a tax
         invoice.
       </Typography.Paragraph>

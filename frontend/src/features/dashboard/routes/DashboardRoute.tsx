@@ -4,6 +4,7 @@ import { useNavigate, useSearchParams } from "react-router";
 import { errorMessage } from "@/api/errors";
 import { useNow } from "@/components/data-display/use-now";
 import { hasRole, useMe } from "@/features/auth";
+import { DailyCostChart, MonthCostCard } from "@/features/billing";
 import { HealthCard } from "@/features/health";
 import { NoSitesYet, useSiteDevices, useSites } from "@/features/sites";
 import type { Device, Site } from "@/features/sites";
@@ -140,6 +141,18 @@ function SiteDashboard({ sites, site }: SiteDashboardProps) {
           timeZone={site.timezone}
           now={now}
         />
+        <Row gutter={[16, 16]}>
+          <Col xs={24} xl={8}>
+            <MonthCostCard siteId={site.id} />
+          </Col>
+          <Col xs={24} xl={16}>
+            <DailyCostChart
+              siteId={site.id}
+              start={selection.range.start}
+              end={selection.range.end}
+            />
+          </Col>
+        </Row>
         <PowerChart
           siteName={site.name}
           timeZone={site.timezone}
