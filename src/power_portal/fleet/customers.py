@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -11,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from power_portal.auth.service import utcnow
+from power_portal.auth.service import token_digest, utcnow
 from power_portal.errors import FieldError, NotFoundError
 from power_portal.fleet.models import (
     Customer,
@@ -25,10 +24,6 @@ from power_portal.fleet.schemas import CustomerCreate, CustomerRead
 log = structlog.get_logger(__name__)
 
 TOKEN_PREFIX = "ppc_"  # noqa: S105 - a public marker that customer tokens start with
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def new_token() -> str:

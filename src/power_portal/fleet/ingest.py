@@ -28,7 +28,7 @@ from power_portal.auth.service import utcnow
 from power_portal.fleet.models import Customer, FleetDevice, FleetSite, IngestEvent
 from power_portal.fleet.schemas import BatchType, DeviceItem, FleetIngestResult, SiteItem
 from power_portal.measurements.fields import FIELD_NAMES, REGISTER_FIELDS
-from power_portal.measurements.ingest import runs_of
+from power_portal.measurements.ingest import copy_rows, runs_of
 from power_portal.measurements.parsing import EARLIEST, FUTURE_TOLERANCE
 from power_portal.measurements.rollups import rebuild_fleet_around, registers_mask_of
 
@@ -52,12 +52,19 @@ _INSERT_SQL = text(f"""
 """)
 
 
+# Writes only when the batch brings a register this device never sent before.
 _REGISTERS_SQL = text("""
-    INSERT INTO fleet.device_registers (customer_id, device_id, registers_seen)
-    VALUES (:customer_id, :device_id, :mask)
-    ON CONFLICT (customer_id, device_id)
-    DO UPDATE SET registers_seen = fleet.device_registers.registers_seen | excluded.registers_seen
-    RETURNING registers_seen
+    WITH added AS (
+        INSERT INTO fleet.device_registers AS r (customer_id, device_id, registers_seen)
+        VALUES (:customer_id, :device_id, :mask)
+        ON CONFLICT (customer_id, device_id)
+        DO UPDATE SET registers_seen = r.registers_seen | excluded.registers_seen
+        WHERE r.registers_seen | excluded.registers_seen <> r.registers_seen
+        RETURNING registers_seen
+    )
+    SELECT coalesce((SELECT registers_seen FROM added),
+                    (SELECT registers_seen FROM fleet.device_registers
+                     WHERE customer_id = :customer_id AND device_id = :device_id))
 """)
 # a staging row is (device_id, time, *FIELD_NAMES): the first register's column
 _FIRST_REGISTER = 2 + FIELD_NAMES.index(REGISTER_FIELDS[0])
@@ -208,14 +215,7 @@ async def store_measurements(
             {"key": f"fleet:{customer.id}:{device_id}"},
         )
     await db.execute(text(_STAGING_DDL))
-    conn = await db.connection()
-    raw = await conn.get_raw_connection()
-    driver = raw.driver_connection
-    assert driver is not None
-    async with driver.cursor() as cursor, cursor.copy(_COPY_SQL) as copy:
-        copy.set_types(_COPY_TYPES)
-        for row in rows.values():
-            await copy.write_row(row)
+    await copy_rows(db, _COPY_SQL, _COPY_TYPES, rows.values())
     inserted = (await db.execute(_INSERT_SQL, {"customer_id": customer.id})).all()
     by_device: dict[int, list[datetime]] = defaultdict(list)
     for device_id, moment in inserted:

@@ -29,8 +29,9 @@ from power_portal.fleet.schemas import (
     IngestEventRead,
 )
 from power_portal.measurements import queries
-from power_portal.measurements.router import _check_dates, _read_limited
+from power_portal.measurements.router import MAX_SPAN_DAYS
 from power_portal.measurements.schemas import EnergyResponse, Interval
+from power_portal.request_checks import check_span, read_limited
 from power_portal.sites.schemas import Timezone
 from power_portal.users.schemas import ProblemDetail
 
@@ -112,7 +113,7 @@ async def fleet_ingest(
             headers={"Retry-After": str(wait)},
         )
     try:
-        body = await _read_limited(request, settings.fleet_admin.max_body_bytes)
+        body = await read_limited(request, settings.fleet_admin.max_body_bytes)
     except HTTPException as exc:
         await record_refusal(db, customer_id, kind, exc.status_code, str(exc.detail))
         raise
@@ -274,7 +275,7 @@ async def customer_energy(
     interval: Interval = Interval.DAY,
     timezone: Annotated[Timezone | None, Query()] = None,
 ) -> EnergyResponse:
-    _check_dates(start, end)
+    check_span(start, end, MAX_SPAN_DAYS)
     customer = await customers_service.get_by_code(db, code)
     return await queries.energy(
         db,
@@ -303,7 +304,7 @@ async def fleet_energy(
     interval: Interval = Interval.DAY,
     timezone: Annotated[Timezone | None, Query()] = None,
 ) -> EnergyResponse:
-    _check_dates(start, end)
+    check_span(start, end, MAX_SPAN_DAYS)
     return await queries.energy(
         db,
         [],

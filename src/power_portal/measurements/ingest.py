@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -49,10 +50,15 @@ _ANY_STORED_SQL = text("""
     SELECT EXISTS (SELECT 1 FROM monitoring.power_measurements
                    WHERE device_id = :device_id AND time >= :lo AND time <= :hi)
 """)
+# Writes the device row only when the batch brings a register never seen before.
 _REGISTERS_SQL = text("""
-    UPDATE app.devices SET registers_seen = registers_seen | :mask
-    WHERE id = :device_id
-    RETURNING registers_seen
+    WITH added AS (
+        UPDATE app.devices SET registers_seen = registers_seen | :mask
+        WHERE id = :device_id AND registers_seen | :mask <> registers_seen
+        RETURNING registers_seen
+    )
+    SELECT coalesce((SELECT registers_seen FROM added),
+                    (SELECT registers_seen FROM app.devices WHERE id = :device_id))
 """)
 _FIRST_REGISTER = 1 + FIELD_NAMES.index(REGISTER_FIELDS[0])  # column in a Row
 _INSERT_SQL = text(f"""
@@ -104,7 +110,8 @@ def runs_of(
     return runs
 
 
-async def _copy(db: AsyncSession, sql: str, types: list[str], rows: list[Row]) -> None:
+async def copy_rows(db: AsyncSession, sql: str, types: list[str], rows: Iterable[Row]) -> None:
+    """Binary COPY on the session's own connection (inside its transaction)."""
     conn = await db.connection()
     raw = await conn.get_raw_connection()
     driver = raw.driver_connection
@@ -134,12 +141,12 @@ async def store_batch(db: AsyncSession, device_id: int, rows: list[Row]) -> Inge
         await db.execute(_ANY_STORED_SQL, {"device_id": device_id, "lo": lo, "hi": hi})
     ).scalar_one()
     if not overlaps:
-        await _copy(db, _COPY_DIRECT_SQL, _COPY_DIRECT_TYPES, [(device_id, *r) for r in unique])
+        await copy_rows(db, _COPY_DIRECT_SQL, _COPY_DIRECT_TYPES, [(device_id, *r) for r in unique])
         runs = runs_of([row[0] for row in unique])
     else:
         # Cheap when it exists; always issued, so a rolled-back first use cannot lose it.
         await db.execute(text(_STAGING_DDL))
-        await _copy(db, _COPY_SQL, _COPY_TYPES, unique)
+        await copy_rows(db, _COPY_SQL, _COPY_TYPES, unique)
         runs = [
             (r.lo, r.hi, int(r.n)) for r in await db.execute(_INSERT_SQL, {"device_id": device_id})
         ]

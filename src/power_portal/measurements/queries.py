@@ -270,38 +270,30 @@ async def summary(
             params,
         )
     ).one()
-    # Demand: 30-minute blocks (two 15-minute buckets), summed over the devices.
+    # Demand: 30-minute blocks (two 15-minute buckets), summed over the devices; one pass
+    # finds the kW peak's block and the highest kVA of any block.
     peak_row = (
         await db.execute(
             text("""
-                SELECT date_bin(interval '30 minutes', bucket_start,
-                                timestamptz '2000-01-01 00:00:00+00') AS block,
-                       sum(energy_import_kwh) * 2 AS kw, sum(apparent_energy_kvah) * 2 AS kva
-                FROM monitoring.rollup_15m
-                WHERE device_id = ANY(:ids) AND bucket_start >= :lo AND bucket_start < :hi
-                GROUP BY 1 ORDER BY kw DESC NULLS LAST LIMIT 1
+                SELECT block, kw, max(kva) OVER () AS kva_peak FROM (
+                    SELECT date_bin(interval '30 minutes', bucket_start,
+                                    timestamptz '2000-01-01 00:00:00+00') AS block,
+                           sum(energy_import_kwh) * 2 AS kw,
+                           sum(apparent_energy_kvah) * 2 AS kva
+                    FROM monitoring.rollup_15m
+                    WHERE device_id = ANY(:ids) AND bucket_start >= :lo AND bucket_start < :hi
+                    GROUP BY 1
+                ) blocks
+                ORDER BY kw DESC NULLS LAST LIMIT 1
             """),
             params,
         )
     ).one_or_none()
     peak = _Peak(None, None, None)
     if peak_row is not None and peak_row.kw is not None:
-        kva_peak = (
-            await db.execute(
-                text("""
-                    SELECT max(kva) FROM (
-                        SELECT sum(apparent_energy_kvah) * 2 AS kva
-                        FROM monitoring.rollup_15m
-                        WHERE device_id = ANY(:ids) AND bucket_start >= :lo AND bucket_start < :hi
-                        GROUP BY date_bin(interval '30 minutes', bucket_start,
-                                          timestamptz '2000-01-01 00:00:00+00')) blocks
-                """),
-                params,
-            )
-        ).scalar_one()
         peak = _Peak(
             round(float(peak_row.kw), 3),
-            round(float(kva_peak), 3) if kva_peak else None,
+            round(float(peak_row.kva_peak), 3) if peak_row.kva_peak else None,
             peak_row.block.astimezone(zone),
         )
     last = (

@@ -27,6 +27,7 @@ from power_portal.measurements.schemas import (
     SeriesResponse,
     Summary,
 )
+from power_portal.request_checks import check_span, read_limited
 from power_portal.sites import service as sites_service
 from power_portal.users.schemas import ProblemDetail
 
@@ -76,24 +77,6 @@ INGEST_BODY: dict[str, Any] = {
 }
 
 
-async def _read_limited(request: Request, limit: int) -> bytes:
-    """Read the body, refusing as soon as it passes the limit (never buffer 2 GB)."""
-    too_large = HTTPException(
-        status.HTTP_413_CONTENT_TOO_LARGE, detail=f"the body is over the {limit}-byte limit"
-    )
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise too_large
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def _bearer_token(request: Request) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -130,7 +113,7 @@ async def ingest_measurements(
             status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
             detail="Content-Type must be application/json or text/csv",
         )
-    body = await _read_limited(request, settings.ingest_max_body_bytes)
+    body = await read_limited(request, settings.ingest_max_body_bytes)
     now = datetime.now().astimezone()
     try:
         rows = parse_json(body, now) if content_type == "application/json" else parse_csv(body, now)
@@ -148,13 +131,6 @@ async def ingest_measurements(
 
 
 # ---------------------------------------------------------------- queries
-
-
-def _check_dates(start: date, end: date) -> None:
-    if end <= start:
-        raise FieldError("end", "must be after start")
-    if (end - start).days > MAX_SPAN_DAYS:
-        raise FieldError("end", f"the span may be at most {MAX_SPAN_DAYS} days")
 
 
 StartDate = Annotated[date, Query(description="first local date (inclusive)")]
@@ -182,7 +158,7 @@ async def device_energy(
     db: SessionDep,
     interval: Interval = Interval.DAY,
 ) -> EnergyResponse:
-    _check_dates(start, end)
+    check_span(start, end, MAX_SPAN_DAYS)
     zone = await _device_zone(db, device_id)
     return await queries.energy(db, [device_id], start, end, interval, zone)
 
@@ -202,7 +178,7 @@ async def site_energy(
     db: SessionDep,
     interval: Interval = Interval.DAY,
 ) -> EnergyResponse:
-    _check_dates(start, end)
+    check_span(start, end, MAX_SPAN_DAYS)
     site = await sites_service.get_site(db, site_id)
     device_ids = [d.id for d in await sites_service.list_devices(db, site_id)]
     return await queries.energy(db, device_ids, start, end, interval, site.timezone)
@@ -230,10 +206,7 @@ async def device_series(
         raise FieldError(
             "fields", f"unknown series {', '.join(unknown)}; choose from {', '.join(SERIES_FIELDS)}"
         )
-    if end <= start:
-        raise FieldError("end", "must be after start")
-    if (end - start).days > MAX_SPAN_DAYS:
-        raise FieldError("end", f"the span may be at most {MAX_SPAN_DAYS} days")
+    check_span(start, end, MAX_SPAN_DAYS)
     zone = await _device_zone(db, device_id)
     return await queries.series(db, device_id, start, end, chosen, zone, max_points)
 
@@ -263,7 +236,7 @@ async def device_latest(device_id: int, _: ViewerUser, db: SessionDep) -> dict[s
 async def site_summary(
     site_id: int, start: StartDate, end: EndDate, _: ViewerUser, db: SessionDep
 ) -> Summary:
-    _check_dates(start, end)
+    check_span(start, end, MAX_SPAN_DAYS)
     site = await sites_service.get_site(db, site_id)
     device_ids = [d.id for d in await sites_service.list_devices(db, site_id)]
     return await queries.summary(db, device_ids, start, end, site.timezone)
@@ -278,6 +251,6 @@ async def site_summary(
 async def device_summary(
     device_id: int, start: StartDate, end: EndDate, _: ViewerUser, db: SessionDep
 ) -> Summary:
-    _check_dates(start, end)
+    check_span(start, end, MAX_SPAN_DAYS)
     zone = await _device_zone(db, device_id)
     return await queries.summary(db, [device_id], start, end, zone)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -12,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import ScalarSelect
 
-from power_portal.auth.service import utcnow
+from power_portal.auth.service import token_digest, utcnow
 from power_portal.errors import ConflictError, FieldError, NotFoundError
 from power_portal.measurements.models import power_measurements
 from power_portal.sites.models import Device, DeviceToken, Site
@@ -195,10 +194,6 @@ async def delete_device(db: AsyncSession, device_id: int) -> None:
 
 
 # ---------------------------------------------------------------- tokens
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 async def issue_token(

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from power_portal.auth.dependencies import AUTH_RESPONSES, AdminUser, ViewerUser
 from power_portal.common_responses import CONFLICT, INVALID, not_found
 from power_portal.deps import SessionDep
-from power_portal.errors import FieldError
+from power_portal.request_checks import check_span
 from power_portal.sites import service as sites_service
 from power_portal.tariffs import service
 from power_portal.tariffs.schemas import (
@@ -30,6 +30,7 @@ router = APIRouter(prefix="/api", tags=["tariffs"], responses=AUTH_RESPONSES)
 
 TARIFF_404 = not_found("tariff")
 MAX_BILL_DAYS = 366
+BILL_TOO_LONG = f"a bill covers at most {MAX_BILL_DAYS} days"
 
 
 class ValidationReport(BaseModel):
@@ -97,13 +98,6 @@ async def delete_tariff(tariff_id: int, _: AdminUser, db: SessionDep) -> None:
     await service.delete_tariff(db, tariff_id)
 
 
-def _check_span(start: date, end: date) -> None:
-    if end <= start:
-        raise FieldError("end", "must be after start")
-    if (end - start).days > MAX_BILL_DAYS:
-        raise FieldError("end", f"a bill covers at most {MAX_BILL_DAYS} days")
-
-
 BILL_RESPONSES = {
     **not_found("site"),
     409: {"model": ProblemDetail, "description": "No tariff, or no version for the span"},
@@ -124,7 +118,7 @@ async def site_bill(
     _: ViewerUser,
     db: SessionDep,
 ) -> Bill:
-    _check_span(start, end)
+    check_span(start, end, MAX_BILL_DAYS, BILL_TOO_LONG)
     site = await sites_service.get_site(db, site_id)
     return await service.site_bill(db, site, start, end)
 
@@ -143,7 +137,7 @@ async def site_bill_csv(
     _: ViewerUser,
     db: SessionDep,
 ) -> Response:
-    _check_span(start, end)
+    check_span(start, end, MAX_BILL_DAYS, BILL_TOO_LONG)
     site = await sites_service.get_site(db, site_id)
     bill = await service.site_bill(db, site, start, end)
     out = io.StringIO()
@@ -201,7 +195,7 @@ async def site_daily_costs(
     _: ViewerUser,
     db: SessionDep,
 ) -> DailyCosts:
-    _check_span(start, end)
+    check_span(start, end, MAX_BILL_DAYS, BILL_TOO_LONG)
     site = await sites_service.get_site(db, site_id)
     return await service.site_daily_costs(db, site, start, end)
 

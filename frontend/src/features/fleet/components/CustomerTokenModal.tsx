@@ -1,7 +1,5 @@
-import { CheckOutlined, CopyOutlined } from "@ant-design/icons";
-import { Alert, App, Button, Flex, Modal, Typography } from "antd";
-import { useState } from "react";
-import { copyText } from "../lib/clipboard";
+import { Button, Modal, Typography } from "antd";
+import { ShownOnceSecret } from "@/components/secrets/ShownOnceSecret";
 import type { CustomerWithToken } from "../types";
 
 type CustomerTokenModalProps = {
@@ -13,9 +11,6 @@ type CustomerTokenModalProps = {
 
 /** A customer's push token, shown this once, with a copy button. */
 export function CustomerTokenModal({ customer, reason, onClose }: CustomerTokenModalProps) {
-  const { message } = App.useApp();
-  const [copied, setCopied] = useState(false);
-
   return (
     <Modal
       open
@@ -31,46 +26,17 @@ export function CustomerTokenModal({ customer, reason, onClose }: CustomerTokenM
         </Button>
       }
     >
-      <Flex vertical gap={16}>
-        <Alert
-          type="warning"
-          showIcon
-          title="Copy this token now: it will not be shown again."
-          description={
-            reason === "rotated"
-              ? "The old token stopped working: the customer stack's pushes fail until it has " +
-                "this one."
-              : "The admin stack keeps only a hash of it. If it is lost, rotate the token."
-          }
-        />
-        <Flex gap={8} align="stretch">
-          <Typography.Text
-            code
-            data-testid="customer-token"
-            style={{
-              flex: 1,
-              padding: "6px 8px",
-              fontSize: 13,
-              wordBreak: "break-all",
-              userSelect: "all",
-            }}
-          >
-            {customer.token}
-          </Typography.Text>
-          <Button
-            data-testid="copy-customer-token"
-            icon={copied ? <CheckOutlined /> : <CopyOutlined />}
-            onClick={() =>
-              void copyText(customer.token).then((ok) => {
-                setCopied(ok);
-                if (ok) void message.success("Token copied to the clipboard");
-                else void message.warning("Could not copy: select the token and copy it by hand");
-              })
-            }
-          >
-            {copied ? "Copied" : "Copy"}
-          </Button>
-        </Flex>
+      <ShownOnceSecret
+        secret={customer.token}
+        secretTestId="customer-token"
+        copyTestId="copy-customer-token"
+        description={
+          reason === "rotated"
+            ? "The old token stopped working: the customer stack's pushes fail until it has " +
+              "this one."
+            : "The admin stack keeps only a hash of it. If it is lost, rotate the token."
+        }
+      >
         <Typography.Paragraph type="secondary" style={{ margin: 0 }}>
           On the customer&apos;s stack, set{" "}
           <Typography.Text code>PORTAL_FLEET__CUSTOMER_TOKEN</Typography.Text> to this token
@@ -80,7 +46,7 @@ export function CustomerTokenModal({ customer, reason, onClose }: CustomerTokenM
           <Typography.Text code>PORTAL_FLEET__ADMIN_URL</Typography.Text> pointing here) and restart
           it.
         </Typography.Paragraph>
-      </Flex>
+      </ShownOnceSecret>
     </Modal>
   );
 }

@@ -1,80 +1,26 @@
-import { CheckOutlined, CopyOutlined } from "@ant-design/icons";
-import { Alert, App, Button, Flex, Form, Input, Modal, Typography } from "antd";
+import { Alert, Button, Form, Input, Modal, Typography } from "antd";
 import { useState } from "react";
+import { ShownOnceSecret } from "@/components/secrets/ShownOnceSecret";
 import { applyServerErrors } from "@/lib/form-errors";
 import { useIssueToken } from "../api/devices";
 import type { Device, DeviceTokenIssued } from "../types";
 
-/** Copy text to the clipboard; falls back to a selection + execCommand where the API is refused. */
-async function copyText(text: string): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    const area = document.createElement("textarea");
-    area.value = text;
-    area.setAttribute("readonly", "");
-    area.style.position = "fixed";
-    area.style.opacity = "0";
-    document.body.appendChild(area);
-    area.select();
-    try {
-      return document.execCommand("copy");
-    } catch {
-      return false;
-    } finally {
-      area.remove();
-    }
-  }
-}
-
 /** The issued token, shown once with a copy button. */
 function IssuedToken({ issued }: { issued: DeviceTokenIssued }) {
-  const { message } = App.useApp();
-  const [copied, setCopied] = useState(false);
   return (
-    <Flex vertical gap={16}>
-      <Alert
-        type="warning"
-        showIcon
-        data-testid="issued-token-warning"
-        title="Copy this token now: it will not be shown again."
-        description="The portal stores only a hash of it. If it is lost, issue a new token and revoke this one."
-      />
-      <Flex gap={8} align="stretch">
-        <Typography.Text
-          code
-          data-testid="issued-token"
-          style={{
-            flex: 1,
-            padding: "6px 8px",
-            fontSize: 13,
-            wordBreak: "break-all",
-            userSelect: "all",
-          }}
-        >
-          {issued.token}
-        </Typography.Text>
-        <Button
-          data-testid="copy-token"
-          icon={copied ? <CheckOutlined /> : <CopyOutlined />}
-          onClick={() =>
-            void copyText(issued.token).then((ok) => {
-              setCopied(ok);
-              if (ok) void message.success("Token copied to the clipboard");
-              else void message.warning("Could not copy: select the token and copy it by hand");
-            })
-          }
-        >
-          {copied ? "Copied" : "Copy"}
-        </Button>
-      </Flex>
+    <ShownOnceSecret
+      secret={issued.token}
+      secretTestId="issued-token"
+      copyTestId="copy-token"
+      warningTestId="issued-token-warning"
+      description="The portal stores only a hash of it. If it is lost, issue a new token and revoke this one."
+    >
       <Typography.Paragraph type="secondary" style={{ margin: 0 }}>
         The meter sends readings with{" "}
         <Typography.Text code>POST /api/ingest/measurements</Typography.Text> and the header{" "}
         <Typography.Text code>Authorization: Bearer &lt;token&gt;</Typography.Text>.
       </Typography.Paragraph>
-    </Flex>
+    </ShownOnceSecret>
   );
 }
 
