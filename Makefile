@@ -74,12 +74,12 @@ test-integration: $(BIN)/.synced
 test-e2e: setup chromium
 	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)
 
-chromium: ## Debian's Chromium for the browser tests, installed when missing
-	@if ! command -v chromium >/dev/null 2>&1; then \
-		echo "installing Debian's chromium for the browser tests"; \
+chromium: ## Debian's Chromium (browser tests) and mosquitto (MQTT tests), installed when missing
+	@if ! command -v chromium >/dev/null 2>&1 || ! [ -x /usr/sbin/mosquitto ]; then \
+		echo "installing Debian's chromium and mosquitto for the tests"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq; \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium mosquitto >/dev/null; \
 	fi
 
 # ---------------------------------------------------------------- API client
