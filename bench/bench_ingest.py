@@ -5,6 +5,8 @@ Measured in one run, on one embedded PostgreSQL and one ``portal serve`` process
 - baseline: the same rows, binary-COPY'd straight into ``monitoring.power_measurements``
   for a fresh device, in the same 5,000-row batches, one commit per batch, no rollups;
 - HTTP first delivery: 5,000-row JSON batches, sequential, one device, keep-alive client;
+  also timed until the portal's rollup worker has rebuilt the rollups for them
+  (the rollup log is empty again), reported as "incl. rollups";
 - HTTP re-delivery: the same bodies again (every row a duplicate);
 - HTTP, 4 devices at once (one thread and one keep-alive client per device).
 
@@ -110,15 +112,43 @@ def post_batches(
     return elapsed, per_batch
 
 
+def rollups_drained_after(url: Any, device_id: int, timeout: float = 120) -> float:
+    """Seconds until no rollup range of the device is pending (the worker caught up)."""
+    t0 = time.perf_counter()
+    with connect(url, autocommit=True) as conn:
+        while conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM monitoring.rollup_pending WHERE device_id = %s)",
+            (device_id,),
+        ).fetchone() == (True,):
+            if time.perf_counter() - t0 > timeout:
+                raise RuntimeError("the rollup worker did not catch up")
+            time.sleep(0.005)
+    return time.perf_counter() - t0
+
+
 def http_rate(
-    base_url: str, token: str, bodies: list[bytes], rows: int, *, first: bool
+    base_url: str,
+    token: str,
+    bodies: list[bytes],
+    rows: int,
+    *,
+    first: bool,
+    rollups: tuple[Any, int] | None = None,
 ) -> dict[str, Any]:
     elapsed, per_batch = post_batches(base_url, token, bodies, expect_accepted=first)
-    return {
+    result = {
         "rows": rows,
         "seconds": round(elapsed, 3),
         "rows_per_s": round(rows / elapsed),
     } | batch_stats(per_batch)
+    if rollups is not None:
+        url, device_id = rollups
+        lag = rollups_drained_after(url, device_id)
+        result |= {
+            "rollup_lag_after_last_batch_s": round(lag, 3),
+            "rows_per_s_incl_rollups": round(rows / (elapsed + lag)),
+        }
+    return result
 
 
 def concurrent_rate(
@@ -247,7 +277,14 @@ def main() -> int:
                         copy_runs.append(copy_rate(url, copy_batches(copy_device.device_id)))
                     with console.status(f"[{repeat}/{args.repeats}] HTTP, {n_batches} x {size}"):
                         first_runs.append(
-                            http_rate(server.url, http_device.token, bodies, n_rows, first=True)
+                            http_rate(
+                                server.url,
+                                http_device.token,
+                                bodies,
+                                n_rows,
+                                first=True,
+                                rollups=(url, http_device.device_id),
+                            )
                         )
                     with console.status(f"[{repeat}/{args.repeats}] HTTP re-delivery"):
                         again_runs.append(
@@ -321,6 +358,15 @@ def main() -> int:
 
     add("raw COPY, binary (baseline)", copy_baseline, copy_runs)
     add("HTTP first delivery", first, first_runs)
+    table.add_row(
+        "HTTP first delivery, incl. rollups",
+        f"{first['rows']:,}",
+        f"{first['seconds'] + first['rollup_lag_after_last_batch_s']:.2f}",
+        f"{first['rows_per_s_incl_rollups']:,}",
+        " / ".join(f"{x['rows_per_s_incl_rollups']:,}" for x in first_runs),
+        f"lag {first['rollup_lag_after_last_batch_s'] * 1000:.0f} ms",
+        f"{first['rows_per_s_incl_rollups'] / copy_rate_median:.2f}x",
+    )
     add("HTTP re-delivery (all duplicates)", again, again_runs)
     if concurrent is not None:
         add(f"HTTP first delivery, {concurrent['devices']} devices at once", concurrent, None)

@@ -64,6 +64,15 @@ def sql(db_url: URL, statement: str, *params: object) -> list[tuple[object, ...]
         return cursor.fetchall() if cursor.description else []
 
 
+def wait_for_rollups(db_url: URL, timeout: float = 15) -> None:
+    """Until a running portal's rollup worker has drained the rollup log."""
+    deadline = time.monotonic() + timeout
+    while sql(db_url, "SELECT count(*) FROM monitoring.rollup_pending") != [(0,)]:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"rollup log not drained within {timeout} s")
+        time.sleep(0.05)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No PORTAL_* variable or portal.toml of the developer's leaks into a test."""

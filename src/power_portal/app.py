@@ -29,6 +29,7 @@ from power_portal.fleet.push_router import router as push_state_router
 from power_portal.fleet.router import ingest_router as fleet_ingest_router
 from power_portal.fleet.router import router as fleet_router
 from power_portal.logging import configure_logging
+from power_portal.measurements.rollup_queue import start_worker, stop_worker
 from power_portal.measurements.router import ingest_router
 from power_portal.measurements.router import router as measurements_router
 from power_portal.settings import (
@@ -65,6 +66,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.database_target = target
         async with database.session() as session:
             await ensure_initial_admin(session, settings)
+        rollup_task = await start_worker(database)
         pusher_task = await _start_fleet_push(app, settings, database)
         url = database.engine.url
         log.info(
@@ -79,6 +81,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
             yield
         finally:
+            await stop_worker(rollup_task)
             if pusher_task is not None:
                 pusher_task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlalchemy.engine import URL
 
-from tests.conftest import LiveServer, MeteredDevice, ingest, sql
+from tests.conftest import LiveServer, MeteredDevice, ingest, sql, wait_for_rollups
 from tests.support.energy_reference import energy_by_bucket
 
 
@@ -381,6 +381,7 @@ def test_a_register_first_sent_later_is_rolled_up(
     ingest(live_server.url, jhb.token, later)
     mask = sql(db_url, "SELECT registers_seen FROM app.devices WHERE id = %s", jhb.device_id)
     assert mask == [(1 | 16,)]
+    wait_for_rollups(db_url)
     [(kvah,)] = sql(
         db_url,
         "SELECT sum(apparent_energy_kvah) FROM monitoring.rollup_15m WHERE device_id = %s",

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sqlalchemy.engine import URL
 
-from tests.conftest import LiveServer, MeteredDevice, ingest, sql
+from tests.conftest import LiveServer, MeteredDevice, ingest, sql, wait_for_rollups
 
 T0 = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
 
@@ -334,6 +334,7 @@ def test_concurrent_overlapping_batches(
     assert sum(r["duplicates"] for r in results) == 6 * 300 - unique_rows
     assert stored(db_url, meter.device_id) == unique_rows
     # the rollups saw every row: samples and energy match the raw table
+    wait_for_rollups(db_url)
     [(samples, energy)] = sql(
         db_url,
         "SELECT sum(sample_count), sum(energy_import_kwh) FROM monitoring.rollup_15m "

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from power_portal.db.engine import Database
 from power_portal.db.runtime import open_database
 from power_portal.logging import configure_logging
-from power_portal.measurements import demo
+from power_portal.measurements import demo, rollup_queue
 from power_portal.measurements.ingest import store_batch
 from power_portal.measurements.parsing import InvalidRowsError, MalformedBodyError, Row, parse_csv
 from power_portal.settings import get_settings
@@ -55,6 +55,16 @@ def _batches(rows: list[Row], size: int = BATCH_ROWS) -> Iterator[list[Row]]:
 
 
 # ---------------------------------------------------------------- demo
+
+
+async def _build_rollups(database: Database, device_ids: list[int]) -> None:
+    """Rebuild the rollups the import logged, now, rather than leave it to a portal."""
+    with _progress() as progress:
+        task = progress.add_task("Building rollups", total=len(device_ids))
+        for device_id in device_ids:
+            async with database.session() as session:
+                await rollup_queue.flush(session, [device_id])
+            progress.advance(task)
 
 
 async def _count_sites(session: AsyncSession) -> int:
@@ -105,6 +115,7 @@ async def _load_demo(database: Database, days: int) -> None:
                 async with database.session() as session:
                     await store_batch(session, device_id, batch)
                 progress.advance(total, len(batch))
+    await _build_rollups(database, [device.id for device in devices])
     console.print(
         f"[green]Demo site ready:[/] {demo.DEMO_SITE_NAME} with {len(devices)} meters, "
         f"{days} days of 5-minute readings (with a 6-hour gap and a late replay)."
@@ -227,6 +238,7 @@ def import_csv_command(
                     accepted += result.accepted
                     duplicates += result.duplicates
                     progress.advance(task, len(rows))
+            await _build_rollups(database, [target.id])
             console.print(
                 f"[green]Imported[/] {accepted} rows into {target.name} "
                 f"({duplicates} already stored)."

@@ -1,4 +1,4 @@
-"""Storing a validated batch for one device: COPY, one idempotent INSERT, rollups.
+"""Storing a validated batch for one device: COPY, one idempotent INSERT, rollup log.
 
 1. Take the device's ingest lock (a transaction-scoped advisory lock), so
    two batches of one device serialise and rollups never miss a neighbour.
@@ -9,9 +9,11 @@
    ``INSERT … SELECT … ON CONFLICT (device_id, time) DO NOTHING RETURNING
    time``: rows already stored are duplicates, not errors.
 4. The new rows' times are grouped into runs (a gap of more than 6 hours
-   starts a new run) and the rollup buckets around each run are rebuilt, for
-   the registers this device has ever sent (``devices.registers_seen``).
-5. Commit: the rows and their rollups appear together or not at all.
+   starts a new run) and each run is written to the rollup log with the
+   registers this device has ever sent (``devices.registers_seen``).
+5. Commit: the rows and their log entries appear together or not at all.
+   The rollup worker rebuilds the buckets around each run right after, and
+   any reader of rollups flushes first (see ``rollup_queue``).
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from power_portal.measurements.fields import FIELD_NAMES, REGISTER_FIELDS
 from power_portal.measurements.parsing import Row, deduplicate
-from power_portal.measurements.rollups import rebuild_around, registers_mask_of
+from power_portal.measurements.rollup_queue import enqueue
+from power_portal.measurements.rollups import registers_mask_of
 
 log = structlog.get_logger(__name__)
 
@@ -123,7 +126,7 @@ async def copy_rows(db: AsyncSession, sql: str, types: list[str], rows: Iterable
 
 
 async def store_batch(db: AsyncSession, device_id: int, rows: list[Row]) -> IngestResult:
-    """Store validated rows of one device and update its rollups. Commits."""
+    """Store validated rows of one device and log them for the rollups. Commits."""
     if not rows:
         return IngestResult(0, 0)
     unique = sorted(deduplicate(rows), key=lambda row: row[0])
@@ -150,10 +153,8 @@ async def store_batch(db: AsyncSession, device_id: int, rows: list[Row]) -> Inge
         runs = [
             (r.lo, r.hi, int(r.n)) for r in await db.execute(_INSERT_SQL, {"device_id": device_id})
         ]
-    accepted = 0
-    for run_lo, run_hi, count in runs:
-        await rebuild_around(db, device_id, run_lo, run_hi, registers)
-        accepted += count
+    await enqueue(db, device_id, [(run_lo, run_hi) for run_lo, run_hi, _ in runs], registers)
+    accepted = sum(count for _, _, count in runs)
     await db.commit()
     result = IngestResult(
         accepted=accepted,

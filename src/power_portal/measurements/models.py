@@ -10,6 +10,11 @@ commit (``pg_snapshot_xmin``), so a slow transaction can never be skipped.
 hours, days and months of every zone with whole or half-hour offsets are whole
 buckets), the sample count, avg/min/max of the charted quantities and the
 energy per register, split pro rata from the cumulative registers.
+
+``rollup_pending`` is the rollups' invalidation log: an ingest transaction
+records the time ranges it stored (with the rows, atomically) and a
+background worker rebuilds those buckets right after; a reader flushes its
+devices' pending ranges before it reads a rollup, so it never sees stale ones.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from sqlalchemy import (
     DateTime,
     Double,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     PrimaryKeyConstraint,
@@ -94,3 +100,21 @@ Index(
     power_measurements.c.device_id,
     power_measurements.c.time,
 )
+
+rollup_pending = Table(
+    "rollup_pending",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column(
+        "device_id",
+        BigInteger,
+        ForeignKey("app.devices.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("lo", DateTime(timezone=True), nullable=False),
+    Column("hi", DateTime(timezone=True), nullable=False),
+    Column("registers_mask", Integer, nullable=False),
+    Column("queued_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    schema="monitoring",
+)
+Index("ix_rollup_pending_device", rollup_pending.c.device_id)

@@ -1,9 +1,13 @@
 """Turning an ingest body (JSON or CSV) into validated rows, all or nothing.
 
-Pure functions, no database. JSON is parsed and validated in one pass by
-pydantic-core (Rust); CSV cells are converted here and then share the same
-row rules. Any invalid row refuses the whole batch with every problem found
-(up to a limit), each naming its row and field.
+Pure functions, no database. JSON takes a fast path first: msgspec decodes
+and type-checks the whole body in one pass (a few ms for 5,000 rows). Anything
+it refuses (or a naive time) goes down the thorough path, pydantic-core,
+which is the source of truth for what is valid and reports every problem, so
+both paths accept exactly the same bodies and errors read the same. CSV cells
+are converted here and then share the same row rules. Any invalid row
+refuses the whole batch with every problem found (up to a limit), each
+naming its row and field.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, NotRequired
 
+import msgspec
 from pydantic import AwareDatetime, ConfigDict, TypeAdapter, ValidationError
 from typing_extensions import TypedDict
 
@@ -121,27 +126,75 @@ def _problem_from_pydantic(error: Mapping[str, Any]) -> Problem:
 
 def check_rows(rows: Iterable[Mapping[str, Any]], now: datetime) -> list[Row]:
     """The rules pydantic cannot express: time window, at least one value."""
+    return check_tuples([(row["time"], *map(row.get, FIELD_NAMES)) for row in rows], now)
+
+
+def check_tuples(rows: list[Row], now: datetime) -> list[Row]:
+    """``check_rows`` for rows already in COPY order (time, then FIELD_NAMES)."""
     latest = now + FUTURE_TOLERANCE
+    empty = len(FIELD_NAMES)
+    if not rows:
+        return rows
+    times = [row[0] for row in rows]
+    if (
+        min(times) >= EARLIEST
+        and max(times) <= latest
+        and max([row.count(None) for row in rows]) < empty
+    ):
+        return rows  # the common case, checked in C-speed passes
     problems: list[Problem] = []
-    out: list[Row] = []
     for index, row in enumerate(rows):
-        time = row["time"]
+        time = row[0]
         if time < EARLIEST:
             problems.append(Problem(index, "time", "is before 2000-01-01"))
         elif time > latest:
             problems.append(Problem(index, "time", "is more than 1 day in the future"))
-        values = tuple(map(row.get, FIELD_NAMES))
-        if values.count(None) == len(values):
+        if row.count(None) == empty:
             problems.append(Problem(index, None, "has no measured value besides time"))
         if len(problems) >= MAX_REPORTED_PROBLEMS:
             break
-        out.append((time, *values))
     if problems:
         raise InvalidRowsError(problems)
-    return out
+    return rows
+
+
+# The fast path's types: strict (no strings or booleans for numbers), unknown
+# fields refused; the JSON grammar has no NaN/Infinity and an out-of-range
+# number (1e999) is refused rather than read as infinity.
+_FastRow = msgspec.defstruct(
+    "FastRow",
+    [("time", datetime), *((name, float | None, None) for name in FIELD_NAMES)],
+    forbid_unknown_fields=True,
+)
+_FastBody = msgspec.defstruct(
+    "FastBody",
+    [("measurements", list[_FastRow])],  # type: ignore[valid-type]
+    forbid_unknown_fields=True,
+)
+_fast_decoder = msgspec.json.Decoder(_FastBody)
+_astuple = msgspec.structs.astuple
+
+
+def _parse_json_fast(body: bytes) -> list[Row] | None:
+    """Rows in COPY order, or None when the thorough path must decide."""
+    try:
+        decoded = _fast_decoder.decode(body)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+    rows: list[Row] = [_astuple(row) for row in decoded.measurements]  # type: ignore[attr-defined]
+    if any(row[0].tzinfo is None for row in rows):
+        return None
+    return rows
 
 
 def parse_json(body: bytes, now: datetime) -> list[Row]:
+    fast = _parse_json_fast(body)
+    if fast is not None:
+        return check_tuples(fast, now)
+    return _parse_json_thorough(body, now)
+
+
+def _parse_json_thorough(body: bytes, now: datetime) -> list[Row]:
     try:
         parsed = _body_adapter.validate_json(body)
     except ValidationError as exc:

@@ -2,7 +2,8 @@
 
 Dates and buckets are local to the site's time zone; ``end`` is exclusive.
 Every chart query reads ``rollup_15m`` (a year is 35,040 rows per device);
-only a short series (under a day or so) reads raw rows.
+only a short series (under a day or so) reads raw rows. A query of the app's
+own rollups first flushes its devices' pending rollup ranges (``rollup_queue``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from power_portal.measurements import rollup_queue
 from power_portal.measurements.fields import FIELD_NAMES, SERIES_FIELDS
 from power_portal.measurements.schemas import (
     EnergyPoint,
@@ -28,6 +30,7 @@ DEFAULT_MAX_POINTS = 400
 # Bucket sizes a series may use, smallest first (seconds).
 SERIES_LADDER = (60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 7 * 86400)
 ROLLUP_SECONDS = 900
+MONITORING_ROLLUPS = "monitoring.rollup_15m"
 
 
 # ---------------------------------------------------------------- time helpers
@@ -109,11 +112,13 @@ async def energy(
     interval: Interval,
     timezone: str,
     *,
-    table: str = "monitoring.rollup_15m",
+    table: str = MONITORING_ROLLUPS,
     series_filter: str = "device_id = ANY(:ids)",
     filter_params: dict[str, object] | None = None,
 ) -> EnergyResponse:
     """Energy per local bucket from a rollup table (the site's, or the fleet's)."""
+    if table == MONITORING_ROLLUPS:
+        await rollup_queue.flush(db, device_ids)
     zone = ZoneInfo(timezone)
     lo, hi = local_span(start, end, zone)
     params: dict[str, object] = {"ids": device_ids, "lo": lo, "hi": hi, "tz": timezone}
@@ -190,6 +195,7 @@ async def series(
             WHERE device_id = :device_id AND time >= :lo AND time < :hi
             GROUP BY 1 ORDER BY 1"""
     else:
+        await rollup_queue.flush(db, [device_id])
         source = "rollup_15m"
         stats = ", ".join(
             f"sum({f}_avg * sample_count) / nullif(sum(sample_count) "
@@ -255,6 +261,7 @@ class _Peak:
 async def summary(
     db: AsyncSession, device_ids: list[int], start: date, end: date, timezone: str
 ) -> Summary:
+    await rollup_queue.flush(db, device_ids)
     zone = ZoneInfo(timezone)
     lo, hi = local_span(start, end, zone)
     params = {"ids": device_ids, "lo": lo, "hi": hi}

@@ -13,8 +13,10 @@ Energy rules (API-CONTRACT "Energy"):
 - a register that goes backwards is a meter reset: the interval's energy is
   the new reading (counted up from zero), never negative.
 
-Callers hold the device's ingest lock (see ``ingest.py``) so two writers of
-one device cannot rebuild from each other's half-committed rows.
+The monitoring rollups are rebuilt by ``rollup_queue`` under a per-device
+rollup lock, from ranges logged by committed ingest transactions, so every
+row a rebuild should see is committed before it starts. The fleet rollups
+are rebuilt inside the fleet ingest transaction, under its device lock.
 """
 
 from __future__ import annotations
@@ -124,20 +126,33 @@ pairs AS (
 deltas AS (
     SELECT reg, t0, t1,
            CASE WHEN v1 >= v0 THEN v1 - v0 ELSE v1 END AS d,
-           extract(epoch FROM t1 - t0) AS seconds
+           extract(epoch FROM t1 - t0) AS seconds,
+           date_bin({BUCKET}, t0, {ORIGIN}) AS first_bucket,
+           date_bin({BUCKET}, t1 - interval '1 microsecond', {ORIGIN}) AS last_bucket
     FROM pairs
     WHERE t0 IS NOT NULL
 ),
 energy AS (
-    SELECT bucket, reg,
-           sum(d * extract(epoch FROM least(t1, bucket + {BUCKET}) - greatest(t0, bucket))
-               / seconds) AS e
-    FROM deltas, span,
-         LATERAL generate_series(
-             greatest(date_bin({BUCKET}, t0, {ORIGIN}), span.a),
-             least(t1 - interval '1 microsecond', span.b - interval '1 microsecond'),
-             {BUCKET}) AS bucket
-    GROUP BY bucket, reg
+    SELECT part.bucket, part.reg, sum(part.e) AS e
+    FROM (
+        -- most intervals lie inside one bucket: all their energy is that bucket's
+        SELECT first_bucket AS bucket, reg, d AS e
+        FROM deltas
+        WHERE first_bucket = last_bucket
+        UNION ALL
+        -- the others are split pro rata over the buckets they straddle
+        SELECT bucket, reg,
+               d * extract(epoch FROM least(t1, bucket + {BUCKET}) - greatest(t0, bucket))
+               / seconds
+        FROM deltas, span,
+             LATERAL generate_series(
+                 greatest(first_bucket, span.a),
+                 least(t1 - interval '1 microsecond', span.b - interval '1 microsecond'),
+                 {BUCKET}) AS bucket
+        WHERE first_bucket <> last_bucket
+    ) AS part, span
+    WHERE part.bucket >= span.a AND part.bucket < span.b
+    GROUP BY part.bucket, part.reg
 ),
 energy_by_bucket AS (
     SELECT bucket,

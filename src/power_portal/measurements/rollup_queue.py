@@ -1,0 +1,193 @@
+"""Rollups rebuilt right after the ingest transaction, from an invalidation log.
+
+An ingest transaction stores its rows and, atomically with them, one
+``monitoring.rollup_pending`` entry per run of new rows (device, first and
+last time, registers the device sends), then ``NOTIFY portal_rollups``. The
+rebuild itself happens outside the request:
+
+- the ``RollupWorker`` in every portal process LISTENs, waits a moment for a
+  burst to settle (so back-to-back batches of one meter merge into one
+  rebuild), and drains the log; it also polls, so entries written by another
+  process (``portal import-csv``, a crash before the rebuild) are never left;
+- a reader of rollups (energy, series, summary) first flushes the pending
+  entries of the devices it reads, so a chart never shows a stale bucket.
+
+Draining one device takes a per-device advisory lock, deletes its entries
+and rebuilds the merged ranges in the same transaction: a crash rolls both
+back and the entries stay queued; an entry committed meanwhile is not seen
+by the DELETE and is drained next time. The same idea as TimescaleDB's
+continuous aggregates (invalidation log + refresh + real-time reads).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+import psycopg
+import structlog
+from sqlalchemy import text
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from power_portal.db.engine import Database
+from power_portal.measurements.rollups import rebuild_around
+
+log = structlog.get_logger(__name__)
+
+NOTIFY_CHANNEL = "portal_rollups"
+ROLLUP_LOCK_NAMESPACE = 0x5052  # "PR"; the ingest lock is 0x5050
+MERGE_GAP = timedelta(hours=6)
+SETTLE_SECONDS = 0.2
+POLL_SECONDS = 5.0
+RECONNECT_MAX_SECONDS = 30.0
+DEVICES_PER_ROUND = 100
+
+PendingRange = tuple[datetime, datetime, int]  # lo, hi, registers mask
+
+_ENQUEUE_SQL = text("""
+    INSERT INTO monitoring.rollup_pending (device_id, lo, hi, registers_mask)
+    SELECT :device_id, r.lo, r.hi, :mask
+    FROM unnest(CAST(:los AS timestamptz[]), CAST(:his AS timestamptz[])) AS r(lo, hi)
+""")
+_NOTIFY_SQL = text(f"SELECT pg_notify('{NOTIFY_CHANNEL}', '')")
+_TAKE_SQL = text("""
+    DELETE FROM monitoring.rollup_pending WHERE device_id = :device_id
+    RETURNING lo, hi, registers_mask
+""")
+_PENDING_DEVICES_SQL = text("""
+    SELECT DISTINCT device_id FROM monitoring.rollup_pending
+    WHERE device_id = ANY(:ids)
+""")
+_ANY_PENDING_DEVICES_SQL = text(
+    "SELECT DISTINCT device_id FROM monitoring.rollup_pending LIMIT :limit"
+)
+
+
+def merge_ranges(ranges: Iterable[PendingRange], gap: timedelta = MERGE_GAP) -> list[PendingRange]:
+    """Overlapping or close (within ``gap``) ranges merged; their register masks OR'ed."""
+    merged: list[PendingRange] = []
+    for lo, hi, mask in sorted(ranges):
+        if merged and lo - merged[-1][1] <= gap:
+            first, last, seen = merged[-1]
+            merged[-1] = (first, max(last, hi), seen | mask)
+        else:
+            merged.append((lo, hi, mask))
+    return merged
+
+
+async def enqueue(
+    db: AsyncSession, device_id: int, runs: Sequence[tuple[datetime, datetime]], mask: int
+) -> None:
+    """Record the ranges a batch stored, in the batch's own transaction."""
+    if not runs:
+        return
+    await db.execute(
+        _ENQUEUE_SQL,
+        {
+            "device_id": device_id,
+            "mask": mask,
+            "los": [lo for lo, _ in runs],
+            "his": [hi for _, hi in runs],
+        },
+    )
+    await db.execute(_NOTIFY_SQL)
+
+
+async def drain_device(db: AsyncSession, device_id: int) -> int:
+    """Rebuild every pending range of one device; commits. Returns the ranges rebuilt."""
+    await db.execute(
+        text("SELECT pg_advisory_xact_lock(:ns, :device_id)"),
+        {"ns": ROLLUP_LOCK_NAMESPACE, "device_id": device_id},
+    )
+    taken = [
+        (r.lo, r.hi, int(r.registers_mask))
+        for r in await db.execute(_TAKE_SQL, {"device_id": device_id})
+    ]
+    ranges = merge_ranges(taken)
+    for lo, hi, mask in ranges:
+        await rebuild_around(db, device_id, lo, hi, mask)
+    await db.commit()
+    return len(ranges)
+
+
+async def flush(db: AsyncSession, device_ids: Sequence[int]) -> None:
+    """Before reading rollups: rebuild whatever is still pending for these devices."""
+    if not device_ids:
+        return
+    pending = list((await db.execute(_PENDING_DEVICES_SQL, {"ids": list(device_ids)})).scalars())
+    for device_id in pending:
+        await drain_device(db, int(device_id))
+
+
+async def drain_all(db: AsyncSession) -> int:
+    """Drain the whole log (every device), round by round. Returns the ranges rebuilt."""
+    rebuilt = 0
+    while True:
+        devices = list(
+            (await db.execute(_ANY_PENDING_DEVICES_SQL, {"limit": DEVICES_PER_ROUND})).scalars()
+        )
+        await db.commit()
+        if not devices:
+            return rebuilt
+        for device_id in devices:
+            rebuilt += await drain_device(db, int(device_id))
+
+
+def listen_conninfo(url: URL) -> str:
+    """A libpq URI for the LISTEN connection (same server, user and database)."""
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class RollupWorker:
+    """Drains the rollup log right after ingest transactions commit (LISTEN + poll)."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.conninfo = listen_conninfo(database.engine.url)
+        self.rounds = 0
+
+    async def drain(self) -> int:
+        async with self.database.session() as db:
+            rebuilt = await drain_all(db)
+        self.rounds += 1
+        if rebuilt:
+            log.debug("rollups.drained", ranges=rebuilt)
+        return rebuilt
+
+    async def run(self) -> None:
+        delay = 1.0
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(
+                    self.conninfo, autocommit=True
+                ) as listener:
+                    await listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                    delay = 1.0
+                    await self.drain()  # whatever was left before this process started
+                    while True:
+                        notified = False
+                        async for _ in listener.notifies(timeout=POLL_SECONDS, stop_after=1):
+                            notified = True
+                        if notified:
+                            await asyncio.sleep(SETTLE_SECONDS)  # let a burst of batches merge
+                        await self.drain()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the database went away: retry, never die
+                log.warning("rollups.worker_error", error=type(exc).__name__, retry_in_s=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RECONNECT_MAX_SECONDS)
+
+
+async def start_worker(database: Database) -> asyncio.Task[None]:
+    worker = RollupWorker(database)
+    return asyncio.create_task(worker.run(), name="rollup-worker")
+
+
+async def stop_worker(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
