@@ -16,7 +16,7 @@ FRONTEND_INPUTS := $(shell find frontend/src frontend/public -type f 2>/dev/null
 	frontend/index.html frontend/vite.config.ts frontend/tsconfig.json frontend/package-lock.json
 PYTEST_ARGS ?=
 
-.PHONY: help setup run test lint typecheck pytest test-unit test-integration test-e2e \
+.PHONY: help setup run test lint typecheck pytest test-unit test-integration test-e2e test-hardening \
 	frontend frontend-check openapi openapi-check chromium bench clean
 
 help: ## list the targets
@@ -73,6 +73,10 @@ test-integration: $(BIN)/.synced
 
 test-e2e: setup chromium
 	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)
+
+test-hardening: setup chromium ## load, faults and hostile input, long form (make test runs a short form)
+	PORTAL_HARDENING=full PORTAL_HARDENING_RESULTS=$(CURDIR)/var/hardening-results.json \
+		$(BIN)/pytest tests/hardening $(PYTEST_ARGS)
 
 chromium: ## Debian's Chromium (browser tests) and mosquitto (MQTT tests), installed when missing
 	@if ! command -v chromium >/dev/null 2>&1 || ! [ -x /usr/sbin/mosquitto ]; then \
