@@ -53,6 +53,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(f"{name}: {shown}")
     target = os.environ.get("PORTAL_HARDENING_RESULTS")
     if target:
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
         Path(target).write_text(
             json.dumps({"mode": "full" if FULL else "short", "results": _LINES}, indent=2)
         )
