@@ -8,6 +8,7 @@ from power_portal.measurements.rollups import (
     FLEET,
     MONITORING,
     _build_rebuild_sql,
+    _build_span_sql,
     registers_mask_of,
 )
 
@@ -38,6 +39,20 @@ def test_fleet_sql_is_keyed_by_customer_and_device() -> None:
     sql = _build_rebuild_sql(ALL_REGISTERS, FLEET)
     assert "fleet.power_measurements" in sql
     assert "monitoring." not in sql
-    assert "customer_id = :customer_id AND device_id = :device_id" in sql
+    assert "m.customer_id = :customer_id AND m.device_id = :device_id" in sql
+    span = _build_span_sql(FLEET)
+    assert "customer_id = :customer_id AND device_id = :device_id" in span
+    assert "fleet.power_measurements" in span
+    assert "monitoring." not in span
     assert "ON CONFLICT (customer_id, device_id, bucket_start)" in sql
     assert "ON CONFLICT (device_id, bucket_start)" in _build_rebuild_sql(1, MONITORING)
+
+
+def test_the_rebuild_takes_its_span_as_bound_values() -> None:
+    """Constants, not a CTE: the planner (and TimescaleDB's chunk exclusion) sees the range."""
+    sql = _build_rebuild_sql(ALL_REGISTERS)
+    assert ":span_a" in sql
+    assert ":span_b" in sql
+    assert "span AS" not in sql
+    assert ":lo" not in sql
+    assert ":hi" not in sql

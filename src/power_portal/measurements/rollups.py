@@ -58,14 +58,14 @@ def _register_source(index: int, column: str, tables: SeriesTables) -> str:
     pm = tables.measurements
     return f"""
     SELECT {index} AS reg, m.time, m.{column} AS value
-    FROM {pm} m, span
+    FROM {pm} m
     WHERE {tables.match("m")} AND m.{column} IS NOT NULL
       AND m.time >= coalesce((SELECT max(x.time) FROM {pm} x
-                              WHERE {tables.match("x")} AND x.time < span.a
-                                AND x.{column} IS NOT NULL), span.a)
+                              WHERE {tables.match("x")} AND x.time < :span_a
+                                AND x.{column} IS NOT NULL), :span_a)
       AND m.time <= coalesce((SELECT min(x.time) FROM {pm} x
-                              WHERE {tables.match("x")} AND x.time >= span.b
-                                AND x.{column} IS NOT NULL), span.b)"""
+                              WHERE {tables.match("x")} AND x.time >= :span_b
+                                AND x.{column} IS NOT NULL), :span_b)"""
 
 
 _NO_REGISTERS = (
@@ -104,19 +104,7 @@ def _build_rebuild_sql(registers_mask: int, tables: SeriesTables = MONITORING) -
     keys = ", ".join(tables.keys)
     key_params = ", ".join(f":{key}" for key in tables.keys)
     return f"""
-WITH bounds AS (
-    SELECT
-        coalesce((SELECT max(time) FROM {pm}
-                  WHERE {tables.match()} AND time < :lo), :lo) AS p,
-        coalesce((SELECT min(time) FROM {pm}
-                  WHERE {tables.match()} AND time > :hi), :hi) AS n
-),
-span AS (
-    SELECT date_bin({BUCKET}, p, {ORIGIN}) AS a,
-           date_bin({BUCKET}, n, {ORIGIN}) + {BUCKET} AS b
-    FROM bounds
-),
-src AS ({register_sources}
+WITH src AS ({register_sources}
 ),
 pairs AS (
     SELECT reg, lag(time) OVER w AS t0, time AS t1, lag(value) OVER w AS v0, value AS v1
@@ -144,14 +132,14 @@ energy AS (
         SELECT bucket, reg,
                d * extract(epoch FROM least(t1, bucket + {BUCKET}) - greatest(t0, bucket))
                / seconds
-        FROM deltas, span,
+        FROM deltas,
              LATERAL generate_series(
-                 greatest(first_bucket, span.a),
-                 least(t1 - interval '1 microsecond', span.b - interval '1 microsecond'),
+                 greatest(first_bucket, :span_a),
+                 least(t1 - interval '1 microsecond', :span_b - interval '1 microsecond'),
                  {BUCKET}) AS bucket
         WHERE first_bucket <> last_bucket
-    ) AS part, span
-    WHERE part.bucket >= span.a AND part.bucket < span.b
+    ) AS part
+    WHERE part.bucket >= :span_a AND part.bucket < :span_b
     GROUP BY part.bucket, part.reg
 ),
 energy_by_bucket AS (
@@ -164,8 +152,8 @@ samples AS (
     SELECT date_bin({BUCKET}, m.time, {ORIGIN}) AS bucket,
         count(*) AS sample_count,
         {sample_stats}
-    FROM {pm} m, span
-    WHERE {tables.match("m")} AND m.time >= span.a AND m.time < span.b
+    FROM {pm} m
+    WHERE {tables.match("m")} AND m.time >= :span_a AND m.time < :span_b
     GROUP BY 1
 )
 INSERT INTO {tables.rollup} ({keys}, bucket_start, {insert_columns})
@@ -179,10 +167,29 @@ ON CONFLICT ({keys}, bucket_start) DO UPDATE SET {updates}
 ALL_REGISTERS = (1 << len(REGISTER_FIELDS)) - 1
 
 
+def _build_span_sql(tables: SeriesTables) -> str:
+    """The buckets to rebuild: from the reading before ``lo``'s to the one after ``hi``'s."""
+    pm = tables.measurements
+    return f"""
+SELECT date_bin({BUCKET}, p, {ORIGIN}) AS span_a,
+       date_bin({BUCKET}, n, {ORIGIN}) + {BUCKET} AS span_b
+FROM (SELECT
+        coalesce((SELECT max(time) FROM {pm}
+                  WHERE {tables.match()} AND time < :lo), :lo) AS p,
+        coalesce((SELECT min(time) FROM {pm}
+                  WHERE {tables.match()} AND time > :hi), :hi) AS n) AS bounds
+"""
+
+
 @lru_cache(maxsize=2 * (ALL_REGISTERS + 1))
 def rebuild_sql(registers_mask: int, tables: SeriesTables = MONITORING) -> TextClause:
     """The rebuild statement for the registers a device sends (bit i: REGISTER_FIELDS[i])."""
     return text(_build_rebuild_sql(registers_mask, tables))
+
+
+@lru_cache(maxsize=2)
+def span_sql(tables: SeriesTables = MONITORING) -> TextClause:
+    return text(_build_span_sql(tables))
 
 
 def registers_mask_of(rows: Sequence[Sequence[object]], offset: int) -> int:
@@ -202,7 +209,27 @@ async def rebuild_around(
     registers_mask: int = ALL_REGISTERS,
 ) -> None:
     """Rebuild the buckets affected by new rows of one device within ``[lo, hi]``."""
-    await db.execute(rebuild_sql(registers_mask), {"device_id": device_id, "lo": lo, "hi": hi})
+    await _rebuild(db, MONITORING, {"device_id": device_id}, lo, hi, registers_mask)
+
+
+async def _rebuild(
+    db: AsyncSession,
+    tables: SeriesTables,
+    key: dict[str, int],
+    lo: datetime,
+    hi: datetime,
+    registers_mask: int,
+) -> None:
+    """Two statements: find the span, then rebuild it with the span bound as constants.
+
+    Bound values (not a CTE's) let the planner see the range: it estimates the
+    rows right, and TimescaleDB can exclude (and leave compressed) every chunk
+    outside it.
+    """
+    span = (await db.execute(span_sql(tables), {**key, "lo": lo, "hi": hi})).one()
+    await db.execute(
+        rebuild_sql(registers_mask, tables), {**key, "span_a": span.span_a, "span_b": span.span_b}
+    )
 
 
 async def rebuild_fleet_around(
@@ -214,7 +241,6 @@ async def rebuild_fleet_around(
     registers_mask: int = ALL_REGISTERS,
 ) -> None:
     """The same for a device of a customer stack, in the admin stack's fleet tables."""
-    await db.execute(
-        rebuild_sql(registers_mask, FLEET),
-        {"customer_id": customer_id, "device_id": device_id, "lo": lo, "hi": hi},
+    await _rebuild(
+        db, FLEET, {"customer_id": customer_id, "device_id": device_id}, lo, hi, registers_mask
     )
