@@ -34,6 +34,7 @@ from power_portal.app import create_app
 from power_portal.db.embedded import EmbeddedPostgres
 from power_portal.db.migrate import upgrade_to_head
 from power_portal.settings import Settings
+from tests.support.mosquitto import mosquitto  # noqa: F401 - the broker fixture
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PORTAL_BIN = Path(sys.executable).parent / "portal"

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 
 from power_portal import __version__
 from power_portal.auth.router import router as auth_router
+from power_portal.auth.throttle import FailureThrottle
 from power_portal.branding.router import router as branding_router
 from power_portal.config.router import router as config_router
 from power_portal.db.engine import Database
@@ -28,10 +29,14 @@ from power_portal.fleet.push import FleetPusher
 from power_portal.fleet.push_router import router as push_state_router
 from power_portal.fleet.router import ingest_router as fleet_ingest_router
 from power_portal.fleet.router import router as fleet_router
+from power_portal.grafana.router import router as grafana_router
+from power_portal.grafana.service import frame_origins as grafana_frame_origins
 from power_portal.logging import configure_logging
 from power_portal.measurements.rollup_queue import start_worker, stop_worker
 from power_portal.measurements.router import ingest_router
 from power_portal.measurements.router import router as measurements_router
+from power_portal.mqtt.bridge import start_bridge, stop_bridge
+from power_portal.mqtt.router import router as mqtt_router
 from power_portal.settings import (
     ProductionConfigError,
     RunMode,
@@ -40,6 +45,8 @@ from power_portal.settings import (
     production_problems,
 )
 from power_portal.sites.router import router as sites_router
+from power_portal.system.metrics import MetricsMiddleware, PortalMetrics
+from power_portal.system.metrics_router import router as metrics_router
 from power_portal.system.router import router as system_router
 from power_portal.tariffs.router import router as tariffs_router
 from power_portal.users.bootstrap import ensure_initial_admin
@@ -68,6 +75,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await ensure_initial_admin(session, settings)
         rollup_task = await start_worker(database)
         pusher_task = await _start_fleet_push(app, settings, database)
+        bridge_task = await start_bridge(app, settings.mqtt, database)
         url = database.engine.url
         log.info(
             "portal.started",
@@ -81,6 +89,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
             yield
         finally:
+            await stop_bridge(app, bridge_task)
             await stop_worker(rollup_task)
             if pusher_task is not None:
                 pusher_task.cancel()
@@ -113,6 +122,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
+    app.state.token_throttle = FailureThrottle(
+        settings.auth.token_failure_limit, settings.auth.token_failure_window_seconds
+    )
     install_error_handlers(app)
     app.include_router(system_router)
     app.include_router(auth_router)
@@ -123,12 +135,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tariffs_router)
     app.include_router(branding_router)
     app.include_router(config_router)
+    app.include_router(mqtt_router)
+    app.include_router(grafana_router)
+    app.include_router(metrics_router)  # 404 unless PORTAL_METRICS__TOKEN is set
     if settings.run_mode is RunMode.ADMIN:
         app.state.fleet_rate_limiter = RateLimiter(settings.fleet_admin.max_batches_per_minute)
         app.include_router(fleet_ingest_router)
         app.include_router(fleet_router)
     app.include_router(push_state_router)  # empty unless this stack pushes (client mode)
-    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
+    app.state.metrics = PortalMetrics(settings)
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        hsts=settings.is_production,
+        frame_origins=grafana_frame_origins(settings),
+    )
     # Last: the SPA's catch-all must not shadow any API route.
     mount_spa(app, settings.static_dir)
     return app

@@ -25,14 +25,19 @@ console = Console(stderr=True)
 
 
 def _register_subcommands() -> None:
+    from power_portal.collector.cli import collect_command, simulate_meter_command
     from power_portal.fleet.cli import app as fleet_app
+    from power_portal.grafana.cli import app as grafana_app
     from power_portal.measurements.cli import demo_command, import_csv_command
     from power_portal.users.cli import app as users_app
 
     app.add_typer(users_app, name="users")
     app.add_typer(fleet_app, name="fleet")
+    app.add_typer(grafana_app, name="grafana")
     app.command("demo")(demo_command)
     app.command("import-csv")(import_csv_command)
+    app.command("collect")(collect_command)
+    app.command("simulate-meter")(simulate_meter_command)
 
 
 def _refuse_unsafe_production() -> None:
@@ -68,7 +73,7 @@ def serve(
         workers=workers,
         log_config=None,
         proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         server_header=False,
         timeout_graceful_shutdown=10,
     )
@@ -77,6 +82,7 @@ def serve(
 @app.command()
 def migrate() -> None:
     """Apply database migrations (start-up does this too)."""
+    from power_portal.db import timescale
     from power_portal.db.embedded import EmbeddedPostgres
     from power_portal.db.migrate import current_revision, upgrade_to_head
     from power_portal.db.target import resolve_database_target
@@ -94,6 +100,8 @@ def migrate() -> None:
     try:
         upgrade_to_head(url)
         console.print(f"Database is at revision [bold]{current_revision(url)}[/]")
+        report = timescale.bootstrap(url, settings)
+        console.print(f"TimescaleDB: [bold]{report.status.value}[/] {report.detail}".rstrip())
     finally:
         if embedded is not None:
             embedded.stop()

@@ -13,7 +13,13 @@ def not_found(what: str) -> Responses:
     return {404: {"model": ProblemDetail, "description": f"No such {what}"}}
 
 
+# FastAPI answers 400 when it cannot read a body at all (not UTF-8, nested too deeply).
+MALFORMED_BODY: Responses = {
+    400: {"model": ProblemDetail, "description": "The body could not be read (not UTF-8 JSON)"}
+}
 CONFLICT: Responses = {409: {"model": ProblemDetail, "description": "Conflicts with stored data"}}
 INVALID: Responses = {
     422: {"model": ProblemDetail, "description": "A field is invalid; `loc` names it"}
 }
+# What every operation that takes a JSON body can answer besides its own responses.
+BODY: Responses = {**MALFORMED_BODY, **INVALID}

@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+import math
+
+import psycopg
+import structlog
 from fastapi import FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
+
+log = structlog.get_logger(__name__)
+
+# Seconds a client is asked to wait when the database cannot be reached.
+DATABASE_RETRY_AFTER_SECONDS = 5
+DATABASE_UNAVAILABLE = "the database is unavailable: the request was not completed; retry later"
 
 
 class PortalError(Exception):
@@ -38,7 +51,24 @@ class FieldError(PortalError):
         self.kind = kind
 
 
+def json_safe(value: object) -> object:
+    """NaN and infinities as text: a body may carry them (Python's JSON reads ``NaN``),
+    a 422 echoes the input back, and JSON has no such numbers (it was a 500)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    return value
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        detail = json_safe(jsonable_encoder(exc.errors()))
+        return JSONResponse({"detail": detail}, status.HTTP_422_UNPROCESSABLE_CONTENT)
+
     @app.exception_handler(FieldError)
     async def _field_error(_: Request, exc: FieldError) -> JSONResponse:
         body = {"detail": [{"loc": ["body", exc.field], "msg": exc.detail, "type": exc.kind}]}
@@ -47,3 +77,32 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PortalError)
     async def _portal_error(_: Request, exc: PortalError) -> JSONResponse:
         return JSONResponse({"detail": exc.detail_body()}, exc.status_code, headers=exc.headers)
+
+    async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        """The database is down, restarting or out of connections: 503, not a 500 traceback.
+
+        psycopg's ``OperationalError`` covers connection loss, admin shutdown and
+        "starting up" (raw, from COPY on the driver connection, or wrapped by
+        SQLAlchemy); the pool's ``TimeoutError`` means no connection came free.
+        A request that fails this way has not been acknowledged: its transaction
+        was never committed, or its commit's outcome is unknown and a retry is a
+        harmless duplicate.
+        """
+        if isinstance(exc, sa_exc.DBAPIError) and not (
+            exc.connection_invalidated or isinstance(exc.orig, psycopg.OperationalError)
+        ):
+            raise exc  # an application error (constraint, syntax…): a real 500
+        log.warning(
+            "database.unavailable",
+            method=request.method,
+            path=request.url.path,
+            error=type(getattr(exc, "orig", None) or exc).__name__,
+        )
+        return JSONResponse(
+            {"detail": DATABASE_UNAVAILABLE},
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+        )
+
+    for kind in (sa_exc.DBAPIError, sa_exc.TimeoutError, psycopg.OperationalError):
+        app.add_exception_handler(kind, _database_unavailable)

@@ -33,12 +33,20 @@ def _shared_processors() -> list[Any]:
     ]
 
 
+def _console_renderer(colors: bool) -> Any:
+    # Plain tracebacks: Rich's pretty ones took seconds per error while the event loop
+    # stood still, and showed local variables (cookies, tokens, passwords).
+    return structlog.dev.ConsoleRenderer(
+        colors=colors, exception_formatter=structlog.dev.plain_traceback
+    )
+
+
 def configure_logging(settings: Settings, level: str | None = None) -> None:
     json_output = settings.is_production
     renderer: Any = (
         structlog.processors.JSONRenderer()
         if json_output
-        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+        else _console_renderer(sys.stderr.isatty())
     )
     shared = _shared_processors()
     structlog.configure(
@@ -49,7 +57,9 @@ def configure_logging(settings: Settings, level: str | None = None) -> None:
         ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=True,
+        # Not cached: a log call costs a few µs more, and a reconfiguration (tests'
+        # capture_logs, a second app in one process) reaches every module's logger.
+        cache_logger_on_first_use=False,
     )
     final_processors: list[Any] = [structlog.stdlib.ProcessorFormatter.remove_processors_meta]
     if json_output:

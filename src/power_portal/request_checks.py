@@ -1,17 +1,45 @@
-"""Checks several routers make on a request: a bounded body, a sane date span."""
+"""Checks several routers make on a request: a bounded body, a sane date span, ids and
+text PostgreSQL can store."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
-from fastapi import HTTPException, Request, status
+from fastapi import HTTPException, Path, Request, status
+from pydantic import AfterValidator, Field
 
 from power_portal.errors import FieldError
 
+# Row ids are bigint: a bigger number would reach PostgreSQL and fail there (a 500).
+MAX_ID = 2**63 - 1
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+RefId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _storable_text(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters (\\u0000)")
+    return value
+
+
+# Every text field that reaches the database: PostgreSQL text cannot hold NUL.
+StorableText = AfterValidator(_storable_text)
+
 
 async def read_limited(request: Request, limit: int) -> bytes:
-    """Read the body, refusing as soon as it passes the limit (never buffer 2 GB)."""
+    """Read the body, refusing as soon as it passes the limit (never buffer 2 GB).
+
+    A compressed body (``Content-Encoding`` other than identity) is refused with 415,
+    never inflated: a 10 MB gzip bomb stays 10 MB.
+    """
+    encoding = request.headers.get("content-encoding", "").strip().lower()
+    if encoding not in ("", "identity"):
+        raise HTTPException(
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            detail=f"Content-Encoding {encoding[:40]!r} is not supported: send the body "
+            "uncompressed",
+        )
     too_large = HTTPException(
         status.HTTP_413_CONTENT_TOO_LARGE, detail=f"the body is over the {limit}-byte limit"
     )

@@ -17,6 +17,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import (
@@ -40,6 +41,13 @@ class RunMode(StrEnum):
 class Environment(StrEnum):
     DEVELOPMENT = "development"
     PRODUCTION = "production"
+
+
+class TimescaleMode(StrEnum):
+    """``PORTAL_TIMESCALE``: use TimescaleDB when the server offers it (``auto``), or never."""
+
+    AUTO = "auto"
+    OFF = "off"
 
 
 class DatabaseParts(BaseModel):
@@ -70,13 +78,16 @@ class FleetSettings(BaseModel):
 
 
 class AuthSettings(BaseModel):
-    """Sessions and lockout (``PORTAL_AUTH__*``)."""
+    """Sessions, lockout and token guessing (``PORTAL_AUTH__*``)."""
 
     session_idle_minutes: int = Field(default=12 * 60, ge=1)
     session_absolute_hours: int = Field(default=7 * 24, ge=1)
     lockout_threshold: int = Field(default=5, ge=1)
     lockout_minutes: float = Field(default=5, gt=0)
     min_password_length: int = Field(default=10, ge=8)
+    # Unknown device/customer tokens one client may present per window before 429.
+    token_failure_limit: int = Field(default=20, ge=1)
+    token_failure_window_seconds: float = Field(default=60, gt=0)
 
 
 class FleetAdminSettings(BaseModel):
@@ -84,6 +95,92 @@ class FleetAdminSettings(BaseModel):
 
     max_batches_per_minute: int = Field(default=120, ge=1)
     max_body_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+
+
+class MetricsSettings(BaseModel):
+    """Prometheus metrics at ``/metrics`` (``PORTAL_METRICS__*``): off (404) until a token is set.
+
+    Scrapers send ``Authorization: Bearer <token>``; use a long random value
+    (``openssl rand -hex 32``).
+    """
+
+    token: SecretStr | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.token is not None and bool(self.token.get_secret_value())
+
+
+MQTT_SCHEMES = {"mqtt": (1883, False), "mqtts": (8883, True)}
+
+
+class MqttSettings(BaseModel):
+    """The MQTT bridge for gateways (``PORTAL_MQTT__*``); off while ``url`` is unset."""
+
+    # mqtt://host[:1883] or mqtts://host[:8883]; credentials go in USERNAME/PASSWORD.
+    url: str | None = None
+    username: str | None = None
+    password: SecretStr | None = None
+    tls_ca_file: Path | None = None  # trust this CA instead of the system's
+    tls_cert_file: Path | None = None  # client certificate (mutual TLS)
+    tls_key_file: Path | None = None
+    tls_insecure: bool = False  # skip the broker's host-name check (never in production)
+    topic_prefix: str = "acuvim"
+    client_id: str = Field(default="power-portal", min_length=1, max_length=64)
+    field_map: Path | None = None  # a JSON or TOML field map; default: the gateway firmware's
+    batch_max_rows: int = Field(default=5000, ge=1)
+    batch_max_seconds: float = Field(default=1.0, gt=0)
+    offline_after_seconds: float = Field(default=300.0, gt=0)
+    reconnect_min_seconds: float = Field(default=1.0, gt=0)
+    reconnect_max_seconds: float = Field(default=60.0, gt=0)
+    keepalive_seconds: int = Field(default=60, ge=5)
+
+    @field_validator("url")
+    @classmethod
+    def _broker_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in MQTT_SCHEMES:
+            raise ValueError("must start with mqtt:// or mqtts://")
+        if parts.username is not None or parts.password is not None:
+            raise ValueError(
+                "must not carry credentials: set PORTAL_MQTT__USERNAME and PORTAL_MQTT__PASSWORD"
+            )
+        if not parts.hostname:
+            raise ValueError("must name the broker's host, like mqtt://broker.internal:1883")
+        if parts.path not in ("", "/") or parts.query or parts.fragment:
+            raise ValueError("must be only scheme, host and port, like mqtt://broker:1883")
+        try:
+            parts.port  # noqa: B018 - raises ValueError for a port out of range
+        except ValueError as exc:
+            raise ValueError("the port must be a number from 1 to 65535") from exc
+        return value.strip()
+
+    @field_validator("topic_prefix")
+    @classmethod
+    def _topic_prefix(cls, value: str) -> str:
+        value = value.strip().strip("/")
+        if not value or any(c in value for c in "+#\x00"):
+            raise ValueError("must be a topic level like 'acuvim', without wildcards")
+        return value
+
+    @property
+    def enabled(self) -> bool:
+        return self.url is not None
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url or "").hostname or ""
+
+    @property
+    def port(self) -> int:
+        parts = urlsplit(self.url or "")
+        return parts.port or MQTT_SCHEMES.get(parts.scheme, (1883, False))[0]
+
+    @property
+    def tls(self) -> bool:
+        return MQTT_SCHEMES.get(urlsplit(self.url or "").scheme, (1883, False))[1]
 
 
 class _TomlFileSource(PydanticBaseSettingsSource):
@@ -142,11 +239,17 @@ class Settings(BaseSettings):
     admin_password: SecretStr | None = None
     auth: AuthSettings = AuthSettings()
     ingest_max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # TimescaleDB bootstrap after migrations (db/timescale.py): auto = when available.
+    timescale: TimescaleMode = TimescaleMode.AUTO
+    # Proxies whose X-Forwarded-* headers uvicorn trusts (comma-separated IPs, or *).
+    forwarded_allow_ips: str = "127.0.0.1"
     grafana_url: str | None = None
     static_dir: Path | None = None
 
     fleet: FleetSettings = FleetSettings()
     fleet_admin: FleetAdminSettings = FleetAdminSettings()
+    metrics: MetricsSettings = MetricsSettings()
+    mqtt: MqttSettings = MqttSettings()
 
     @field_validator("log_level")
     @classmethod

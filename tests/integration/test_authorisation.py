@@ -45,6 +45,9 @@ ADMIN_READS = {
     ("GET", "/api/config"),
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# Outside /api and the OpenAPI document: a scraper's bearer token (PORTAL_METRICS__TOKEN),
+# not a session; 404 while no token is set. Tested in test_metrics.py.
+TOKEN_PROTECTED = {("GET", "/metrics")}
 
 
 def operations(document: dict[str, Any]) -> list[tuple[str, str]]:
@@ -68,6 +71,13 @@ def call(http: httpx.Client, method: str, path: str) -> httpx.Response:
 def test_public_operations_exist(client: httpx.Client) -> None:
     ops = set(operations(client.get("/openapi.json").json()))
     assert ops >= PUBLIC | VIEWER_WRITES | ADMIN_READS
+
+
+def test_token_protected_routes_are_not_open_and_not_in_the_api(client: httpx.Client) -> None:
+    ops = set(operations(client.get("/openapi.json").json()))
+    for method, path in TOKEN_PROTECTED:
+        assert (method, path) not in ops
+        assert client.request(method, path).status_code == 404  # off by default
 
 
 def test_anonymous_calls_are_refused(client: httpx.Client) -> None:

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy.engine import URL
 
 from power_portal.db.engine import Database
-from power_portal.measurements import queries
+from power_portal.measurements import queries, rollup_queue
 from power_portal.measurements.ingest import store_batch
 from power_portal.measurements.parsing import check_rows
 from power_portal.measurements.schemas import Interval
@@ -210,3 +210,50 @@ def test_readers_and_the_worker_racing_on_one_device_agree_with_the_raw_rows(
     )
     assert samples == 720
     assert energy == pytest.approx(6.0 * 719 / 60)
+
+
+def test_a_device_whose_rebuild_fails_keeps_its_entries_and_holds_up_no_other(
+    db_url: URL,
+) -> None:
+    """A poisoned range (rows stored before values were bounded) must not stop the log."""
+    healthy = make_plain_device(db_url)
+    [(poisoned,)] = sql(
+        db_url,
+        "INSERT INTO app.devices (site_id, name, serial) "
+        "SELECT site_id, 'P', 'LOG-2' FROM app.devices WHERE id = %s RETURNING id",
+        healthy,
+    )
+    t1 = T0 + timedelta(minutes=1)
+    sql(  # a register jump PostgreSQL cannot subtract: float8 overflow in the rebuild
+        db_url,
+        "INSERT INTO monitoring.power_measurements (device_id, time, energy_import_kwh) "
+        "VALUES (%s, %s, -1e308), (%s, %s, 1e308)",
+        poisoned,
+        T0,
+        poisoned,
+        t1,
+    )
+    sql(
+        db_url,
+        "INSERT INTO monitoring.rollup_pending (device_id, lo, hi, registers_mask) "
+        "VALUES (%s, %s, %s, 1)",
+        poisoned,
+        T0,
+        t1,
+    )
+
+    async def scenario() -> int:
+        database = Database.from_url(db_url)
+        try:
+            async with database.session() as db:
+                await store_batch(db, healthy, check_rows(readings(T0, 30), T0 + timedelta(days=1)))
+            async with database.session() as db:
+                return await rollup_queue.drain_all(db)
+        finally:
+            await database.dispose()
+
+    assert asyncio.run(scenario()) == 1  # the healthy device's range
+    assert sql(
+        db_url, "SELECT sum(sample_count) FROM monitoring.rollup_15m WHERE device_id = %s", healthy
+    ) == [(30,)]
+    assert sql(db_url, "SELECT device_id FROM monitoring.rollup_pending") == [(poisoned,)]

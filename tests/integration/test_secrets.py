@@ -44,6 +44,7 @@ def test_every_secret_setting_is_found() -> None:
         "database.password",
         "admin_password",
         "fleet.customer_token",
+        "mqtt.password",
     } <= found
 
 
@@ -82,6 +83,7 @@ def test_secrets_appear_in_no_response_and_no_log(
         overview = admin.get("/api/config").json()
         assert overview["database"]["source"] == "url"
         assert overview["fleet"]["customer_token_set"] is True
+        assert overview["mqtt"]["password_set"] is True
         assert MARKER not in str(overview)
         assert MARKER not in httpx.get(f"{server.url}/api/health").text
         # a failed login with the marker as password must not log it either

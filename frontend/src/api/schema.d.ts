@@ -231,6 +231,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/devices/{device_id}/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A device's gateway health (state 'never' when its gateway has not spoken yet) */
+        get: operations["getDeviceHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/devices/{device_id}/latest": {
         parameters: {
             query?: never;
@@ -498,6 +515,109 @@ export interface paths {
         /** Client mode: where the push to the admin stack stands, per resource */
         get: operations["pushState"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/gateways/bridge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The MQTT bridge: connected, messages, rows stored, rejects, unknown keys */
+        get: operations["getBridgeStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/gateways/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Health of every device that has an MQTT gateway (online, last seen, signal, ...) */
+        get: operations["listGatewayHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/gateways/pending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Gateways that published but are no device yet (newest first) */
+        get: operations["listPendingGateways"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/gateways/pending/{gateway_id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make the gateway a device of a site (serial = gateway id); its data flows from now */
+        post: operations["acceptPendingGateway"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/gateways/pending/{gateway_id}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hide a pending gateway (still counted; it can still be accepted) */
+        post: operations["dismissPendingGateway"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/grafana/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where Grafana is served and the dashboards the Dashboards page embeds */
+        get: operations["getGrafanaSettings"];
+        /** Update Settings */
+        put: operations["updateGrafanaSettings"];
         post?: never;
         delete?: never;
         options?: never;
@@ -837,6 +957,10 @@ export interface components {
             session_absolute_hours: number;
             /** Session Idle Minutes */
             session_idle_minutes: number;
+            /** Token Failure Limit */
+            token_failure_limit: number;
+            /** Token Failure Window Seconds */
+            token_failure_window_seconds: number;
         };
         /** Bill */
         Bill: {
@@ -958,6 +1082,89 @@ export interface components {
              */
             theme: "light" | "dark";
         };
+        /** BridgeStatus */
+        BridgeStatus: {
+            /**
+             * Batches Stored
+             * @description store_batch calls (one COPY each)
+             */
+            batches_stored: number;
+            /**
+             * Broker
+             * @description host:port (never credentials)
+             */
+            broker: string | null;
+            /** Connected */
+            connected: boolean;
+            /** Connected Since */
+            connected_since: string | null;
+            /** Connection Failures */
+            connection_failures: number;
+            /**
+             * Duplicates
+             * @description Readings the database already had
+             */
+            duplicates: number;
+            /**
+             * Enabled
+             * @description PORTAL_MQTT__URL is set
+             */
+            enabled: boolean;
+            /**
+             * Field Map
+             * @description 'default', or the field map file in use
+             */
+            field_map: string;
+            /** Last Error */
+            last_error: string | null;
+            /** Last Message At */
+            last_message_at: string | null;
+            /** Messages Received */
+            messages_received: number;
+            /** Rejected Messages */
+            rejected_messages: number;
+            /**
+             * Rejects
+             * @description Rejected messages by reason
+             */
+            rejects: {
+                [key: string]: number;
+            };
+            /** Rows Dropped */
+            rows_dropped: number;
+            /**
+             * Rows Stored
+             * @description Readings stored (new rows)
+             */
+            rows_stored: number;
+            /**
+             * Running
+             * @description A portal process runs the bridge (one per database)
+             */
+            running: boolean;
+            /** Store Failures */
+            store_failures: number;
+            /** Telemetry Messages */
+            telemetry_messages: number;
+            /** Tls */
+            tls: boolean;
+            /** Topic Prefix */
+            topic_prefix: string;
+            /**
+             * Unaccepted Messages
+             * @description Messages from gateways not accepted yet
+             */
+            unaccepted_messages: number;
+            /**
+             * Unknown Keys
+             * @description Keys the field map does not know, counted
+             */
+            unknown_keys: {
+                [key: string]: number;
+            };
+            /** Updated At */
+            updated_at: string | null;
+        };
         /** ConfigOverview */
         ConfigOverview: {
             /** Admin Password Set */
@@ -981,11 +1188,18 @@ export interface components {
             listen: string;
             /** Log Level */
             log_level: string;
+            mqtt: components["schemas"]["MqttOverview"];
             /** Run Mode */
             run_mode: string;
             /** Version */
             version: string;
         };
+        /**
+         * ConnectionState
+         * @description How a gateway is doing, as the Sites page shows it.
+         * @enum {string}
+         */
+        ConnectionState: "online" | "offline" | "silent" | "never";
         /** CustomerCreate */
         CustomerCreate: {
             /**
@@ -1357,6 +1571,149 @@ export interface components {
             /** Utility */
             utility: string | null;
         };
+        /** GatewayAccept */
+        GatewayAccept: {
+            /** Model */
+            model?: string | null;
+            /** Name */
+            name: string;
+            /** Site Id */
+            site_id: number;
+        };
+        /** GatewayHealthRead */
+        GatewayHealthRead: {
+            /** Device Id */
+            device_id: number;
+            /** Device Name */
+            device_name: string;
+            /** Firmware */
+            firmware: string | null;
+            /** Last Heartbeat At */
+            last_heartbeat_at: string | null;
+            /**
+             * Last Seen At
+             * @description When any message last arrived from it
+             */
+            last_seen_at: string | null;
+            /** Last Telemetry At */
+            last_telemetry_at: string | null;
+            /** Latest Power Kw */
+            latest_power_kw: number | null;
+            /**
+             * Latest Reading At
+             * @description The newest stored reading's time
+             */
+            latest_reading_at: string | null;
+            /** Messages Received */
+            messages_received: number;
+            /** Messages Rejected */
+            messages_rejected: number;
+            /**
+             * Modbus Error Rate
+             * @description Share of failed Modbus polls, 0 to 1
+             */
+            modbus_error_rate: number | null;
+            /**
+             * Offline After Seconds
+             * @description Silence after which it counts as offline
+             */
+            offline_after_seconds: number;
+            /**
+             * Online
+             * @description state is online
+             */
+            online: boolean;
+            /**
+             * Rssi Dbm
+             * @description Wi-Fi signal, dBm (-50 strong, -80 weak)
+             */
+            rssi_dbm: number | null;
+            /** Sd State */
+            sd_state: string | null;
+            /**
+             * Serial
+             * @description The gateway id (the device's serial)
+             */
+            serial: string;
+            /** Site Id */
+            site_id: number;
+            state: components["schemas"]["ConnectionState"];
+            /**
+             * Status
+             * @description The last status message: online or offline
+             */
+            status: string | null;
+            /** Status At */
+            status_at: string | null;
+            /** Uptime Seconds */
+            uptime_seconds: number | null;
+        };
+        /** GrafanaDashboard */
+        GrafanaDashboard: {
+            /**
+             * Height
+             * @description frame height in pixels; empty: fill the window
+             */
+            height?: number | null;
+            /**
+             * Slug
+             * @description URL slug; derived from the title if empty
+             */
+            slug?: string | null;
+            /** Title */
+            title: string;
+            /**
+             * Uid
+             * @description the dashboard's uid in Grafana (its URL: /d/<uid>/<slug>)
+             */
+            uid: string;
+        };
+        /** GrafanaDashboardRead */
+        GrafanaDashboardRead: {
+            /** Height */
+            height?: number | null;
+            /** Slug */
+            slug: string;
+            /** Title */
+            title: string;
+            /** Uid */
+            uid: string;
+        };
+        /** GrafanaSettingsRead */
+        GrafanaSettingsRead: {
+            /** Base Url */
+            base_url: string | null;
+            /**
+             * Configured
+             * @description a base URL and at least one dashboard
+             */
+            configured: boolean;
+            /** Dashboards */
+            dashboards: components["schemas"]["GrafanaDashboardRead"][];
+            /**
+             * Provisioned
+             * @description the dashboards `portal grafana provision` writes in this run mode
+             */
+            provisioned: components["schemas"]["GrafanaDashboardRead"][];
+            /**
+             * Saved
+             * @description false: nothing saved yet, these are the defaults
+             */
+            saved: boolean;
+        };
+        /** GrafanaSettingsUpdate */
+        GrafanaSettingsUpdate: {
+            /**
+             * Base Url
+             * @description where Grafana is served: a same-origin path (/grafana) or an http(s) URL; null turns the Dashboards page off
+             */
+            base_url: string | null;
+            /**
+             * Dashboards
+             * @default []
+             */
+            dashboards: components["schemas"]["GrafanaDashboard"][];
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -1489,6 +1846,37 @@ export interface components {
              */
             to_date_total: number;
         };
+        /** MqttOverview */
+        MqttOverview: {
+            /** Batch Max Rows */
+            batch_max_rows: number;
+            /** Batch Max Seconds */
+            batch_max_seconds: number;
+            /** Broker */
+            broker: string | null;
+            /** Client Id */
+            client_id: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Field Map */
+            field_map: string;
+            /** Offline After Seconds */
+            offline_after_seconds: number;
+            /** Password Set */
+            password_set: boolean;
+            /** Tls */
+            tls: boolean;
+            /** Tls Ca File */
+            tls_ca_file: string | null;
+            /** Tls Client Certificate Set */
+            tls_client_certificate_set: boolean;
+            /** Tls Insecure */
+            tls_insecure: boolean;
+            /** Topic Prefix */
+            topic_prefix: string;
+            /** Username */
+            username: string | null;
+        };
         /** PasswordChange */
         PasswordChange: {
             /** Current Password */
@@ -1500,6 +1888,39 @@ export interface components {
         PasswordReset: {
             /** Password */
             password: string;
+        };
+        /** PendingGatewayRead */
+        PendingGatewayRead: {
+            /** Dismissed At */
+            dismissed_at: string | null;
+            /** Firmware */
+            firmware: string | null;
+            /**
+             * First Seen At
+             * Format: date-time
+             */
+            first_seen_at: string;
+            /** Gateway Id */
+            gateway_id: string;
+            /**
+             * Last Seen At
+             * Format: date-time
+             */
+            last_seen_at: string;
+            /** Last Topic */
+            last_topic: string | null;
+            /**
+             * Message Count
+             * @description Messages it sent so far (none of them stored)
+             */
+            message_count: number;
+            /** Model */
+            model: string | null;
+            /**
+             * Registered At
+             * @description When it last sent devices/register
+             */
+            registered_at: string | null;
         };
         /**
          * Period
@@ -1908,6 +2329,15 @@ export interface operations {
                     "application/json": components["schemas"]["UserRead"];
                 };
             };
+            /** @description The body could not be read (not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
             /** @description Wrong e-mail or password */
             401: {
                 headers: {
@@ -1917,13 +2347,13 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemDetail"];
                 };
             };
-            /** @description Validation Error */
+            /** @description A field is invalid; `loc` names it */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ProblemDetail"];
                 };
             };
             /** @description Account locked; see Retry-After */
@@ -2057,6 +2487,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The body could not be read (not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
             /** @description Not signed in, or the session expired */
             401: {
                 headers: {
@@ -2071,7 +2510,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Unprocessable Entity */
+            /** @description A field is invalid; `loc` names it */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2122,6 +2561,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BrandingRead"];
+                };
+            };
+            /** @description The body could not be read (not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
                 };
             };
             /** @description Not signed in, or the session expired */
@@ -2245,6 +2693,15 @@ export interface operations {
                     "application/json": components["schemas"]["BrandingRead"];
                 };
             };
+            /** @description The body could not be read (not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
             /** @description Not signed in, or the session expired */
             401: {
                 headers: {
@@ -2351,6 +2808,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BrandingRead"];
+                };
+            };
+            /** @description The body could not be read (not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
                 };
             };
             /** @description Not signed in, or the session expired */
@@ -2637,6 +3103,15 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceRead"];
                 };
             };
+            /** @description The body could not be read (not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
             /** @description Not signed in, or the session expired */
             401: {
                 headers: {
@@ -2695,6 +3170,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EnergyResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such device */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getDeviceHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayHealthRead"];
                 };
             };
             /** @description Not signed in, or the session expired */
@@ -2982,6 +3511,15 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceTokenIssued"];
                 };
             };
+            /** @description The body could not be read (not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
             /** @description Not signed in, or the session expired */
             401: {
                 headers: {
@@ -3125,6 +3663,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CustomerWithToken"];
+                };
+            };
+            /** @description The body could not be read (not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
                 };
             };
             /** @description Not signed in, or the session expired */
@@ -3640,6 +4187,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemDetail"];
                 };
             };
+            /** @description A compressed body (Content-Encoding) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -3649,7 +4205,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description Too many batches: wait Retry-After seconds */
+            /** @description Too many batches, or too many unknown tokens from this address: wait Retry-After seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3691,6 +4247,353 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    getBridgeStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BridgeStatus"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    listGatewayHealth: {
+        parameters: {
+            query?: {
+                /** @description only this site's devices */
+                site_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayHealthRead"][];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listPendingGateways: {
+        parameters: {
+            query?: {
+                include_dismissed?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PendingGatewayRead"][];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    acceptPendingGateway: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The gateway id (its device's serial) */
+                gateway_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GatewayAccept"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceRead"];
+                };
+            };
+            /** @description The body could not be read (not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such pending gateway */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Conflicts with stored data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description A field is invalid; `loc` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+        };
+    };
+    dismissPendingGateway: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The gateway id (its device's serial) */
+                gateway_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PendingGatewayRead"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such pending gateway */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getGrafanaSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrafanaSettingsRead"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    updateGrafanaSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GrafanaSettingsUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrafanaSettingsRead"];
+                };
+            };
+            /** @description The body could not be read (not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A field is invalid; `loc` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
             };
         };
     };
@@ -3815,7 +4718,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemDetail"];
                 };
             };
-            /** @description Neither application/json nor text/csv */
+            /** @description Neither application/json nor text/csv, or a compressed body */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3826,6 +4729,15 @@ export interface operations {
             };
             /** @description Invalid rows; `loc` names row and field */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Too many unknown tokens from this address: wait Retry-After seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3889,6 +4801,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SiteRead"];
+                };
+            };
+            /** @description The body could not be read (not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
                 };
             };
             /** @description Not signed in, or the session expired */
@@ -4053,6 +4974,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SiteRead"];
+                };
+            };
+            /** @description The body could not be read (not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
                 };
             };
             /** @description Not signed in, or the session expired */
@@ -4428,6 +5358,15 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceRead"];
                 };
             };
+            /** @description The body could not be read (not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
             /** @description Not signed in, or the session expired */
             401: {
                 headers: {
@@ -4637,6 +5576,15 @@ export interface operations {
                     "application/json": components["schemas"]["TariffRead"];
                 };
             };
+            /** @description The body could not be read (not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
             /** @description Not signed in, or the session expired */
             401: {
                 headers: {
@@ -4684,6 +5632,15 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationReport"];
                 };
             };
+            /** @description The body could not be read (not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
             /** @description Not signed in, or the session expired */
             401: {
                 headers: {
@@ -4698,13 +5655,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description A field is invalid; `loc` names it */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ProblemDetail"];
                 };
             };
         };
@@ -4785,6 +5742,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TariffRead"];
+                };
+            };
+            /** @description The body could not be read (not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
                 };
             };
             /** @description Not signed in, or the session expired */
@@ -4936,6 +5902,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserRead"];
+                };
+            };
+            /** @description The body could not be read (not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
                 };
             };
             /** @description Not signed in, or the session expired */
@@ -5102,6 +6077,15 @@ export interface operations {
                     "application/json": components["schemas"]["UserRead"];
                 };
             };
+            /** @description The body could not be read (not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
             /** @description Not signed in, or the session expired */
             401: {
                 headers: {
@@ -5167,6 +6151,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserRead"];
+                };
+            };
+            /** @description The body could not be read (not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
                 };
             };
             /** @description Not signed in, or the session expired */

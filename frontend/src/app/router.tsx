@@ -13,6 +13,7 @@ import { TariffEditorRoute, TariffsRoute } from "@/features/tariffs";
 import { UsersRoute } from "@/features/users";
 import { BrandingRoute } from "@/features/branding";
 import { AppConfigRoute } from "@/features/app-config";
+import { DashboardsRoute, GrafanaSettingsRoute } from "@/features/grafana";
 
 export const paths = {
   home: "/",
@@ -42,6 +43,7 @@ export const routes: RouteObject[] = [
       { path: "sites", element: <SitesRoute /> },
       { path: "sites/:siteId", element: <SiteDetailRoute /> },
       { path: "bills", element: <BillsRoute /> },
+      { path: "dashboards", element: <DashboardsRoute /> },
       {
         path: "fleet",
         element: (
@@ -87,6 +89,14 @@ export const routes: RouteObject[] = [
             element: (
               <RequireRole role="admin">
                 <BrandingRoute />
+              </RequireRole>
+            ),
+          },
+          {
+            path: "grafana",
+            element: (
+              <RequireRole role="admin">
+                <GrafanaSettingsRoute />
               </RequireRole>
             ),
           },

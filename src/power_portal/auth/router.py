@@ -12,6 +12,7 @@ from power_portal.auth.dependencies import (
 )
 from power_portal.auth.schemas import LoggedOutEverywhere, LoginRequest
 from power_portal.auth.service import LoginOutcome
+from power_portal.common_responses import BODY
 from power_portal.deps import SessionDep, SettingsDep
 from power_portal.settings import Settings
 from power_portal.users import service as users_service
@@ -59,6 +60,7 @@ def _clear_session_cookies(response: Response, settings: Settings) -> None:
     operation_id="login",
     summary="Sign in with e-mail and password (public)",
     responses={
+        **BODY,
         401: {"model": ProblemDetail, "description": "Wrong e-mail or password"},
         423: {"model": ProblemDetail, "description": "Account locked; see Retry-After"},
     },
@@ -151,7 +153,7 @@ async def me(user: ViewerUser) -> UserRead:
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="changeOwnPassword",
     summary="Change your own password (other sessions are ended)",
-    responses={**AUTH_RESPONSES, 422: {"model": ProblemDetail}},
+    responses={**AUTH_RESPONSES, **BODY},
 )
 async def change_own_password(
     body: PasswordChange,

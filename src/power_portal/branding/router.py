@@ -15,7 +15,7 @@ from power_portal.branding.images import (
     clean_image,
 )
 from power_portal.branding.schemas import BrandingRead, BrandingUpdate
-from power_portal.common_responses import INVALID, Responses
+from power_portal.common_responses import BODY, MALFORMED_BODY, Responses
 from power_portal.deps import SessionDep, SettingsDep
 from power_portal.users.schemas import ProblemDetail
 
@@ -23,6 +23,7 @@ router = APIRouter(prefix="/api/branding", tags=["branding"])
 
 UPLOAD_RESPONSES: Responses = {
     **AUTH_RESPONSES,
+    **MALFORMED_BODY,
     413: {"model": ProblemDetail, "description": "The file is too large"},
     415: {"model": ProblemDetail, "description": "Not a PNG, JPEG or WebP image"},
     422: {"model": ProblemDetail, "description": "Too many pixels"},
@@ -44,7 +45,7 @@ async def get_branding(db: SessionDep) -> BrandingRead:
     "",
     response_model=BrandingRead,
     operation_id="updateBranding",
-    responses={**AUTH_RESPONSES, **INVALID},
+    responses={**AUTH_RESPONSES, **BODY},
 )
 async def update_branding(body: BrandingUpdate, _: AdminUser, db: SessionDep) -> BrandingRead:
     return await service.update(db, body)

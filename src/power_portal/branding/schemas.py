@@ -5,9 +5,11 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
+from power_portal.request_checks import StorableText
+
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
-_URL = re.compile(r"^https?://[^\s<>\"']+$")
+_EMAIL = re.compile(r"^[^@\s\x00]+@[^@\s\x00]+$")
+_URL = re.compile(r"^https?://[^\s<>\"'\x00]+$")
 
 
 def _color(value: str) -> str:
@@ -45,12 +47,15 @@ class BrandingUpdate(BaseModel):
     model_config = {"extra": "forbid"}
 
     product_name: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80), StorableText
     ]
     primary_color: Color
     secondary_color: Color
     theme: Literal["light", "dark"] = "light"
-    tagline: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    tagline: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), StorableText]
+        | None
+    ) = None
     support_email: (
         Annotated[str, StringConstraints(max_length=320), AfterValidator(_email)] | None
     ) = None

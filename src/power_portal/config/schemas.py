@@ -34,6 +34,25 @@ class AuthOverview(BaseModel):
     lockout_threshold: int
     lockout_minutes: float
     min_password_length: int
+    token_failure_limit: int
+    token_failure_window_seconds: float
+
+
+class MqttOverview(BaseModel):
+    enabled: bool
+    broker: str | None
+    tls: bool
+    tls_ca_file: str | None
+    tls_client_certificate_set: bool
+    tls_insecure: bool
+    username: str | None
+    password_set: bool
+    topic_prefix: str
+    client_id: str
+    field_map: str
+    batch_max_rows: int
+    batch_max_seconds: float
+    offline_after_seconds: float
 
 
 class ConfigOverview(BaseModel):
@@ -49,4 +68,5 @@ class ConfigOverview(BaseModel):
     admin_password_set: bool
     fleet: FleetOverview
     auth: AuthOverview
+    mqtt: MqttOverview
     features: dict[str, bool]

@@ -8,9 +8,10 @@ from power_portal.config.schemas import (
     ConfigOverview,
     DatabaseOverview,
     FleetOverview,
+    MqttOverview,
 )
 from power_portal.db.target import DatabaseTarget
-from power_portal.settings import RunMode, Settings
+from power_portal.settings import MqttSettings, RunMode, Settings
 
 
 def build_overview(settings: Settings, target: DatabaseTarget, url: URL) -> ConfigOverview:
@@ -42,10 +43,31 @@ def build_overview(settings: Settings, target: DatabaseTarget, url: URL) -> Conf
             max_batches_per_tick=settings.fleet.max_batches_per_tick,
         ),
         auth=AuthOverview(**settings.auth.model_dump()),
+        mqtt=_mqtt_overview(settings.mqtt),
         features={
             "fleet_push": settings.run_mode is RunMode.CLIENT and settings.fleet.enabled,
             "fleet_admin": settings.run_mode is RunMode.ADMIN,
             "grafana": settings.grafana_url is not None,
-            "mqtt": False,
+            "metrics": settings.metrics.enabled,
+            "mqtt": settings.mqtt.enabled,
         },
+    )
+
+
+def _mqtt_overview(mqtt: MqttSettings) -> MqttOverview:
+    return MqttOverview(
+        enabled=mqtt.enabled,
+        broker=f"{mqtt.host}:{mqtt.port}" if mqtt.enabled else None,
+        tls=mqtt.enabled and mqtt.tls,
+        tls_ca_file=str(mqtt.tls_ca_file) if mqtt.tls_ca_file else None,
+        tls_client_certificate_set=mqtt.tls_cert_file is not None,
+        tls_insecure=mqtt.tls_insecure,
+        username=mqtt.username,
+        password_set=mqtt.password is not None,
+        topic_prefix=mqtt.topic_prefix,
+        client_id=mqtt.client_id,
+        field_map=str(mqtt.field_map) if mqtt.field_map else "default",
+        batch_max_rows=mqtt.batch_max_rows,
+        batch_max_seconds=mqtt.batch_max_seconds,
+        offline_after_seconds=mqtt.offline_after_seconds,
     )

@@ -1,5 +1,6 @@
 """Opening the database the settings name: start the embedded server if needed,
-migrate, hand out a ``Database``; undo it all on the way out."""
+migrate (then the TimescaleDB bootstrap, when the server offers it), hand out a
+``Database``; undo it all on the way out."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from power_portal.db import timescale
 from power_portal.db.embedded import EmbeddedPostgres
 from power_portal.db.engine import Database
 from power_portal.db.migrate import upgrade_to_head
@@ -25,6 +27,7 @@ async def open_database(settings: Settings) -> AsyncIterator[tuple[Database, Dat
         url = target.url
     try:
         await asyncio.to_thread(upgrade_to_head, url)
+        await asyncio.to_thread(timescale.bootstrap, url, settings)  # no-op without it
         database = Database.from_url(url)
         try:
             yield database, target

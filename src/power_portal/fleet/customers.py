@@ -17,7 +17,6 @@ from power_portal.fleet.models import (
     FleetDevice,
     FleetSite,
     IngestEvent,
-    fleet_power_measurements,
 )
 from power_portal.fleet.schemas import CustomerCreate, CustomerRead
 
@@ -89,11 +88,16 @@ async def describe(db: AsyncSession, customer: Customer) -> CustomerRead:
     devices = (
         await db.execute(select(func.count()).where(FleetDevice.customer_id == customer.id))
     ).scalar_one()
+    # Rows stored in the last 24 h = rows accepted by the batches of the last 24 h (each
+    # batch's audit row is written in the batch's transaction). Read from the audit rows,
+    # not the measurements: with TimescaleDB those are compressed after 7 days, and a
+    # received_at filter would decompress the customer's whole history on every call.
     rows = (
         await db.execute(
-            select(func.count()).where(
-                fleet_power_measurements.c.customer_id == customer.id,
-                fleet_power_measurements.c.received_at >= since,
+            select(func.coalesce(func.sum(IngestEvent.accepted), 0)).where(
+                IngestEvent.customer_id == customer.id,
+                IngestEvent.batch_type == "measurements",
+                IngestEvent.received_at >= since,
             )
         )
     ).scalar_one()

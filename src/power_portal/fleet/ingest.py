@@ -15,7 +15,7 @@ import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
@@ -29,10 +29,17 @@ from power_portal.fleet.models import Customer, FleetDevice, FleetSite, IngestEv
 from power_portal.fleet.schemas import BatchType, DeviceItem, FleetIngestResult, SiteItem
 from power_portal.measurements.fields import FIELD_NAMES, REGISTER_FIELDS
 from power_portal.measurements.ingest import copy_rows, runs_of
-from power_portal.measurements.parsing import EARLIEST, FUTURE_TOLERANCE
+from power_portal.measurements.parsing import EARLIEST, FUTURE_TOLERANCE, MAX_MAGNITUDE
 from power_portal.measurements.rollups import rebuild_fleet_around, registers_mask_of
+from power_portal.request_checks import MAX_ID
 
 log = structlog.get_logger(__name__)
+
+# The client stack applied the 1-day "future" rule against its own clock when its
+# meter sent the row; judged again by this stack's clock, a row of a client whose
+# clock runs ahead would be rejected, and a rejected row is never pushed again.
+# So allow for clocks that disagree; a year still keeps out garbage times.
+CLOCK_SKEW_ALLOWANCE = timedelta(days=365)
 
 _COLUMNS = ", ".join(FIELD_NAMES)
 _STAGING = "fleet_ingest_staging"
@@ -101,6 +108,8 @@ def parse_items(body: bytes) -> list[Any]:
         document = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise MalformedBatchError(f"malformed JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise MalformedBatchError("malformed JSON: nested too deeply") from exc
     if not isinstance(document, dict) or not isinstance(document.get("items"), list):
         raise MalformedBatchError('the body must be a JSON object {"items": [...]}')
     items: list[Any] = document["items"]
@@ -108,7 +117,12 @@ def parse_items(body: bytes) -> list[Any]:
 
 
 def _finite(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """A number within the ingest bounds (NaN, infinities and 10**400 are not)."""
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE
+    )
 
 
 def _measurement_row(item: Any, now: datetime) -> tuple[Any, ...] | None:
@@ -118,6 +132,8 @@ def _measurement_row(item: Any, now: datetime) -> tuple[Any, ...] | None:
     device_id = item.get("device_id")
     if not isinstance(device_id, int) or isinstance(device_id, bool):
         return None
+    if not 1 <= device_id <= MAX_ID:
+        return None
     raw_time = item.get("time")
     if not isinstance(raw_time, str):
         return None
@@ -125,7 +141,9 @@ def _measurement_row(item: Any, now: datetime) -> tuple[Any, ...] | None:
         moment = datetime.fromisoformat(raw_time)
     except ValueError:
         return None
-    if moment.tzinfo is None or moment < EARLIEST or moment > now + FUTURE_TOLERANCE:
+    if moment.tzinfo is None or moment < EARLIEST:
+        return None
+    if moment > now + FUTURE_TOLERANCE + CLOCK_SKEW_ALLOWANCE:
         return None
     values: list[float | None] = []
     for name in FIELD_NAMES:
@@ -148,9 +166,11 @@ async def store_sites(db: AsyncSession, customer: Customer, items: list[Any]) ->
             valid.append(SiteItem.model_validate(item))
         except ValidationError:
             continue
-    if valid:
+    # One row per id (the last wins): an upsert may not touch a row twice.
+    unique = list({site.id: site for site in valid}.values())
+    if unique:
         statement = insert(FleetSite).values(
-            [{"customer_id": customer.id, **site.model_dump()} for site in valid]
+            [{"customer_id": customer.id, **site.model_dump()} for site in unique]
         )
         await db.execute(
             statement.on_conflict_do_update(
@@ -163,7 +183,9 @@ async def store_sites(db: AsyncSession, customer: Customer, items: list[Any]) ->
                 },
             )
         )
-    return FleetIngestResult(accepted=len(valid), duplicates=0, rejected=len(items) - len(valid))
+    return FleetIngestResult(
+        accepted=len(unique), duplicates=len(valid) - len(unique), rejected=len(items) - len(valid)
+    )
 
 
 async def store_devices(
@@ -175,9 +197,10 @@ async def store_devices(
             valid.append(DeviceItem.model_validate(item))
         except ValidationError:
             continue
-    if valid:
+    unique = list({device.id: device for device in valid}.values())
+    if unique:
         statement = insert(FleetDevice).values(
-            [{"customer_id": customer.id, **device.model_dump()} for device in valid]
+            [{"customer_id": customer.id, **device.model_dump()} for device in unique]
         )
         await db.execute(
             statement.on_conflict_do_update(
@@ -191,7 +214,9 @@ async def store_devices(
                 },
             )
         )
-    return FleetIngestResult(accepted=len(valid), duplicates=0, rejected=len(items) - len(valid))
+    return FleetIngestResult(
+        accepted=len(unique), duplicates=len(valid) - len(unique), rejected=len(items) - len(valid)
+    )
 
 
 async def store_measurements(

@@ -160,9 +160,13 @@ class FleetPusher:
     async def _due(self, resource: str) -> bool:
         async with self.database.session() as db:
             state = await db.get(PushState, resource)
-            return (
-                state is None or state.next_attempt_at is None or state.next_attempt_at <= utcnow()
-            )
+        if state is None or state.next_attempt_at is None:
+            return True
+        now = utcnow()
+        # A last attempt "in the future" means the clock was put back since: the deadline
+        # was set on the old time and would stall the push for as long as the step.
+        clock_went_back = state.last_attempt_at is not None and state.last_attempt_at > now
+        return state.next_attempt_at <= now or clock_went_back
 
     async def _push_full_set(self, resource: str) -> bool:
         async with self.database.session() as db:

@@ -7,7 +7,8 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request, status
 from sqlalchemy import func, select
 
 from power_portal.auth.dependencies import AUTH_RESPONSES, AdminUser, ViewerUser
-from power_portal.common_responses import INVALID, Responses, not_found
+from power_portal.auth.throttle import check_token_throttle, record_token_failure
+from power_portal.common_responses import BODY, Responses, not_found
 from power_portal.deps import SessionDep, SettingsDep
 from power_portal.fleet import customers as customers_service
 from power_portal.fleet.ingest import (
@@ -33,6 +34,7 @@ from power_portal.measurements.router import MAX_SPAN_DAYS
 from power_portal.measurements.schemas import EnergyResponse, Interval
 from power_portal.request_checks import check_span, read_limited
 from power_portal.sites.schemas import Timezone
+from power_portal.system.metrics import record_ingest
 from power_portal.users.schemas import ProblemDetail
 
 ingest_router = APIRouter(prefix="/api/fleet", tags=["fleet"])
@@ -43,7 +45,12 @@ INGEST_RESPONSES: Responses = {
     400: {"model": ProblemDetail, "description": "Unknown batch type or malformed body"},
     401: {"model": ProblemDetail, "description": "Unknown or deactivated customer token"},
     413: {"model": ProblemDetail, "description": "Too large: halve the batch and retry"},
-    429: {"model": ProblemDetail, "description": "Too many batches: wait Retry-After seconds"},
+    415: {"model": ProblemDetail, "description": "A compressed body (Content-Encoding)"},
+    429: {
+        "model": ProblemDetail,
+        "description": "Too many batches, or too many unknown tokens from this address: "
+        "wait Retry-After seconds",
+    },
 }
 
 
@@ -76,12 +83,16 @@ async def fleet_ingest(
     x_batch_type: Annotated[str | None, Header()] = None,
     x_push_cursor: Annotated[str | None, Header()] = None,
 ) -> FleetIngestResult:
+    if x_customer_token:
+        check_token_throttle(request)
     customer = (
         await customers_service.customer_for_token(db, x_customer_token)
         if x_customer_token
         else None
     )
     kind = x_batch_type or ""
+    if x_customer_token and customer is None:
+        record_token_failure(request)
     if customer is None or not customer.active:
         # a deactivated customer's refusals are recorded against it, so its page shows them
         await record_refusal(
@@ -122,9 +133,11 @@ async def fleet_ingest(
     except MalformedBatchError as exc:
         await record_refusal(db, customer_id, kind, 400, str(exc), len(body), x_push_cursor)
         raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(exc)) from exc
-    return await ingest_batch(
+    result = await ingest_batch(
         db, customer, batch_type, items, body_bytes=len(body), cursor=x_push_cursor
     )
+    record_ingest(request, "fleet", result.accepted, result.duplicates, result.rejected)
+    return result
 
 
 @router.get("/customers", response_model=list[CustomerRead], operation_id="listCustomers")
@@ -138,7 +151,7 @@ async def list_customers(_: ViewerUser, db: SessionDep) -> list[CustomerRead]:
     status_code=status.HTTP_201_CREATED,
     operation_id="createCustomer",
     summary="Register a customer stack; its push token is shown this once",
-    responses=INVALID,
+    responses=BODY,
 )
 async def create_customer(body: CustomerCreate, _: AdminUser, db: SessionDep) -> CustomerWithToken:
     customer, token = await customers_service.create_customer(db, body)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from power_portal.request_checks import RefId, StorableText
 from power_portal.sites.schemas import Timezone
 
 
@@ -24,20 +25,20 @@ class FleetIngestResult(BaseModel):
 class SiteItem(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    id: int
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    id: RefId
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200), StorableText]
     timezone: Timezone
-    utility: Annotated[str, StringConstraints(max_length=200)] | None = None
+    utility: Annotated[str, StringConstraints(max_length=200), StorableText] | None = None
 
 
 class DeviceItem(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    id: int
-    site_id: int
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    serial: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    model: Annotated[str, StringConstraints(max_length=100)] | None = None
+    id: RefId
+    site_id: RefId
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200), StorableText]
+    serial: Annotated[str, StringConstraints(min_length=1, max_length=100), StorableText]
+    model: Annotated[str, StringConstraints(max_length=100), StorableText] | None = None
 
 
 CustomerCode = Annotated[
@@ -47,7 +48,9 @@ CustomerCode = Annotated[
 
 class CustomerCreate(BaseModel):
     code: CustomerCode = Field(description="lower-case letters, digits and dashes")
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), StorableText
+    ]
 
 
 class CustomerRead(BaseModel):

@@ -130,6 +130,20 @@ def demo_command(
     ask: Annotated[
         bool, typer.Option("--ask", help="Ask first (on a terminal); otherwise just explain.")
     ] = False,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live",
+            help="Then keep one demo meter reporting: a simulated Acuvim II polled by the "
+            "collector, sending to the running portal at --portal-url (until Ctrl-C).",
+        ),
+    ] = False,
+    portal_url: Annotated[
+        str, typer.Option(help="With --live: the running portal to send to.")
+    ] = "http://127.0.0.1:8000",
+    live_interval: Annotated[
+        float, typer.Option(min=1, help="With --live: seconds between readings.")
+    ] = 5.0,
 ) -> None:
     """Create a demo site with three meters and a realistic simulated history."""
     settings = get_settings()
@@ -159,6 +173,10 @@ def demo_command(
             await _load_demo(database, days)
 
     asyncio.run(main())
+    if live:
+        from power_portal.collector.cli import run_live_demo_command
+
+        run_live_demo_command(settings, portal_url, live_interval)
 
 
 # ---------------------------------------------------------------- import-csv

@@ -18,7 +18,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, NotRequired
+from typing import Annotated, Any, NotRequired
 
 import msgspec
 from pydantic import AwareDatetime, ConfigDict, TypeAdapter, ValidationError
@@ -29,6 +29,11 @@ from power_portal.measurements.fields import FIELD_NAMES
 MAX_REPORTED_PROBLEMS = 20
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 FUTURE_TOLERANCE = timedelta(days=1)
+# No meter reads more (kW, kWh, V, A…); sums of values this size stay finite, so a
+# reading of 1e308 cannot overflow rollups, charts or bills (it used to: 500s, and a
+# rollup worker retrying the same batch for ever).
+MAX_MAGNITUDE = 1e12
+OUT_OF_RANGE = f"must be between -{MAX_MAGNITUDE:g} and {MAX_MAGNITUDE:g}"
 
 # A row ready for COPY: time, then every field of FIELD_NAMES in order (None = no value).
 Row = tuple[Any, ...]
@@ -125,12 +130,30 @@ def _problem_from_pydantic(error: Mapping[str, Any]) -> Problem:
 
 
 def check_rows(rows: Iterable[Mapping[str, Any]], now: datetime) -> list[Row]:
-    """The rules pydantic cannot express: time window, at least one value."""
-    return check_tuples([(row["time"], *map(row.get, FIELD_NAMES)) for row in rows], now)
+    """The rules pydantic cannot express: magnitude, time window, at least one value."""
+    tuples = [(row["time"], *map(row.get, FIELD_NAMES)) for row in rows]
+    check_magnitudes(tuples)
+    return check_tuples(tuples, now)
+
+
+def check_magnitudes(rows: list[Row]) -> None:
+    """Every value within ±MAX_MAGNITUDE (the JSON fast path has msgspec check this)."""
+    values = [value for row in rows for value in row[1:] if value is not None]
+    if not values or (max(values) <= MAX_MAGNITUDE and min(values) >= -MAX_MAGNITUDE):
+        return
+    problems: list[Problem] = []
+    for index, row in enumerate(rows):
+        for name, value in zip(FIELD_NAMES, row[1:], strict=True):
+            if value is not None and not -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE:
+                problems.append(Problem(index, name, OUT_OF_RANGE))
+        if len(problems) >= MAX_REPORTED_PROBLEMS:
+            break
+    raise InvalidRowsError(problems[:MAX_REPORTED_PROBLEMS])
 
 
 def check_tuples(rows: list[Row], now: datetime) -> list[Row]:
-    """``check_rows`` for rows already in COPY order (time, then FIELD_NAMES)."""
+    """``check_rows`` for rows in COPY order (time, then FIELD_NAMES) whose magnitudes
+    are already checked."""
     latest = now + FUTURE_TOLERANCE
     empty = len(FIELD_NAMES)
     if not rows:
@@ -160,10 +183,11 @@ def check_tuples(rows: list[Row], now: datetime) -> list[Row]:
 
 # The fast path's types: strict (no strings or booleans for numbers), unknown
 # fields refused; the JSON grammar has no NaN/Infinity and an out-of-range
-# number (1e999) is refused rather than read as infinity.
+# number (1e999) is refused rather than read as infinity; magnitudes are bounded.
+_Value = Annotated[float, msgspec.Meta(ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)]
 _FastRow = msgspec.defstruct(
     "FastRow",
-    [("time", datetime), *((name, float | None, None) for name in FIELD_NAMES)],
+    [("time", datetime), *((name, _Value | None, None) for name in FIELD_NAMES)],
     forbid_unknown_fields=True,
 )
 _FastBody = msgspec.defstruct(

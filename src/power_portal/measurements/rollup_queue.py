@@ -30,6 +30,7 @@ import psycopg
 import structlog
 from sqlalchemy import text
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from power_portal.db.engine import Database
@@ -61,9 +62,10 @@ _PENDING_DEVICES_SQL = text("""
     SELECT DISTINCT device_id FROM monitoring.rollup_pending
     WHERE device_id = ANY(:ids)
 """)
-_ANY_PENDING_DEVICES_SQL = text(
-    "SELECT DISTINCT device_id FROM monitoring.rollup_pending LIMIT :limit"
-)
+_ANY_PENDING_DEVICES_SQL = text("""
+    SELECT DISTINCT device_id FROM monitoring.rollup_pending
+    WHERE device_id <> ALL(:skip) LIMIT :limit
+""")
 
 
 def merge_ranges(ranges: Iterable[PendingRange], gap: timedelta = MERGE_GAP) -> list[PendingRange]:
@@ -123,17 +125,38 @@ async def flush(db: AsyncSession, device_ids: Sequence[int]) -> None:
 
 
 async def drain_all(db: AsyncSession) -> int:
-    """Drain the whole log (every device), round by round. Returns the ranges rebuilt."""
+    """Drain the whole log (every device), round by round. Returns the ranges rebuilt.
+
+    A device whose rebuild fails keeps its entries (nothing is lost) and is
+    skipped until the next call, so it cannot hold up every other device.
+    """
     rebuilt = 0
+    failed: list[int] = []
     while True:
         devices = list(
-            (await db.execute(_ANY_PENDING_DEVICES_SQL, {"limit": DEVICES_PER_ROUND})).scalars()
+            (
+                await db.execute(
+                    _ANY_PENDING_DEVICES_SQL, {"skip": failed, "limit": DEVICES_PER_ROUND}
+                )
+            ).scalars()
         )
         await db.commit()
         if not devices:
             return rebuilt
-        for device_id in devices:
-            rebuilt += await drain_device(db, int(device_id))
+        for device_id in map(int, devices):
+            try:
+                rebuilt += await drain_device(db, device_id)
+            except DBAPIError as exc:
+                if exc.connection_invalidated:
+                    raise  # the database went away: the worker retries the whole log
+                await db.rollback()
+                failed.append(device_id)
+                log.error(
+                    "rollups.device_failed",
+                    device_id=device_id,
+                    error=type(exc.orig).__name__,
+                    detail=str(exc.orig).splitlines()[0] if exc.orig else "",
+                )
 
 
 def listen_conninfo(url: URL) -> str:

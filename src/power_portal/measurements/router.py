@@ -7,6 +7,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import AwareDatetime
 
 from power_portal.auth.dependencies import AUTH_RESPONSES, ViewerUser
+from power_portal.auth.throttle import check_token_throttle, record_token_failure
 from power_portal.common_responses import Responses, not_found
 from power_portal.deps import SessionDep, SettingsDep
 from power_portal.errors import FieldError
@@ -27,8 +28,9 @@ from power_portal.measurements.schemas import (
     SeriesResponse,
     Summary,
 )
-from power_portal.request_checks import check_span, read_limited
+from power_portal.request_checks import PathId, check_span, read_limited
 from power_portal.sites import service as sites_service
+from power_portal.system.metrics import record_ingest
 from power_portal.users.schemas import ProblemDetail
 
 router = APIRouter(prefix="/api", tags=["measurements"])
@@ -39,8 +41,15 @@ INGEST_RESPONSES: Responses = {
     400: {"model": ProblemDetail, "description": "Malformed JSON or CSV"},
     401: {"model": ProblemDetail, "description": "Missing, unknown or revoked device token"},
     413: {"model": ProblemDetail, "description": "Body over the size limit"},
-    415: {"model": ProblemDetail, "description": "Neither application/json nor text/csv"},
+    415: {
+        "model": ProblemDetail,
+        "description": "Neither application/json nor text/csv, or a compressed body",
+    },
     422: {"model": ProblemDetail, "description": "Invalid rows; `loc` names row and field"},
+    429: {
+        "model": ProblemDetail,
+        "description": "Too many unknown tokens from this address: wait Retry-After seconds",
+    },
 }
 _example_row: dict[str, Any] = {"time": "2026-05-01T10:00:00+02:00", "power_kw": 12.5}
 INGEST_BODY: dict[str, Any] = {
@@ -100,8 +109,11 @@ def _bearer_token(request: Request) -> str:
 async def ingest_measurements(
     request: Request, db: SessionDep, settings: SettingsDep
 ) -> IngestAccepted:
-    device_id = await sites_service.device_for_token(db, _bearer_token(request))
+    token = _bearer_token(request)
+    check_token_throttle(request)
+    device_id = await sites_service.device_for_token(db, token)
     if device_id is None:
+        record_token_failure(request)
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             detail="unknown or revoked device token",
@@ -127,6 +139,7 @@ async def ingest_measurements(
     if not rows:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail="the batch has no rows")
     result = await store_batch(db, device_id, rows)
+    record_ingest(request, "device", result.accepted, result.duplicates)
     return IngestAccepted(accepted=result.accepted, duplicates=result.duplicates)
 
 
@@ -151,7 +164,7 @@ async def _device_zone(db: SessionDep, device_id: int) -> str:
     responses={**AUTH_RESPONSES, **DEVICE_404},
 )
 async def device_energy(
-    device_id: int,
+    device_id: PathId,
     start: StartDate,
     end: EndDate,
     _: ViewerUser,
@@ -171,7 +184,7 @@ async def device_energy(
     responses={**AUTH_RESPONSES, **SITE_404},
 )
 async def site_energy(
-    site_id: int,
+    site_id: PathId,
     start: StartDate,
     end: EndDate,
     _: ViewerUser,
@@ -192,7 +205,7 @@ async def site_energy(
     responses={**AUTH_RESPONSES, **DEVICE_404},
 )
 async def device_series(
-    device_id: int,
+    device_id: PathId,
     start: Annotated[AwareDatetime, Query()],
     end: Annotated[AwareDatetime, Query()],
     _: ViewerUser,
@@ -218,7 +231,7 @@ async def device_series(
     summary="The newest stored reading (fields without a value are absent)",
     responses={**AUTH_RESPONSES, 404: {"model": ProblemDetail}},
 )
-async def device_latest(device_id: int, _: ViewerUser, db: SessionDep) -> dict[str, object]:
+async def device_latest(device_id: PathId, _: ViewerUser, db: SessionDep) -> dict[str, object]:
     await sites_service.get_device(db, device_id)
     reading = await queries.latest(db, device_id)
     if reading is None:
@@ -234,7 +247,7 @@ async def device_latest(device_id: int, _: ViewerUser, db: SessionDep) -> dict[s
     responses={**AUTH_RESPONSES, **SITE_404},
 )
 async def site_summary(
-    site_id: int, start: StartDate, end: EndDate, _: ViewerUser, db: SessionDep
+    site_id: PathId, start: StartDate, end: EndDate, _: ViewerUser, db: SessionDep
 ) -> Summary:
     check_span(start, end, MAX_SPAN_DAYS)
     site = await sites_service.get_site(db, site_id)
@@ -249,7 +262,7 @@ async def site_summary(
     responses={**AUTH_RESPONSES, **DEVICE_404},
 )
 async def device_summary(
-    device_id: int, start: StartDate, end: EndDate, _: ViewerUser, db: SessionDep
+    device_id: PathId, start: StartDate, end: EndDate, _: ViewerUser, db: SessionDep
 ) -> Summary:
     check_span(start, end, MAX_SPAN_DAYS)
     zone = await _device_zone(db, device_id)

@@ -3,8 +3,9 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from power_portal.auth.dependencies import AUTH_RESPONSES, AdminUser, ViewerUser
-from power_portal.common_responses import CONFLICT, INVALID, not_found
+from power_portal.common_responses import BODY, CONFLICT, MALFORMED_BODY, not_found
 from power_portal.deps import SessionDep
+from power_portal.request_checks import PathId
 from power_portal.sites import service
 from power_portal.sites.schemas import (
     DeviceCreate,
@@ -34,14 +35,14 @@ async def list_sites(_: ViewerUser, db: SessionDep) -> list[SiteRead]:
     response_model=SiteRead,
     status_code=status.HTTP_201_CREATED,
     operation_id="createSite",
-    responses=INVALID,
+    responses=BODY,
 )
 async def create_site(body: SiteCreate, _: AdminUser, db: SessionDep) -> SiteRead:
     return await service.site_read(db, await service.create_site(db, body))
 
 
 @router.get("/sites/{site_id}", response_model=SiteRead, operation_id="getSite", responses=SITE_404)
-async def get_site(site_id: int, _: ViewerUser, db: SessionDep) -> SiteRead:
+async def get_site(site_id: PathId, _: ViewerUser, db: SessionDep) -> SiteRead:
     return await service.site_read(db, await service.get_site(db, site_id))
 
 
@@ -49,9 +50,9 @@ async def get_site(site_id: int, _: ViewerUser, db: SessionDep) -> SiteRead:
     "/sites/{site_id}",
     response_model=SiteRead,
     operation_id="updateSite",
-    responses={**SITE_404, **INVALID},
+    responses={**SITE_404, **BODY},
 )
-async def update_site(site_id: int, body: SiteUpdate, _: AdminUser, db: SessionDep) -> SiteRead:
+async def update_site(site_id: PathId, body: SiteUpdate, _: AdminUser, db: SessionDep) -> SiteRead:
     return await service.site_read(db, await service.update_site(db, site_id, body))
 
 
@@ -62,7 +63,7 @@ async def update_site(site_id: int, body: SiteUpdate, _: AdminUser, db: SessionD
     summary="Delete a site that has no devices",
     responses={**SITE_404, **CONFLICT},
 )
-async def delete_site(site_id: int, _: AdminUser, db: SessionDep) -> None:
+async def delete_site(site_id: PathId, _: AdminUser, db: SessionDep) -> None:
     await service.delete_site(db, site_id)
 
 
@@ -72,7 +73,7 @@ async def delete_site(site_id: int, _: AdminUser, db: SessionDep) -> None:
     operation_id="listSiteDevices",
     responses=SITE_404,
 )
-async def list_site_devices(site_id: int, _: ViewerUser, db: SessionDep) -> list[DeviceRead]:
+async def list_site_devices(site_id: PathId, _: ViewerUser, db: SessionDep) -> list[DeviceRead]:
     return await service.list_devices(db, site_id)
 
 
@@ -81,10 +82,10 @@ async def list_site_devices(site_id: int, _: ViewerUser, db: SessionDep) -> list
     response_model=DeviceRead,
     status_code=status.HTTP_201_CREATED,
     operation_id="createDevice",
-    responses={**SITE_404, **INVALID},
+    responses={**SITE_404, **BODY},
 )
 async def create_device(
-    site_id: int, body: DeviceCreate, _: AdminUser, db: SessionDep
+    site_id: PathId, body: DeviceCreate, _: AdminUser, db: SessionDep
 ) -> DeviceRead:
     return await service.device_read(db, await service.create_device(db, site_id, body))
 
@@ -100,7 +101,7 @@ async def list_devices(_: ViewerUser, db: SessionDep) -> list[DeviceRead]:
     operation_id="getDevice",
     responses=DEVICE_404,
 )
-async def get_device(device_id: int, _: ViewerUser, db: SessionDep) -> DeviceRead:
+async def get_device(device_id: PathId, _: ViewerUser, db: SessionDep) -> DeviceRead:
     return await service.device_read(db, await service.get_device(db, device_id))
 
 
@@ -109,10 +110,10 @@ async def get_device(device_id: int, _: ViewerUser, db: SessionDep) -> DeviceRea
     response_model=DeviceRead,
     operation_id="updateDevice",
     summary="Rename, change serial or model, or move to another site",
-    responses={**DEVICE_404, **INVALID},
+    responses={**DEVICE_404, **BODY},
 )
 async def update_device(
-    device_id: int, body: DeviceUpdate, _: AdminUser, db: SessionDep
+    device_id: PathId, body: DeviceUpdate, _: AdminUser, db: SessionDep
 ) -> DeviceRead:
     return await service.device_read(db, await service.update_device(db, device_id, body))
 
@@ -124,7 +125,7 @@ async def update_device(
     summary="Delete a device with its tokens and all its measurements",
     responses=DEVICE_404,
 )
-async def delete_device(device_id: int, _: AdminUser, db: SessionDep) -> None:
+async def delete_device(device_id: PathId, _: AdminUser, db: SessionDep) -> None:
     await service.delete_device(db, device_id)
 
 
@@ -134,10 +135,10 @@ async def delete_device(device_id: int, _: AdminUser, db: SessionDep) -> None:
     status_code=status.HTTP_201_CREATED,
     operation_id="issueDeviceToken",
     summary="Issue an ingest token: shown this once, stored only as a SHA-256",
-    responses=DEVICE_404,
+    responses={**DEVICE_404, **MALFORMED_BODY},
 )
 async def issue_token(
-    device_id: int, _: AdminUser, db: SessionDep, body: DeviceTokenCreate | None = None
+    device_id: PathId, _: AdminUser, db: SessionDep, body: DeviceTokenCreate | None = None
 ) -> DeviceTokenIssued:
     row, token = await service.issue_token(db, device_id, body.label if body else None)
     return DeviceTokenIssued(**DeviceTokenRead.model_validate(row).model_dump(), token=token)
@@ -149,7 +150,7 @@ async def issue_token(
     operation_id="listDeviceTokens",
     responses=DEVICE_404,
 )
-async def list_tokens(device_id: int, _: AdminUser, db: SessionDep) -> list[DeviceTokenRead]:
+async def list_tokens(device_id: PathId, _: AdminUser, db: SessionDep) -> list[DeviceTokenRead]:
     return [DeviceTokenRead.model_validate(t) for t in await service.list_tokens(db, device_id)]
 
 
@@ -161,6 +162,6 @@ async def list_tokens(device_id: int, _: AdminUser, db: SessionDep) -> list[Devi
     responses=not_found("token"),
 )
 async def revoke_token(
-    device_id: int, token_id: int, _: AdminUser, db: SessionDep
+    device_id: PathId, token_id: PathId, _: AdminUser, db: SessionDep
 ) -> DeviceTokenRead:
     return DeviceTokenRead.model_validate(await service.revoke_token(db, device_id, token_id))

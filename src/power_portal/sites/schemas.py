@@ -7,6 +7,8 @@ from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
+from power_portal.request_checks import RefId, StorableText
+
 
 @lru_cache(maxsize=1)
 def _zones() -> frozenset[str]:
@@ -20,8 +22,13 @@ def _known_timezone(value: str) -> str:
 
 
 Timezone = Annotated[str, AfterValidator(_known_timezone)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), StorableText
+]
+OptionalText = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=500), StorableText
+]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100), StorableText]
 Serial = Annotated[
     str,
     StringConstraints(
@@ -35,7 +42,7 @@ class SiteCreate(BaseModel):
     timezone: Timezone
     utility: OptionalText | None = None
     address: OptionalText | None = None
-    tariff_id: int | None = None
+    tariff_id: RefId | None = None
 
 
 class SiteUpdate(BaseModel):
@@ -43,7 +50,7 @@ class SiteUpdate(BaseModel):
     timezone: Timezone | None = None
     utility: OptionalText | None = None
     address: OptionalText | None = None
-    tariff_id: int | None = None
+    tariff_id: RefId | None = None
 
 
 class SiteRead(BaseModel):
@@ -62,14 +69,14 @@ class SiteRead(BaseModel):
 class DeviceCreate(BaseModel):
     name: Name
     serial: Serial
-    model: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    model: ShortText | None = None
 
 
 class DeviceUpdate(BaseModel):
     name: Name | None = None
     serial: Serial | None = None
-    model: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
-    site_id: int | None = None
+    model: ShortText | None = None
+    site_id: RefId | None = None
 
 
 class DeviceRead(BaseModel):
@@ -85,7 +92,7 @@ class DeviceRead(BaseModel):
 
 
 class DeviceTokenCreate(BaseModel):
-    label: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    label: ShortText | None = None
 
 
 class DeviceTokenRead(BaseModel):

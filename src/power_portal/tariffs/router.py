@@ -10,9 +10,9 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from power_portal.auth.dependencies import AUTH_RESPONSES, AdminUser, ViewerUser
-from power_portal.common_responses import CONFLICT, INVALID, not_found
+from power_portal.common_responses import BODY, CONFLICT, not_found
 from power_portal.deps import SessionDep
-from power_portal.request_checks import check_span
+from power_portal.request_checks import PathId, check_span
 from power_portal.sites import service as sites_service
 from power_portal.tariffs import service
 from power_portal.tariffs.schemas import (
@@ -48,7 +48,7 @@ async def list_tariffs(_: ViewerUser, db: SessionDep) -> list[TariffSummary]:
     response_model=TariffRead,
     status_code=status.HTTP_201_CREATED,
     operation_id="createTariff",
-    responses=INVALID,
+    responses=BODY,
 )
 async def create_tariff(body: TariffIn, _: AdminUser, db: SessionDep) -> TariffRead:
     return service.to_read(await service.create_tariff(db, body))
@@ -59,6 +59,7 @@ async def create_tariff(body: TariffIn, _: AdminUser, db: SessionDep) -> TariffR
     response_model=ValidationReport,
     operation_id="validateTariff",
     summary="Check a tariff without saving it (the editor's live validation)",
+    responses=BODY,
 )
 async def validate(body: TariffIn, _: AdminUser) -> ValidationReport:
     problems = [p.as_detail() for p in validate_tariff(body)]
@@ -71,7 +72,7 @@ async def validate(body: TariffIn, _: AdminUser) -> ValidationReport:
     operation_id="getTariff",
     responses=TARIFF_404,
 )
-async def get_tariff(tariff_id: int, _: ViewerUser, db: SessionDep) -> TariffRead:
+async def get_tariff(tariff_id: PathId, _: ViewerUser, db: SessionDep) -> TariffRead:
     return service.to_read(await service.get_tariff(db, tariff_id))
 
 
@@ -80,10 +81,10 @@ async def get_tariff(tariff_id: int, _: ViewerUser, db: SessionDep) -> TariffRea
     response_model=TariffRead,
     operation_id="replaceTariff",
     summary="Replace the tariff and all its versions",
-    responses={**TARIFF_404, **INVALID},
+    responses={**TARIFF_404, **BODY},
 )
 async def replace_tariff(
-    tariff_id: int, body: TariffIn, _: AdminUser, db: SessionDep
+    tariff_id: PathId, body: TariffIn, _: AdminUser, db: SessionDep
 ) -> TariffRead:
     return service.to_read(await service.replace_tariff(db, tariff_id, body))
 
@@ -94,7 +95,7 @@ async def replace_tariff(
     operation_id="deleteTariff",
     responses={**TARIFF_404, **CONFLICT},
 )
-async def delete_tariff(tariff_id: int, _: AdminUser, db: SessionDep) -> None:
+async def delete_tariff(tariff_id: PathId, _: AdminUser, db: SessionDep) -> None:
     await service.delete_tariff(db, tariff_id)
 
 
@@ -112,7 +113,7 @@ BILL_RESPONSES = {
     responses=BILL_RESPONSES,
 )
 async def site_bill(
-    site_id: int,
+    site_id: PathId,
     start: Annotated[date, Query()],
     end: Annotated[date, Query()],
     _: ViewerUser,
@@ -123,6 +124,11 @@ async def site_bill(
     return await service.site_bill(db, site, start, end)
 
 
+def csv_text(value: str) -> str:
+    """A text cell a spreadsheet will not run: a leading = + - @ (or tab/CR) gets a '."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 @router.get(
     "/sites/{site_id}/bill.csv",
     operation_id="siteBillCsv",
@@ -131,7 +137,7 @@ async def site_bill(
     responses={200: {"content": {"text/csv": {}}}, **BILL_RESPONSES},
 )
 async def site_bill_csv(
-    site_id: int,
+    site_id: PathId,
     start: Annotated[date, Query()],
     end: Annotated[date, Query()],
     _: ViewerUser,
@@ -159,9 +165,9 @@ async def site_bill_csv(
         writer.writerow(
             [
                 line.kind,
-                line.description,
-                line.season or "",
-                line.period or "",
+                csv_text(line.description),
+                csv_text(line.season or ""),
+                csv_text(line.period or ""),
                 line.month or "",
                 f"{line.quantity:.3f}",
                 line.unit,
@@ -189,7 +195,7 @@ async def site_bill_csv(
     responses=BILL_RESPONSES,
 )
 async def site_daily_costs(
-    site_id: int,
+    site_id: PathId,
     start: Annotated[date, Query()],
     end: Annotated[date, Query()],
     _: ViewerUser,
@@ -207,6 +213,6 @@ async def site_daily_costs(
     summary="This month's cost so far and a projected month-end cost (incl. VAT)",
     responses=BILL_RESPONSES,
 )
-async def site_month_cost(site_id: int, _: ViewerUser, db: SessionDep) -> MonthCost:
+async def site_month_cost(site_id: PathId, _: ViewerUser, db: SessionDep) -> MonthCost:
     site = await sites_service.get_site(db, site_id)
     return await service.site_month_cost(db, site, datetime.now(UTC))

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from power_portal.request_checks import StorableText
 from power_portal.sites.schemas import Timezone
 
 _TIME = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
@@ -45,8 +46,12 @@ def minutes_of(value: str) -> int:
 
 
 WallTime = Annotated[str, AfterValidator(_wall_time)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), StorableText
+]
+# Bounded so that a bill (rate times energy up to 1e12) stays a finite number.
+MAX_MONEY = 1e9
+Money = Annotated[float, Field(ge=0, le=MAX_MONEY, allow_inf_nan=False)]
 
 
 class _Strict(BaseModel):
@@ -61,7 +66,7 @@ class HolidayOverride(_Strict):
 
 
 class PublicHolidays(_Strict):
-    calendar: Annotated[str, StringConstraints(min_length=2, max_length=10)] = Field(
+    calendar: Annotated[str, StringConstraints(min_length=2, max_length=10), StorableText] = Field(
         description="a country code of the `holidays` library, e.g. ZA"
     )
     treat_as: Literal[Day.SAT, Day.SUN] = Day.SUN
@@ -84,7 +89,7 @@ class Period(_Strict):
 
 
 class EnergyBlock(_Strict):
-    up_to_kwh: Annotated[float, Field(gt=0)] | None = Field(
+    up_to_kwh: Annotated[float, Field(gt=0, le=1e12, allow_inf_nan=False)] | None = Field(
         description="upper edge of this block per month (kWh); null for the last block"
     )
     rate: Money

@@ -5,7 +5,9 @@ from typing import Any
 from fastapi import APIRouter, status
 
 from power_portal.auth.dependencies import AUTH_RESPONSES, AdminUser
+from power_portal.common_responses import BODY
 from power_portal.deps import SessionDep, SettingsDep
+from power_portal.request_checks import PathId
 from power_portal.users import service
 from power_portal.users.schemas import (
     PasswordReset,
@@ -23,9 +25,6 @@ NOT_FOUND: Responses = {404: {"model": ProblemDetail, "description": "No such us
 LAST_ADMIN: Responses = {
     409: {"model": ProblemDetail, "description": "Would leave no active admin"}
 }
-INVALID: Responses = {
-    422: {"model": ProblemDetail, "description": "A field is invalid; `loc` names it"}
-}
 
 
 @router.get("", response_model=list[UserRead], operation_id="listUsers")
@@ -38,7 +37,7 @@ async def list_users(_: AdminUser, db: SessionDep) -> list[UserRead]:
     response_model=UserRead,
     status_code=status.HTTP_201_CREATED,
     operation_id="createUser",
-    responses=INVALID,
+    responses=BODY,
 )
 async def create_user(
     body: UserCreate, _: AdminUser, db: SessionDep, settings: SettingsDep
@@ -47,7 +46,7 @@ async def create_user(
 
 
 @router.get("/{user_id}", response_model=UserRead, operation_id="getUser", responses=NOT_FOUND)
-async def get_user(user_id: int, _: AdminUser, db: SessionDep) -> UserRead:
+async def get_user(user_id: PathId, _: AdminUser, db: SessionDep) -> UserRead:
     return service.to_read(await service.get_user(db, user_id))
 
 
@@ -56,9 +55,9 @@ async def get_user(user_id: int, _: AdminUser, db: SessionDep) -> UserRead:
     response_model=UserRead,
     operation_id="updateUser",
     summary="Rename, change role, activate or deactivate (deactivating ends their sessions)",
-    responses={**NOT_FOUND, **LAST_ADMIN, **INVALID},
+    responses={**NOT_FOUND, **LAST_ADMIN, **BODY},
 )
-async def update_user(user_id: int, body: UserUpdate, _: AdminUser, db: SessionDep) -> UserRead:
+async def update_user(user_id: PathId, body: UserUpdate, _: AdminUser, db: SessionDep) -> UserRead:
     return service.to_read(await service.update_user(db, user_id, body))
 
 
@@ -68,7 +67,7 @@ async def update_user(user_id: int, body: UserUpdate, _: AdminUser, db: SessionD
     operation_id="deleteUser",
     responses={**NOT_FOUND, **LAST_ADMIN},
 )
-async def delete_user(user_id: int, admin: AdminUser, db: SessionDep) -> None:
+async def delete_user(user_id: PathId, admin: AdminUser, db: SessionDep) -> None:
     await service.delete_user(db, user_id, admin)
 
 
@@ -79,7 +78,7 @@ async def delete_user(user_id: int, admin: AdminUser, db: SessionDep) -> None:
     summary="Clear a lockout after failed logins",
     responses=NOT_FOUND,
 )
-async def unlock_user(user_id: int, _: AdminUser, db: SessionDep) -> UserRead:
+async def unlock_user(user_id: PathId, _: AdminUser, db: SessionDep) -> UserRead:
     return service.to_read(await service.unlock_user(db, user_id))
 
 
@@ -88,9 +87,9 @@ async def unlock_user(user_id: int, _: AdminUser, db: SessionDep) -> UserRead:
     response_model=UserRead,
     operation_id="resetUserPassword",
     summary="Set a new password for a user (their sessions end)",
-    responses={**NOT_FOUND, **INVALID},
+    responses={**NOT_FOUND, **BODY},
 )
 async def reset_password(
-    user_id: int, body: PasswordReset, _: AdminUser, db: SessionDep, settings: SettingsDep
+    user_id: PathId, body: PasswordReset, _: AdminUser, db: SessionDep, settings: SettingsDep
 ) -> UserRead:
     return service.to_read(await service.reset_password(db, user_id, body.password, settings.auth))

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from power_portal.request_checks import StorableText
 from power_portal.users.models import Role
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -19,8 +20,12 @@ def _normalise_email(value: str) -> str:
     return value
 
 
-Email = Annotated[str, StringConstraints(max_length=320), AfterValidator(_normalise_email)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Email = Annotated[
+    str, StringConstraints(max_length=320), AfterValidator(_normalise_email), StorableText
+]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), StorableText
+]
 # Length beyond the maximum is refused to keep hashing cheap; the minimum is a setting.
 Password = Annotated[str, StringConstraints(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
 

@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+
 # antd injects its styles at run time, hence 'unsafe-inline' for styles (not scripts).
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: blob:",
-        "font-src 'self' data:",
-        "connect-src 'self'",
-        "frame-src 'self'",
-        "frame-ancestors 'self'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "object-src 'none'",
-    ]
-)
+def content_security_policy(frame_origins: Sequence[str] = ()) -> str:
+    """The policy; frames are same-origin (Grafana under /grafana) plus ``frame_origins``
+    (the origin of an absolute PORTAL_GRAFANA_URL, when Grafana is served elsewhere)."""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data: blob:",
+            "font-src 'self' data:",
+            "connect-src 'self'",
+            " ".join(["frame-src 'self'", *frame_origins]),
+            "frame-ancestors 'self'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "object-src 'none'",
+        ]
+    )
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 # The interactive API docs load Swagger UI from its CDN.
 DOCS_CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
@@ -37,18 +46,17 @@ HEADERS = [
 
 
 class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
+    def __init__(self, app: ASGIApp, *, hsts: bool, frame_origins: Sequence[str] = ()) -> None:
         self.app = app
         self.hsts = hsts
+        self.policy = content_security_policy(frame_origins)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         policy = (
-            DOCS_CONTENT_SECURITY_POLICY
-            if scope["path"].startswith("/api/docs")
-            else CONTENT_SECURITY_POLICY
+            DOCS_CONTENT_SECURITY_POLICY if scope["path"].startswith("/api/docs") else self.policy
         )
 
         async def send_with_headers(message: Message) -> None:

@@ -34,6 +34,10 @@ describe("buildCsv", () => {
 
   it("defuses text a spreadsheet would run as a formula", () => {
     expect(csvCell("=HYPERLINK(1)")).toBe("'=HYPERLINK(1)");
+    expect(csvCell("=cmd|' /C calc'!A0")).toBe("'=cmd|' /C calc'!A0");
+    expect(csvCell("+cmd|' /C calc'!A0")).toBe("'+cmd|' /C calc'!A0");
+    expect(csvCell("@SUM(A1:A9)")).toBe("'@SUM(A1:A9)");
+    expect(csvCell("\t=1+1")).toBe("'\t=1+1");
     expect(csvCell("-5")).toBe("-5");
   });
 });

@@ -11,8 +11,8 @@ export type CsvTable = {
 export function csvCell(value: CsvValue): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "number") return Number.isFinite(value) ? String(value) : "";
-  // Quote when needed; a leading =,+,-,@ is neutralised so spreadsheets don't run it.
-  const text = /^[=+\-@]/.test(value) && Number.isNaN(Number(value)) ? `'${value}` : value;
+  // Quote when needed; a leading =,+,-,@ (or tab, CR) is neutralised so spreadsheets don't run it.
+  const text = /^[=+\-@\t\r]/.test(value) && Number.isNaN(Number(value)) ? `'${value}` : value;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

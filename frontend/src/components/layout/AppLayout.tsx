@@ -1,4 +1,5 @@
 import {
+  AreaChartOutlined,
   DashboardOutlined,
   EnvironmentOutlined,
   FileTextOutlined,
@@ -41,6 +42,15 @@ function navItems(
         </Link>
       ),
     },
+    {
+      key: "/dashboards",
+      icon: <AreaChartOutlined />,
+      label: (
+        <Link to="/dashboards" data-testid="nav-dashboards">
+          Dashboards
+        </Link>
+      ),
+    },
   ];
   const fleet = fleetNavItem(runMode);
   if (fleet) items.push(fleet);
@@ -67,6 +77,7 @@ function selectedKeys(pathname: string): string[] {
   if (pathname === "/") return ["/"];
   if (pathname === "/sites" || pathname.startsWith("/sites/")) return ["/sites"];
   if (pathname === "/bills") return ["/bills"];
+  if (pathname === "/dashboards") return ["/dashboards"];
   if (pathname === "/fleet" || pathname.startsWith("/fleet/")) return [FLEET_NAV_KEY];
   if (pathname.startsWith("/settings/")) return [pathname.split("/").slice(0, 3).join("/")];
   return [];

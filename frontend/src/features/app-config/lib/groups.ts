@@ -40,6 +40,7 @@ export const FEATURE_LABELS: Record<string, string> = {
   fleet_push: "Fleet push (send readings to the fleet admin)",
   fleet_admin: "Fleet admin (receive readings from client portals)",
   grafana: "Grafana dashboards",
+  metrics: "Prometheus metrics (/metrics, with a token)",
   mqtt: "MQTT ingest",
 };
 
@@ -67,7 +68,7 @@ function plural(n: number, word: string): string {
 
 /** The overview, grouped and labelled for people (General, Database, Fleet, Security, Features). */
 export function configGroups(config: ConfigOverview): ConfigGroup[] {
-  const { database: db, fleet, auth } = config;
+  const { database: db, fleet, auth, mqtt } = config;
   return [
     {
       key: "general",
@@ -124,6 +125,39 @@ export function configGroups(config: ConfigOverview): ConfigGroup[] {
       ],
     },
     {
+      key: "mqtt",
+      title: "Gateways over MQTT",
+      items: [
+        { key: "enabled", label: "MQTT bridge", value: enabled(mqtt.enabled) },
+        { key: "broker", label: "Broker", value: text(mqtt.broker, true) },
+        { key: "tls", label: "TLS", value: yesNo(mqtt.tls) },
+        { key: "tls_ca_file", label: "CA file", value: text(mqtt.tls_ca_file, true) },
+        {
+          key: "tls_client_certificate_set",
+          label: "Client certificate",
+          value: isSet(mqtt.tls_client_certificate_set),
+        },
+        { key: "tls_insecure", label: "Skip host-name check", value: yesNo(mqtt.tls_insecure) },
+        { key: "username", label: "User", value: text(mqtt.username, true) },
+        { key: "password_set", label: "Password", value: isSet(mqtt.password_set) },
+        { key: "topic_prefix", label: "Topic prefix", value: text(mqtt.topic_prefix, true) },
+        { key: "client_id", label: "Client id", value: text(mqtt.client_id, true) },
+        { key: "field_map", label: "Field map", value: text(mqtt.field_map, true) },
+        {
+          key: "batch",
+          label: "Batches",
+          value: text(
+            `up to ${plural(mqtt.batch_max_rows, "reading")} or ${mqtt.batch_max_seconds.toLocaleString("en")} s`,
+          ),
+        },
+        {
+          key: "offline_after_seconds",
+          label: "Offline after silence of",
+          value: text(plural(mqtt.offline_after_seconds, "second")),
+        },
+      ],
+    },
+    {
       key: "security",
       title: "Security",
       items: [
@@ -156,6 +190,13 @@ export function configGroups(config: ConfigOverview): ConfigGroup[] {
           key: "min_password_length",
           label: "Shortest password",
           value: text(plural(auth.min_password_length, "character")),
+        },
+        {
+          key: "token_failure_limit",
+          label: "Unknown ingest tokens before 429",
+          value: text(
+            `${plural(auth.token_failure_limit, "token")} per ${plural(auth.token_failure_window_seconds, "second")} from one address`,
+          ),
         },
       ],
     },

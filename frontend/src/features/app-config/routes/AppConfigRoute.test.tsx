@@ -35,6 +35,24 @@ const overview: ConfigOverview = {
     lockout_threshold: 5,
     lockout_minutes: 15,
     min_password_length: 10,
+    token_failure_limit: 20,
+    token_failure_window_seconds: 60,
+  },
+  mqtt: {
+    enabled: true,
+    broker: "broker.internal:8883",
+    tls: true,
+    tls_ca_file: null,
+    tls_client_certificate_set: false,
+    tls_insecure: false,
+    username: "portal",
+    password_set: true,
+    topic_prefix: "acuvim",
+    client_id: "power-portal",
+    field_map: "default",
+    batch_max_rows: 5000,
+    batch_max_seconds: 1,
+    offline_after_seconds: 300,
   },
   features: { fleet_push: false, fleet_admin: false, grafana: false, mqtt: false, new_thing: true },
 };
@@ -56,6 +74,8 @@ describe("Settings → App config", () => {
     expect(screen.getByTestId("config-database-host")).toHaveTextContent("db.internal");
     expect(screen.getByTestId("config-database-embedded")).toHaveTextContent("No");
     expect(screen.getByTestId("config-fleet-customer_token_set")).toHaveTextContent("Not set");
+    expect(screen.getByTestId("config-mqtt-broker")).toHaveTextContent("broker.internal:8883");
+    expect(screen.getByTestId("config-mqtt-password_set")).toHaveTextContent("Set");
     expect(screen.getByTestId("config-security-admin_password_set")).toHaveTextContent("Set");
     expect(screen.getByTestId("config-security-session_idle_minutes")).toHaveTextContent(
       "30 minutes",

@@ -16,6 +16,7 @@ export const settingsTabs: readonly SettingsTab[] = [
   { key: "users", label: "Users", role: "admin" },
   { key: "rates", label: "Rates", role: "admin" },
   { key: "branding", label: "Branding", role: "admin" },
+  { key: "grafana", label: "Grafana", role: "admin" },
   { key: "app-config", label: "App config", role: "admin" },
 ];
 

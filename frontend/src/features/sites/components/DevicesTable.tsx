@@ -15,6 +15,8 @@ type DevicesTableProps = {
   onEdit: (device: Device) => void;
   onDelete: (device: Device) => Promise<unknown>;
   onTokens: (device: Device) => void;
+  /** More columns (gateway health), shown before the actions. */
+  extraColumns?: TableColumnsType<Device>;
 };
 
 export function DevicesTable({
@@ -27,6 +29,7 @@ export function DevicesTable({
   onEdit,
   onDelete,
   onTokens,
+  extraColumns = [],
 }: DevicesTableProps) {
   const columns: TableColumnsType<Device> = [
     {
@@ -61,6 +64,7 @@ export function DevicesTable({
         <ReadingAge lastReadingAt={at} now={now} timeZone={timeZone} />
       ),
     },
+    ...extraColumns,
   ];
   if (isAdmin) {
     columns.push({

@@ -2,20 +2,39 @@ import { Table, Tag, Typography } from "antd";
 import type { TableColumnsType } from "antd";
 import type { HTMLAttributes, ReactNode } from "react";
 import { Link } from "react-router";
+import type { SiteGateways } from "@/features/gateways/lib/connection";
 import { testId } from "@/lib/test-id";
 import type { Site } from "../types";
+
+/** "2 online", "1 offline", "1 waiting" for a site's gateways; "—" when it has none. */
+function SiteGatewaysTags({ summary }: { summary: SiteGateways | undefined }) {
+  if (!summary) return <Typography.Text type="secondary">—</Typography.Text>;
+  return (
+    <span data-testid="site-gateways">
+      {summary.online > 0 && <Tag color="green">{summary.online} online</Tag>}
+      {summary.offline > 0 && (
+        <Tag color="red" data-testid="site-gateways-offline">
+          {summary.offline} offline
+        </Tag>
+      )}
+      {summary.waiting > 0 && <Tag>{summary.waiting} waiting</Tag>}
+    </span>
+  );
+}
 
 type SitesTableProps = {
   sites: Site[] | undefined;
   loading: boolean;
   empty: ReactNode;
+  /** Each site's MQTT gateways by state; the column shows when any site has one. */
+  gateways?: ReadonlyMap<number, SiteGateways>;
 };
 
 export function sitePath(site: Pick<Site, "id">): string {
   return `/sites/${site.id}`;
 }
 
-export function SitesTable({ sites, loading, empty }: SitesTableProps) {
+export function SitesTable({ sites, loading, empty, gateways }: SitesTableProps) {
   const columns: TableColumnsType<Site> = [
     {
       key: "name",
@@ -60,6 +79,13 @@ export function SitesTable({ sites, loading, empty }: SitesTableProps) {
       ),
     },
   ];
+  if (gateways && gateways.size > 0) {
+    columns.push({
+      key: "gateways",
+      title: "Gateways",
+      render: (_, site) => <SiteGatewaysTags summary={gateways.get(site.id)} />,
+    });
+  }
 
   return (
     <Table<Site>

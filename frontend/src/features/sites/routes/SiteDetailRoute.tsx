@@ -19,13 +19,14 @@ import {
   Skeleton,
   Typography,
 } from "antd";
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { ApiError } from "@/api/client";
 import { errorMessage } from "@/api/errors";
 import { formatDateTimeIn } from "@/components/data-display/format";
 import { useNow } from "@/components/data-display/use-now";
 import { hasRole, useMe } from "@/features/auth";
+import { gatewayHealthColumns, useGatewayHealth } from "@/features/gateways";
 import { useDeleteDevice, useSiteDevices } from "../api/devices";
 import { useDeleteSite, useSite } from "../api/sites";
 import { DeviceFormModal } from "../components/DeviceFormModal";
@@ -52,7 +53,14 @@ export function SiteDetailRoute() {
   const navigate = useNavigate();
   const deleteSite = useDeleteSite();
   const deleteDevice = useDeleteDevice();
-  const now = useNow();
+  const now = useNow(5_000);
+  const gatewayHealth = useGatewayHealth(siteId);
+  const healthColumns = useMemo(() => {
+    const healths = gatewayHealth.data ?? [];
+    if (healths.length === 0) return [];
+    const byDevice = new Map(healths.map((h) => [h.device_id, h]));
+    return gatewayHealthColumns<Device>(byDevice, now, site.data?.timezone);
+  }, [gatewayHealth.data, now, site.data?.timezone]);
   const [dialog, setDialog] = useState<Dialog>(null);
   const close = () => setDialog(null);
 
@@ -227,6 +235,7 @@ export function SiteDetailRoute() {
           onEdit={(device) => setDialog({ kind: "edit-device", device })}
           onDelete={onDeleteDevice}
           onTokens={(device) => setDialog({ kind: "tokens", device })}
+          extraColumns={healthColumns}
         />
       </Card>
 

@@ -1,9 +1,16 @@
 import { PlusOutlined, ReloadOutlined } from "@ant-design/icons";
 import { Alert, Button, Card, Empty, Flex, Typography } from "antd";
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import { useNavigate } from "react-router";
 import { errorMessage } from "@/api/errors";
+import { useNow } from "@/components/data-display/use-now";
 import { hasRole, useMe } from "@/features/auth";
+import {
+  BridgeStatusTag,
+  gatewaysBySite,
+  PendingGatewaysPanel,
+  useGatewayHealth,
+} from "@/features/gateways";
 import { useSites } from "../api/sites";
 import { SiteFormModal } from "../components/SiteFormModal";
 import { sitePath, SitesTable } from "../components/SitesTable";
@@ -40,14 +47,23 @@ export function SitesRoute() {
   const isAdmin = hasRole(me, "admin");
   const navigate = useNavigate();
   const [creating, setCreating] = useState(false);
+  const gatewayHealth = useGatewayHealth();
+  const now = useNow(5_000);
+  const gateways = useMemo(
+    () => gatewaysBySite(gatewayHealth.data ?? [], now),
+    [gatewayHealth.data, now],
+  );
 
   return (
     <>
       <Flex justify="space-between" align="center" wrap gap={8} style={{ marginBottom: 16 }}>
         <div>
-          <Typography.Title level={2} style={{ margin: 0 }}>
-            Sites
-          </Typography.Title>
+          <Flex align="center" gap={12}>
+            <Typography.Title level={2} style={{ margin: 0 }}>
+              Sites
+            </Typography.Title>
+            <BridgeStatusTag />
+          </Flex>
           <Typography.Text type="secondary">
             The places you meter, each with its own time zone and its devices.
           </Typography.Text>
@@ -83,8 +99,10 @@ export function SitesRoute() {
           style={{ marginBottom: 16 }}
         />
       )}
+      <PendingGatewaysPanel isAdmin={isAdmin} />
       <Card styles={{ body: { padding: 0 } }}>
         <SitesTable
+          gateways={gateways}
           sites={sites.data}
           loading={sites.isPending && !sites.isError}
           empty={

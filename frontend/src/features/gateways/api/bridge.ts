@@ -1,0 +1,15 @@
+import { useQuery } from "@tanstack/react-query";
+import { apiClient, unwrap } from "@/api/client";
+import type { BridgeStatus } from "../types";
+
+export const bridgeStatusQueryKey = ["gateways", "bridge"] as const;
+
+/** GET /api/gateways/bridge: is the MQTT bridge on and connected, and what has it seen. */
+export function useBridgeStatus() {
+  return useQuery({
+    queryKey: bridgeStatusQueryKey,
+    queryFn: async ({ signal }): Promise<BridgeStatus> =>
+      unwrap(await apiClient.GET("/api/gateways/bridge", { signal })),
+    refetchInterval: 10_000,
+  });
+}

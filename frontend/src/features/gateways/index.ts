@@ -1,0 +1,10 @@
+export { useGatewayHealth, gatewayHealthQueryKey } from "./api/health";
+export { useBridgeStatus } from "./api/bridge";
+export { usePendingGateways, useAcceptGateway, useDismissGateway } from "./api/pending";
+export { BridgeStatusTag, bridgeState } from "./components/BridgeStatusTag";
+export { ConnectionBadge } from "./components/ConnectionBadge";
+export { PendingGatewaysPanel } from "./components/PendingGatewaysPanel";
+export { gatewayHealthColumns } from "./components/health-columns";
+export { connectionState, gatewaysBySite, isOffline } from "./lib/connection";
+export type { SiteGateways } from "./lib/connection";
+export type { GatewayHealth, PendingGateway, BridgeStatus } from "./types";

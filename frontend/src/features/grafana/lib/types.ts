@@ -1,0 +1,6 @@
+import type { Schemas } from "@/api/types";
+
+export type GrafanaSettings = Schemas["GrafanaSettingsRead"];
+export type GrafanaSettingsUpdate = Schemas["GrafanaSettingsUpdate"];
+export type GrafanaDashboard = Schemas["GrafanaDashboardRead"];
+export type GrafanaTheme = "light" | "dark";

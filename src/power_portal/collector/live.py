@@ -1,0 +1,123 @@
+"""``portal demo --live``: one demo meter keeps reporting, the way a real one would.
+
+A simulated Acuvim II (the demo's "Offices & lighting" load, registers
+continuing from its last stored reading) is polled by an in-process
+collector that sends to a running portal with a freshly issued device token
+— the whole real path: Modbus, spool, HTTP ingest, rollups, dashboard.
+Tokens this command issued before are revoked first, so repeated runs do not
+pile up live tokens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import structlog
+from pydantic import SecretStr
+from sqlalchemy import select, text
+
+from power_portal.collector.config import CollectorConfig, TcpMeter
+from power_portal.collector.service import Collector
+from power_portal.collector.simulator import AcuvimModel, EnergyTotals, SimulatedMeterServer
+from power_portal.db.engine import Database
+from power_portal.measurements import demo
+from power_portal.sites import service as sites_service
+from power_portal.sites.models import Device, DeviceToken
+
+log = structlog.get_logger(__name__)
+
+LIVE_TOKEN_LABEL = "portal demo --live"  # noqa: S105 - a label, not a secret
+LIVE_PROFILE = demo.DEMO_DEVICES[0]
+_LAST_REGISTERS_SQL = text("""
+    SELECT energy_import_kwh, energy_export_kwh, reactive_energy_import_kvarh,
+           reactive_energy_export_kvarh, apparent_energy_kvah
+    FROM monitoring.power_measurements
+    WHERE device_id = :device_id AND energy_import_kwh IS NOT NULL
+    ORDER BY time DESC LIMIT 1
+""")
+
+
+class NoDemoSiteError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class LiveDevice:
+    device_id: int
+    name: str
+    token: str
+    energy: EnergyTotals
+
+
+async def prepare_live_device(database: Database) -> LiveDevice:
+    """The demo meter to feed: a new token (older live tokens revoked), its last registers."""
+    async with database.session() as session:
+        device = (
+            await session.execute(select(Device).where(Device.serial == LIVE_PROFILE.serial))
+        ).scalar_one_or_none()
+        if device is None:
+            raise NoDemoSiteError(
+                f"no demo meter {LIVE_PROFILE.serial} ({LIVE_PROFILE.name}): "
+                "load the demo first with `portal demo`"
+            )
+        old_tokens = (
+            await session.execute(
+                select(DeviceToken.id).where(
+                    DeviceToken.device_id == device.id,
+                    DeviceToken.label == LIVE_TOKEN_LABEL,
+                    DeviceToken.revoked_at.is_(None),
+                )
+            )
+        ).scalars()
+        for token_id in list(old_tokens):
+            await sites_service.revoke_token(session, device.id, token_id)
+        _, token = await sites_service.issue_token(session, device.id, LIVE_TOKEN_LABEL)
+        last = (await session.execute(_LAST_REGISTERS_SQL, {"device_id": device.id})).first()
+    energy = EnergyTotals()
+    if last is not None:
+        energy = EnergyTotals(*(float(value or 0.0) for value in last))
+    return LiveDevice(device.id, device.name, token, energy)
+
+
+async def run_live_demo(
+    device: LiveDevice,
+    portal_url: str,
+    interval_seconds: float,
+    spool_path: Path,
+    stop: asyncio.Event,
+) -> None:
+    """A simulated meter and a collector feeding ``device`` until ``stop`` is set."""
+    model = AcuvimModel(
+        time.time(), seed=device.device_id, profile=LIVE_PROFILE, energy=device.energy
+    )
+    async with SimulatedMeterServer(model, host="127.0.0.1", port=0) as meter:
+        config = CollectorConfig(
+            portal_url=portal_url,
+            interval_seconds=interval_seconds,
+            spool_path=spool_path,
+            spool_max_readings=100_000,
+            spool_sync="normal",
+            retry_max_seconds=10,
+            status_interval_seconds=max(30.0, interval_seconds),
+            meters=[
+                TcpMeter(
+                    name=device.name,
+                    transport="tcp",
+                    host="127.0.0.1",
+                    port=meter.port,
+                    token=SecretStr(device.token),
+                )
+            ],
+        )
+        log.info(
+            "demo.live_started",
+            device=device.name,
+            device_id=device.device_id,
+            simulated_meter=f"127.0.0.1:{meter.port}",
+            portal=portal_url,
+            every_seconds=interval_seconds,
+        )
+        await Collector(config).run(stop)

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, status
+
+from power_portal.auth.dependencies import AUTH_RESPONSES, AdminUser, ViewerUser
+from power_portal.common_responses import BODY, CONFLICT, not_found
+from power_portal.deps import SessionDep, SettingsDep
+from power_portal.mqtt import service
+from power_portal.mqtt.bridge import GatewayBridge
+from power_portal.mqtt.messages import GATEWAY_ID
+from power_portal.mqtt.schemas import (
+    BridgeStatus,
+    GatewayAccept,
+    GatewayHealthRead,
+    PendingGatewayRead,
+)
+from power_portal.request_checks import MAX_ID, PathId
+from power_portal.sites import service as sites_service
+from power_portal.sites.schemas import DeviceRead
+
+router = APIRouter(prefix="/api", tags=["gateways"], responses=AUTH_RESPONSES)
+
+PENDING_404 = not_found("pending gateway")
+
+
+def get_bridge(request: Request) -> GatewayBridge | None:
+    bridge: GatewayBridge | None = getattr(request.app.state, "mqtt_bridge", None)
+    return bridge
+
+
+BridgeDep = Annotated[GatewayBridge | None, Depends(get_bridge)]
+GatewayId = Annotated[
+    str, Path(pattern=GATEWAY_ID.pattern, description="The gateway id (its device's serial)")
+]
+
+
+@router.get(
+    "/gateways/health",
+    response_model=list[GatewayHealthRead],
+    operation_id="listGatewayHealth",
+    summary="Health of every device that has an MQTT gateway (online, last seen, signal, ...)",
+)
+async def list_gateway_health(
+    _: ViewerUser,
+    db: SessionDep,
+    settings: SettingsDep,
+    site_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="only this site's devices")
+    ] = None,
+) -> list[GatewayHealthRead]:
+    return await service.list_health(db, settings.mqtt.offline_after_seconds, site_id=site_id)
+
+
+@router.get(
+    "/devices/{device_id}/health",
+    response_model=GatewayHealthRead,
+    operation_id="getDeviceHealth",
+    summary="A device's gateway health (state 'never' when its gateway has not spoken yet)",
+    responses=not_found("device"),
+)
+async def get_device_health(
+    device_id: PathId, _: ViewerUser, db: SessionDep, settings: SettingsDep
+) -> GatewayHealthRead:
+    return await service.get_health(db, device_id, settings.mqtt.offline_after_seconds)
+
+
+@router.get(
+    "/gateways/pending",
+    response_model=list[PendingGatewayRead],
+    operation_id="listPendingGateways",
+    summary="Gateways that published but are no device yet (newest first)",
+)
+async def list_pending_gateways(
+    _: ViewerUser, db: SessionDep, include_dismissed: bool = False
+) -> list[PendingGatewayRead]:
+    return await service.list_pending(db, include_dismissed=include_dismissed)
+
+
+@router.post(
+    "/gateways/pending/{gateway_id}/accept",
+    response_model=DeviceRead,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="acceptPendingGateway",
+    summary="Make the gateway a device of a site (serial = gateway id); its data flows from now",
+    responses={**PENDING_404, **CONFLICT, **BODY},
+)
+async def accept_pending_gateway(
+    gateway_id: GatewayId, body: GatewayAccept, _: AdminUser, db: SessionDep, bridge: BridgeDep
+) -> DeviceRead:
+    device = await service.accept_pending(db, gateway_id, body)
+    if bridge is not None:
+        bridge.devices_changed()
+    return await sites_service.device_read(db, device)
+
+
+@router.post(
+    "/gateways/pending/{gateway_id}/dismiss",
+    response_model=PendingGatewayRead,
+    operation_id="dismissPendingGateway",
+    summary="Hide a pending gateway (still counted; it can still be accepted)",
+    responses=PENDING_404,
+)
+async def dismiss_pending_gateway(
+    gateway_id: GatewayId, _: AdminUser, db: SessionDep
+) -> PendingGatewayRead:
+    return await service.dismiss_pending(db, gateway_id)
+
+
+@router.get(
+    "/gateways/bridge",
+    response_model=BridgeStatus,
+    operation_id="getBridgeStatus",
+    summary="The MQTT bridge: connected, messages, rows stored, rejects, unknown keys",
+)
+async def get_bridge_status(
+    _: ViewerUser, db: SessionDep, settings: SettingsDep, bridge: BridgeDep
+) -> BridgeStatus:
+    return await service.bridge_status(db, settings.mqtt, bridge)
