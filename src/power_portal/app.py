@@ -73,7 +73,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.database_target = target
         async with database.session() as session:
             await ensure_initial_admin(session, settings)
-        rollup_task = await start_worker(database)
+        rollup_task = start_worker(database)
         pusher_task = await _start_fleet_push(app, settings, database)
         bridge_task = await start_bridge(app, settings.mqtt, database)
         url = database.engine.url

@@ -59,6 +59,17 @@ def pending(db_url: URL) -> int:
     return int(str(count))
 
 
+def rollup_totals(db_url: URL, device_id: int) -> tuple[object, object]:
+    """A device's rollups summed: (samples, energy_import_kwh)."""
+    [(samples, energy)] = sql(
+        db_url,
+        "SELECT sum(sample_count), sum(energy_import_kwh) FROM monitoring.rollup_15m "
+        "WHERE device_id = %s",
+        device_id,
+    )
+    return samples, energy
+
+
 def test_without_a_worker_the_log_keeps_the_ranges_and_a_reader_builds_them(db_url: URL) -> None:
     """No portal runs: ingest only logs; the first energy query rebuilds, then reads."""
     device_id = make_plain_device(db_url)
@@ -117,12 +128,7 @@ def test_the_worker_builds_rollups_right_after_ingest(
     rows = [dict(r, time=r["time"].isoformat()) for r in readings(T0, 240)]
     assert ingest(live_server.url, meter.token, rows).status_code == 200
     wait_for_rollups(db_url, timeout=10)  # nobody read: the worker did it
-    [(samples, energy)] = sql(
-        db_url,
-        "SELECT sum(sample_count), sum(energy_import_kwh) FROM monitoring.rollup_15m "
-        "WHERE device_id = %s",
-        meter.device_id,
-    )
+    samples, energy = rollup_totals(db_url, meter.device_id)
     assert samples == 240
     assert energy == pytest.approx(6.0 * 239 / 60)
 
@@ -151,11 +157,7 @@ def test_ranges_left_by_a_dead_process_are_built_when_a_portal_starts(
         wait_for_rollups(db_url, timeout=10)
     finally:
         server.stop()
-    assert sql(
-        db_url,
-        "SELECT sum(sample_count) FROM monitoring.rollup_15m WHERE device_id = %s",
-        device_id,
-    ) == [(60,)]
+    assert rollup_totals(db_url, device_id)[0] == 60
 
 
 def test_readers_and_the_worker_racing_on_one_device_agree_with_the_raw_rows(
@@ -202,12 +204,7 @@ def test_readers_and_the_worker_racing_on_one_device_agree_with_the_raw_rows(
             thread.join(30)
     assert errors == []
     wait_for_rollups(db_url)
-    [(samples, energy)] = sql(
-        db_url,
-        "SELECT sum(sample_count), sum(energy_import_kwh) FROM monitoring.rollup_15m "
-        "WHERE device_id = %s",
-        meter.device_id,
-    )
+    samples, energy = rollup_totals(db_url, meter.device_id)
     assert samples == 720
     assert energy == pytest.approx(6.0 * 719 / 60)
 
@@ -253,7 +250,5 @@ def test_a_device_whose_rebuild_fails_keeps_its_entries_and_holds_up_no_other(
             await database.dispose()
 
     assert asyncio.run(scenario()) == 1  # the healthy device's range
-    assert sql(
-        db_url, "SELECT sum(sample_count) FROM monitoring.rollup_15m WHERE device_id = %s", healthy
-    ) == [(30,)]
+    assert rollup_totals(db_url, healthy)[0] == 30
     assert sql(db_url, "SELECT device_id FROM monitoring.rollup_pending") == [(poisoned,)]

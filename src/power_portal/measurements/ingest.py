@@ -88,8 +88,6 @@ SELECT min(time) AS lo, max(time) AS hi, count(*) AS n FROM runs GROUP BY run OR
 class IngestResult:
     accepted: int
     duplicates: int
-    earliest: datetime | None = None
-    latest: datetime | None = None
 
 
 async def lock_device(db: AsyncSession, device_id: int) -> None:
@@ -156,12 +154,7 @@ async def store_batch(db: AsyncSession, device_id: int, rows: list[Row]) -> Inge
     await enqueue(db, device_id, [(run_lo, run_hi) for run_lo, run_hi, _ in runs], registers)
     accepted = sum(count for _, _, count in runs)
     await db.commit()
-    result = IngestResult(
-        accepted=accepted,
-        duplicates=len(rows) - accepted,
-        earliest=runs[0][0] if runs else None,
-        latest=runs[-1][1] if runs else None,
-    )
+    result = IngestResult(accepted=accepted, duplicates=len(rows) - accepted)
     log.info(
         "ingest.batch",
         device_id=device_id,

@@ -49,15 +49,17 @@ class Xid8(UserDefinedType[int]):
         return "XID8"
 
 
+def _device_id() -> Column[int]:
+    """The series key: a device, whose rows go with it."""
+    return Column(
+        "device_id", BigInteger, ForeignKey("app.devices.id", ondelete="CASCADE"), nullable=False
+    )
+
+
 power_measurements = Table(
     "power_measurements",
     metadata,
-    Column(
-        "device_id",
-        BigInteger,
-        ForeignKey("app.devices.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    _device_id(),
     Column("time", DateTime(timezone=True), nullable=False),
     *(Column(name, Double) for name in FIELD_NAMES),
     Column("received_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
@@ -69,12 +71,7 @@ power_measurements = Table(
 rollup_15m = Table(
     "rollup_15m",
     metadata,
-    Column(
-        "device_id",
-        BigInteger,
-        ForeignKey("app.devices.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    _device_id(),
     Column("bucket_start", DateTime(timezone=True), nullable=False),
     Column("sample_count", Integer, nullable=False, server_default=text("0")),
     *(Column(f"{name}_{stat}", Double) for name in SERIES_FIELDS for stat in ("avg", "min", "max")),
@@ -105,12 +102,7 @@ rollup_pending = Table(
     "rollup_pending",
     metadata,
     Column("id", BigInteger, Identity(), primary_key=True),
-    Column(
-        "device_id",
-        BigInteger,
-        ForeignKey("app.devices.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    _device_id(),
     Column("lo", DateTime(timezone=True), nullable=False),
     Column("hi", DateTime(timezone=True), nullable=False),
     Column("registers_mask", Integer, nullable=False),

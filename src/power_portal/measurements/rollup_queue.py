@@ -48,12 +48,16 @@ DEVICES_PER_ROUND = 100
 
 PendingRange = tuple[datetime, datetime, int]  # lo, hi, registers mask
 
+# One round trip: log the ranges and notify (delivered when the transaction commits).
 _ENQUEUE_SQL = text("""
-    INSERT INTO monitoring.rollup_pending (device_id, lo, hi, registers_mask)
-    SELECT :device_id, r.lo, r.hi, :mask
-    FROM unnest(CAST(:los AS timestamptz[]), CAST(:his AS timestamptz[])) AS r(lo, hi)
+    WITH queued AS (
+        INSERT INTO monitoring.rollup_pending (device_id, lo, hi, registers_mask)
+        SELECT :device_id, r.lo, r.hi, :mask
+        FROM unnest(CAST(:los AS timestamptz[]), CAST(:his AS timestamptz[])) AS r(lo, hi)
+        RETURNING 1
+    )
+    SELECT pg_notify(:channel, '') FROM (SELECT 1 FROM queued LIMIT 1) AS any_queued
 """)
-_NOTIFY_SQL = text(f"SELECT pg_notify('{NOTIFY_CHANNEL}', '')")
 _TAKE_SQL = text("""
     DELETE FROM monitoring.rollup_pending WHERE device_id = :device_id
     RETURNING lo, hi, registers_mask
@@ -91,11 +95,11 @@ async def enqueue(
         {
             "device_id": device_id,
             "mask": mask,
+            "channel": NOTIFY_CHANNEL,
             "los": [lo for lo, _ in runs],
             "his": [hi for _, hi in runs],
         },
     )
-    await db.execute(_NOTIFY_SQL)
 
 
 async def drain_device(db: AsyncSession, device_id: int) -> int:
@@ -170,12 +174,10 @@ class RollupWorker:
     def __init__(self, database: Database) -> None:
         self.database = database
         self.conninfo = listen_conninfo(database.engine.url)
-        self.rounds = 0
 
     async def drain(self) -> int:
         async with self.database.session() as db:
             rebuilt = await drain_all(db)
-        self.rounds += 1
         if rebuilt:
             log.debug("rollups.drained", ranges=rebuilt)
         return rebuilt
@@ -205,7 +207,7 @@ class RollupWorker:
                 delay = min(delay * 2, RECONNECT_MAX_SECONDS)
 
 
-async def start_worker(database: Database) -> asyncio.Task[None]:
+def start_worker(database: Database) -> asyncio.Task[None]:
     worker = RollupWorker(database)
     return asyncio.create_task(worker.run(), name="rollup-worker")
 
