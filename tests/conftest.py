@@ -10,68 +10,33 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import socket
 import subprocess
-import sys
-import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import httpx
 import psycopg
 import pytest
-import uvicorn
 from psycopg import sql as pgsql
 from sqlalchemy.engine import URL
 
-from power_portal.app import create_app
 from power_portal.db.embedded import EmbeddedPostgres
 from power_portal.db.migrate import upgrade_to_head
 from power_portal.settings import Settings
+from tests.support.database import TEMPLATE_DB, psycopg_conninfo, url_string
 from tests.support.mosquitto import mosquitto  # noqa: F401 - the broker fixture
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-PORTAL_BIN = Path(sys.executable).parent / "portal"
-TEMPLATE_DB = "portal_template"
-
-
-def url_string(url: URL) -> str:
-    return url.render_as_string(hide_password=False)
-
-
-def psycopg_conninfo(url: URL) -> dict[str, Any]:
-    """Keyword arguments for psycopg.connect from a SQLAlchemy URL."""
-    args: dict[str, Any] = {"dbname": url.database, "user": url.username}
-    if url.password:
-        args["password"] = url.password
-    host = url.host or url.query.get("host")
-    if host:
-        args["host"] = host
-    if url.port:
-        args["port"] = url.port
-    return args
-
-
-def sql(db_url: URL, statement: str, *params: object) -> list[tuple[object, ...]]:
-    """Run one statement on a test database, outside the app (for set-up and checks)."""
-    with psycopg.connect(**psycopg_conninfo(db_url), autocommit=True) as conn:
-        cursor = conn.execute(statement, params)
-        return cursor.fetchall() if cursor.description else []
-
-
-def wait_for_rollups(db_url: URL, timeout: float = 15) -> None:
-    """Until a running portal's rollup worker has drained the rollup log."""
-    deadline = time.monotonic() + timeout
-    while sql(db_url, "SELECT count(*) FROM monitoring.rollup_pending") != [(0,)]:
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"rollup log not drained within {timeout} s")
-        time.sleep(0.05)
+from tests.support.portal import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    USER_PASSWORD,
+    Credentials,
+    LiveServer,
+    MeteredDevice,
+    PortalProcess,
+    login_client,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -131,11 +96,6 @@ def db_url(make_database: Callable[[], URL]) -> URL:
     return make_database()
 
 
-ADMIN_EMAIL = "admin@localhost"
-ADMIN_PASSWORD = "admin-test-password-1"
-USER_PASSWORD = "user-test-password-1"
-
-
 @pytest.fixture
 def settings(db_url: URL, tmp_path: Path) -> Settings:
     """The test's settings: its own database, data dir, and a known first-admin password."""
@@ -144,51 +104,6 @@ def settings(db_url: URL, tmp_path: Path) -> Settings:
     return Settings(
         database_url=url_string(db_url), data_dir=data_dir, admin_password=ADMIN_PASSWORD
     )
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass
-class LiveServer:
-    """The app served over real HTTP on loopback, in a background thread."""
-
-    settings: Settings
-    port: int = field(default_factory=free_port)
-    _server: uvicorn.Server | None = None
-    _thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        config = uvicorn.Config(
-            create_app(self.settings),
-            host="127.0.0.1",
-            port=self.port,
-            log_config=None,
-            lifespan="on",
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 30
-        while not self._server.started:
-            if not self._thread.is_alive():
-                raise RuntimeError("the live server exited during start-up")
-            if time.monotonic() > deadline:
-                raise TimeoutError("the live server did not start within 30 s")
-            time.sleep(0.02)
-
-    def stop(self) -> None:
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=15)
 
 
 @pytest.fixture
@@ -208,28 +123,11 @@ def client(live_server: LiveServer) -> Iterator[httpx.Client]:
         yield http
 
 
-def login_client(base_url: str, email: str, password: str) -> httpx.Client:
-    """A client signed in by the real login endpoint, sending the CSRF header like the SPA."""
-    http = httpx.Client(base_url=base_url, timeout=30)
-    response = http.post("/api/auth/login", json={"email": email, "password": password})
-    assert response.status_code == 200, response.text
-    http.headers["X-CSRF-Token"] = http.cookies["portal_csrf"]
-    return http
-
-
 @pytest.fixture
 def admin_client(live_server: LiveServer) -> Iterator[httpx.Client]:
     http = login_client(live_server.url, ADMIN_EMAIL, ADMIN_PASSWORD)
     yield http
     http.close()
-
-
-@dataclass(frozen=True)
-class Credentials:
-    id: int
-    email: str
-    password: str
-    role: str
 
 
 @pytest.fixture
@@ -271,63 +169,6 @@ def viewer_client(live_server: LiveServer, viewer: Credentials) -> Iterator[http
     http.close()
 
 
-@dataclass
-class PortalProcess:
-    """A real ``portal serve`` process."""
-
-    env: dict[str, str]
-    log_path: Path
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, *, wait: bool = True, timeout: float = 60) -> None:
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [str(PORTAL_BIN), "serve", "--port", str(self.port)],
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=self.env.get("PORTAL_TEST_CWD", str(REPO_ROOT)),
-        )
-        if wait:
-            self.wait_healthy(timeout)
-
-    def wait_healthy(self, timeout: float = 60) -> None:
-        assert self.process is not None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"portal exited with {self.process.returncode}:\n{self.log()}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.url}/api/health", timeout=2).status_code == 200:
-                    return
-            time.sleep(0.1)
-        raise TimeoutError(f"portal not healthy within {timeout} s:\n{self.log()}")
-
-    def terminate(self, timeout: float = 30) -> bool:
-        """SIGTERM; True when the portal shut down gracefully.
-
-        Uvicorn re-raises the signal after its graceful shutdown, so the exit
-        status is -SIGTERM either way; the log tells a clean stop apart.
-        """
-        assert self.process is not None
-        self.process.terminate()
-        self.process.wait(timeout)
-        return "portal.stopped" in self.log()
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.kill()
-        self.process.wait(10)
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-
 @pytest.fixture
 def portal_process(tmp_path: Path) -> Iterator[Callable[..., PortalProcess]]:
     """Factory: ``portal_process(PORTAL_X="…")`` returns a not-yet-started process."""
@@ -349,13 +190,6 @@ def portal_process(tmp_path: Path) -> Iterator[Callable[..., PortalProcess]]:
                 proc.process.wait(30)
             except subprocess.TimeoutExpired:
                 proc.process.kill()
-
-
-@dataclass(frozen=True)
-class MeteredDevice:
-    site_id: int
-    device_id: int
-    token: str
 
 
 @pytest.fixture
@@ -380,13 +214,3 @@ def make_device(admin_client: httpx.Client) -> Callable[..., MeteredDevice]:
         return MeteredDevice(site_id, device_id, token.json()["token"])
 
     return make
-
-
-def ingest(base_url: str, token: str, rows: list[dict[str, Any]], **kwargs: Any) -> httpx.Response:
-    return httpx.post(
-        f"{base_url}/api/ingest/measurements",
-        json={"measurements": rows},
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=60,
-        **kwargs,
-    )

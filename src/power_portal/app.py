@@ -20,23 +20,23 @@ from power_portal.auth.router import router as auth_router
 from power_portal.auth.throttle import FailureThrottle
 from power_portal.branding.router import router as branding_router
 from power_portal.config.router import router as config_router
+from power_portal.core.errors import install_error_handlers
 from power_portal.db.engine import Database
 from power_portal.db.runtime import open_database
 from power_portal.db.target import resolve_database_target
-from power_portal.errors import install_error_handlers
 from power_portal.fleet.ingest import RateLimiter
 from power_portal.fleet.push import FleetPusher
 from power_portal.fleet.push_router import router as push_state_router
 from power_portal.fleet.router import ingest_router as fleet_ingest_router
 from power_portal.fleet.router import router as fleet_router
+from power_portal.gateways.bridge import start_bridge, stop_bridge
+from power_portal.gateways.router import router as mqtt_router
 from power_portal.grafana.router import router as grafana_router
 from power_portal.grafana.service import frame_origins as grafana_frame_origins
 from power_portal.logging import configure_logging
 from power_portal.measurements.rollup_queue import start_worker, stop_worker
 from power_portal.measurements.router import ingest_router
 from power_portal.measurements.router import router as measurements_router
-from power_portal.mqtt.bridge import start_bridge, stop_bridge
-from power_portal.mqtt.router import router as mqtt_router
 from power_portal.settings import (
     ProductionConfigError,
     RunMode,
@@ -71,7 +71,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     async with open_database(settings) as (database, target):
         app.state.database = database
         app.state.database_target = target
-        async with database.session() as session:
+        async with database.transaction() as session:
             await ensure_initial_admin(session, settings)
         rollup_task = start_worker(database)
         pusher_task = await _start_fleet_push(app, settings, database)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import httpx
 from playwright.sync_api import Page, expect
 
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Credentials, LiveServer
+from tests.support.portal import ADMIN_EMAIL, ADMIN_PASSWORD, Credentials, LiveServer
 
 
 def fill_login(page: Page, email: str, password: str) -> None:

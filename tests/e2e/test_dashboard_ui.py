@@ -13,16 +13,16 @@ import httpx
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy.engine import URL
 
-from tests.conftest import (
+from tests.e2e.test_auth_ui import log_in
+from tests.support.database import url_string
+from tests.support.portal import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
     PORTAL_BIN,
     Credentials,
     LiveServer,
     ingest,
-    url_string,
 )
-from tests.e2e.test_auth_ui import log_in
 
 SCREENSHOT = Path("/tmp/dashboard.png")
 

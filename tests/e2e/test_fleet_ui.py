@@ -14,8 +14,9 @@ from playwright.sync_api import Page, expect
 from sqlalchemy.engine import URL
 
 from power_portal.settings import Settings
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer, login_client, url_string
 from tests.e2e.test_auth_ui import log_in
+from tests.support.database import url_string
+from tests.support.portal import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer, login_client
 
 SCREENSHOT = Path("/tmp/fleet.png")
 CUSTOMER_SCREENSHOT = Path("/tmp/fleet-customer.png")

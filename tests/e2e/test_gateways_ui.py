@@ -15,9 +15,10 @@ from playwright.sync_api import Page, expect
 from sqlalchemy.engine import URL
 
 from power_portal.settings import Settings
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer, url_string
 from tests.e2e.test_auth_ui import log_in
+from tests.support.database import url_string
 from tests.support.mosquitto import Gateway, Mosquitto, firmware_message
+from tests.support.portal import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer
 
 GATEWAY = "ACV-112233445566"
 OFFLINE_AFTER = 4.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer
+from tests.support.portal import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer
 
 
 def log_in_as_admin(page: Page, base_url: str, path: str = "/") -> None:

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 import httpx
 from playwright.sync_api import Page, expect
 
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer, MeteredDevice, ingest
 from tests.e2e.test_auth_ui import log_in
+from tests.support.portal import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer, MeteredDevice, ingest
 
 SAST = ZoneInfo("Africa/Johannesburg")
 TEMPLATE_WINDOWS = 21  # the Eskom-style template's periods list

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 import httpx
 from sqlalchemy.engine import URL
 
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, PortalProcess, sql, url_string
+from tests.support.database import sql, url_string
+from tests.support.portal import ADMIN_EMAIL, ADMIN_PASSWORD, PortalProcess
 
 # One line per device: how many rows, and a digest of every (time, value) pair in order,
 # so "the same rows" means the same rows, not just the same count.

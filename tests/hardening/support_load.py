@@ -22,7 +22,8 @@ import httpx
 import pytest
 from sqlalchemy.engine import URL
 
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, sql
+from tests.support.database import sql
+from tests.support.portal import ADMIN_EMAIL, ADMIN_PASSWORD
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 LIVE_START = datetime(2026, 6, 1, tzinfo=UTC)

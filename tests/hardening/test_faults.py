@@ -42,25 +42,14 @@ from pydantic import SecretStr
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL
 
+from power_portal.core.errors import install_error_handlers
 from power_portal.db.embedded import EmbeddedPostgres
 from power_portal.db.engine import Database
-from power_portal.errors import install_error_handlers
 from power_portal.fleet import push as push_module
 from power_portal.fleet.push import FleetPusher, backoff
 from power_portal.measurements import router as measurements_router
 from power_portal.measurements.rollup_queue import ROLLUP_LOCK_NAMESPACE
 from power_portal.settings import FleetSettings, RunMode, Settings
-from tests.conftest import (
-    ADMIN_PASSWORD,
-    LiveServer,
-    PortalProcess,
-    free_port,
-    ingest,
-    psycopg_conninfo,
-    sql,
-    url_string,
-    wait_for_rollups,
-)
 from tests.hardening.conftest import scaled
 from tests.hardening.support_fleet import (
     FleetPair,
@@ -86,6 +75,8 @@ from tests.hardening.support_load import (
     raw_totals,
     rollup_pending,
 )
+from tests.support.database import psycopg_conninfo, sql, url_string, wait_for_rollups
+from tests.support.portal import ADMIN_PASSWORD, LiveServer, PortalProcess, free_port, ingest
 
 pytestmark = pytest.mark.slow
 

@@ -31,7 +31,9 @@ from PIL import Image
 from sqlalchemy.engine import URL
 
 from power_portal.settings import AuthSettings, Settings
-from tests.conftest import (
+from tests.hardening.conftest import scaled
+from tests.support.database import sql, url_string
+from tests.support.portal import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
     Credentials,
@@ -40,10 +42,7 @@ from tests.conftest import (
     PortalProcess,
     ingest,
     login_client,
-    sql,
-    url_string,
 )
-from tests.hardening.conftest import scaled
 from tests.support.tariffs import flat_tariff
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}

@@ -29,7 +29,9 @@ import pytest
 from sqlalchemy.engine import URL
 
 from power_portal.settings import Settings
-from tests.conftest import (
+from tests.hardening.conftest import scaled
+from tests.support.database import sql, url_string
+from tests.support.portal import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
     LiveServer,
@@ -37,10 +39,7 @@ from tests.conftest import (
     PortalProcess,
     ingest,
     login_client,
-    sql,
-    url_string,
 )
-from tests.hardening.conftest import scaled
 
 T = "2026-05-01T10:00:00+02:00"
 MB = 1024 * 1024

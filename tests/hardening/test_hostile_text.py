@@ -26,13 +26,14 @@ from playwright.sync_api import Page, expect
 from sqlalchemy.engine import URL
 
 from power_portal.web.spa import DEFAULT_STATIC_DIR
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer, ingest, sql
 from tests.e2e.conftest import (  # noqa: F401 - Chromium fixtures for the XSS check
     browser,
     page,
     playwright_instance,
 )
 from tests.e2e.test_auth_ui import log_in
+from tests.support.database import sql
+from tests.support.portal import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer, ingest
 
 PAYLOADS: dict[str, str] = {
     "sql-drop": "'; DROP TABLE app.sites; --",

@@ -23,7 +23,6 @@ import httpx
 import pytest
 from sqlalchemy.engine import URL
 
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, PortalProcess, url_string, wait_for_rollups
 from tests.hardening.conftest import scaled
 from tests.hardening.support_load import (
     LIVE_START,
@@ -36,6 +35,8 @@ from tests.hardening.support_load import (
     post_batch,
     timed,
 )
+from tests.support.database import url_string, wait_for_rollups
+from tests.support.portal import ADMIN_EMAIL, ADMIN_PASSWORD, PortalProcess
 
 pytestmark = pytest.mark.slow
 

@@ -13,15 +13,8 @@ import pytest
 from sqlalchemy.engine import URL
 
 from power_portal.settings import AuthSettings, Settings
-from tests.conftest import (
-    ADMIN_EMAIL,
-    ADMIN_PASSWORD,
-    Credentials,
-    LiveServer,
-    login_client,
-    sql,
-    url_string,
-)
+from tests.support.database import sql, url_string
+from tests.support.portal import ADMIN_EMAIL, ADMIN_PASSWORD, Credentials, LiveServer, login_client
 
 LOGIN = "/api/auth/login"
 
@@ -361,7 +354,7 @@ def test_csrf_token_of_another_session_is_refused(live_server: LiveServer) -> No
 def test_session_survives_a_portal_restart(
     portal_process: Callable[..., object], db_url: URL
 ) -> None:
-    from tests.conftest import PortalProcess
+    from tests.support.portal import PortalProcess
 
     make = portal_process
     env = {"PORTAL_DATABASE_URL": url_string(db_url), "PORTAL_ADMIN_PASSWORD": ADMIN_PASSWORD}

@@ -21,7 +21,8 @@ from starlette.routing import BaseRoute
 from power_portal.app import create_app
 from power_portal.auth.dependencies import get_active_session
 from power_portal.settings import Settings
-from tests.conftest import ADMIN_PASSWORD, LiveServer, url_string
+from tests.support.database import url_string
+from tests.support.portal import ADMIN_PASSWORD, LiveServer
 
 # The listed exceptions: reachable without a session.
 PUBLIC = {

@@ -33,7 +33,8 @@ from power_portal.collector.service import Collector
 from power_portal.collector.simulator import AcuvimModel, SimulatedMeterServer
 from power_portal.collector.spool import Spool
 from power_portal.settings import Settings
-from tests.conftest import (
+from tests.support.database import sql, url_string
+from tests.support.portal import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
     PORTAL_BIN,
@@ -42,8 +43,6 @@ from tests.conftest import (
     PortalProcess,
     free_port,
     login_client,
-    sql,
-    url_string,
 )
 
 pytestmark = pytest.mark.slow

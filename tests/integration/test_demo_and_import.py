@@ -10,8 +10,9 @@ import httpx
 import pytest
 from sqlalchemy.engine import URL
 
-from tests.conftest import MeteredDevice, sql
 from tests.integration.test_users_cli import portal
+from tests.support.database import sql
+from tests.support.portal import MeteredDevice
 
 pytestmark = pytest.mark.slow
 

@@ -12,8 +12,9 @@ import httpx
 import pytest
 from sqlalchemy.engine import URL
 
-from tests.conftest import LiveServer, MeteredDevice, ingest, sql, wait_for_rollups
+from tests.support.database import sql, wait_for_rollups
 from tests.support.energy_reference import energy_by_bucket
+from tests.support.portal import LiveServer, MeteredDevice, ingest
 
 
 def reading(moment: datetime, kwh: float, **extra: float) -> dict[str, Any]:

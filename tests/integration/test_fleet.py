@@ -20,16 +20,14 @@ import psycopg
 import pytest
 from sqlalchemy.engine import URL
 
-from tests.conftest import (
+from tests.support.database import psycopg_conninfo, sql, url_string
+from tests.support.portal import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
     PORTAL_BIN,
     PortalProcess,
     ingest,
     login_client,
-    psycopg_conninfo,
-    sql,
-    url_string,
 )
 
 pytestmark = pytest.mark.slow

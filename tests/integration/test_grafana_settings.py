@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy.engine import URL
 
 from power_portal.settings import Settings
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer, login_client, url_string
+from tests.support.database import url_string
+from tests.support.portal import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer, login_client
 
 POWER = {"title": "Power overview", "uid": "power-overview", "slug": "power-overview"}
 

@@ -25,7 +25,8 @@ from sqlalchemy.engine import URL
 
 from power_portal.grafana.provisioning import dashboard_files
 from power_portal.settings import RunMode
-from tests.conftest import LiveServer, MeteredDevice, ingest, sql
+from tests.support.database import sql
+from tests.support.portal import LiveServer, MeteredDevice, ingest
 from tests.support.tariffs import SAST, eskom_style_version
 
 _DURATION = re.compile(r"^'?(\d+)([smhdw])'?$")

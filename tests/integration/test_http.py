@@ -12,7 +12,8 @@ from sqlalchemy.engine import URL
 from power_portal import __version__
 from power_portal.db.embedded import EmbeddedPostgres
 from power_portal.settings import Settings
-from tests.conftest import LiveServer, url_string
+from tests.support.database import url_string
+from tests.support.portal import LiveServer
 
 
 def test_health_is_green(client: httpx.Client) -> None:

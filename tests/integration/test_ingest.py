@@ -11,7 +11,8 @@ import httpx
 import pytest
 from sqlalchemy.engine import URL
 
-from tests.conftest import LiveServer, MeteredDevice, ingest, sql, wait_for_rollups
+from tests.support.database import sql, wait_for_rollups
+from tests.support.portal import LiveServer, MeteredDevice, ingest
 
 T0 = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
 

@@ -17,15 +17,14 @@ from sqlalchemy.engine import URL
 
 from power_portal import __version__
 from power_portal.settings import Settings
-from tests.conftest import (
+from tests.support.database import sql, url_string
+from tests.support.portal import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
     LiveServer,
     MeteredDevice,
     ingest,
     login_client,
-    sql,
-    url_string,
 )
 
 TOKEN = "metrics-token-0123456789abcdef"

@@ -13,7 +13,7 @@ from sqlalchemy.engine import URL
 
 from power_portal.db.embedded import EmbeddedPostgres
 from power_portal.db.migrate import current_revision, head_revision, upgrade_to_head
-from tests.conftest import psycopg_conninfo
+from tests.support.database import psycopg_conninfo
 
 EXPECTED_SCHEMAS = {"identity", "app", "monitoring", "fleet"}
 
@@ -84,7 +84,7 @@ def test_models_and_migrations_agree(db_url: URL) -> None:
     from sqlalchemy import create_engine
     from sqlalchemy.pool import NullPool
 
-    from power_portal.db.registry import metadata
+    from power_portal.registry import metadata
 
     engine = create_engine(db_url, poolclass=NullPool)
     try:
@@ -98,7 +98,7 @@ def test_models_and_migrations_agree(db_url: URL) -> None:
 
 
 def test_the_registry_alone_knows_every_table() -> None:
-    """Alembic sees only what db/registry.py imports: it must name every domain's models."""
+    """Alembic sees only what registry.py imports: it must name every domain's models."""
     import subprocess
     import sys
 
@@ -109,7 +109,7 @@ def test_the_registry_alone_knows_every_table() -> None:
         [
             sys.executable,
             "-c",
-            "from power_portal.db.registry import metadata; print(*sorted(metadata.tables))",
+            "from power_portal.registry import metadata; print(*sorted(metadata.tables))",
         ],
         capture_output=True,
         text=True,

@@ -22,7 +22,8 @@ from power_portal.measurements.ingest import store_batch
 from power_portal.measurements.parsing import check_rows
 from power_portal.measurements.schemas import Interval
 from power_portal.settings import Settings
-from tests.conftest import LiveServer, MeteredDevice, ingest, sql, wait_for_rollups
+from tests.support.database import sql, wait_for_rollups
+from tests.support.portal import LiveServer, MeteredDevice, ingest
 
 T0 = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)  # 02:00 in Johannesburg
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, SecretStr
 from sqlalchemy.engine import URL
 
 from power_portal.settings import Settings
-from tests.conftest import ADMIN_EMAIL, LiveServer, login_client
+from tests.support.portal import ADMIN_EMAIL, LiveServer, login_client
 
 MARKER = "S3cretMarker-4f9c2b7e"
 

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy.engine import URL
 
 from power_portal.db.migrate import head_revision
-from tests.conftest import PORTAL_BIN, PortalProcess, url_string
+from tests.support.database import url_string
+from tests.support.portal import PORTAL_BIN, PortalProcess
 
 pytestmark = pytest.mark.slow
 

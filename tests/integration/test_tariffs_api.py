@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import LiveServer, MeteredDevice, ingest
+from tests.support.portal import LiveServer, MeteredDevice, ingest
 from tests.support.tariffs import SAST, eskom_style_tariff, municipal_block_tariff
 
 

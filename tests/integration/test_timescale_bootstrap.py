@@ -13,7 +13,8 @@ from structlog.testing import capture_logs
 from power_portal.db import timescale
 from power_portal.db.timescale import TimescaleStatus
 from power_portal.settings import RunMode, Settings, TimescaleMode
-from tests.conftest import PORTAL_BIN, sql, url_string
+from tests.support.database import sql, url_string
+from tests.support.portal import PORTAL_BIN
 
 # Everything the bootstrap could change: relations and their kinds, indexes,
 # extensions, TimescaleDB's catalog schemas.

@@ -9,14 +9,8 @@ import httpx
 import pytest
 from sqlalchemy.engine import URL
 
-from tests.conftest import (
-    ADMIN_EMAIL,
-    USER_PASSWORD,
-    Credentials,
-    LiveServer,
-    login_client,
-    sql,
-)
+from tests.support.database import sql
+from tests.support.portal import ADMIN_EMAIL, USER_PASSWORD, Credentials, LiveServer, login_client
 
 
 def admin_id(admin_client: httpx.Client) -> int:

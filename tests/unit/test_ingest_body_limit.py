@@ -11,7 +11,7 @@ import pytest
 from fastapi import HTTPException
 from starlette.requests import Request
 
-from power_portal.request_checks import read_limited as _read_limited
+from power_portal.core.request_checks import read_limited as _read_limited
 
 CHUNK = b"x" * 1024
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Table, UniqueConstraint
 
-from power_portal.db import registry
+from power_portal import registry
 from power_portal.db.timescale import (
     AVAILABLE_SQL,
     COMPRESSION_READY,

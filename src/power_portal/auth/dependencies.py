@@ -18,9 +18,10 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 
 from power_portal.auth import service
-from power_portal.auth.service import ActiveSession, tokens_match
-from power_portal.deps import SessionDep, SettingsDep
-from power_portal.users.models import Role, User
+from power_portal.auth.models import Role, User
+from power_portal.auth.service import ActiveSession
+from power_portal.core.deps import SessionDep, SettingsDep
+from power_portal.core.tokens import tokens_match
 
 SESSION_COOKIE = "portal_session"
 CSRF_COOKIE = "portal_csrf"

@@ -10,13 +10,12 @@ from power_portal.auth.dependencies import (
     CurrentSession,
     ViewerUser,
 )
-from power_portal.auth.schemas import LoggedOutEverywhere, LoginRequest
+from power_portal.auth.models import User
+from power_portal.auth.schemas import LoggedOutEverywhere, LoginRequest, PasswordChange, UserRead
 from power_portal.auth.service import LoginOutcome
-from power_portal.common_responses import BODY
-from power_portal.deps import SessionDep, SettingsDep
+from power_portal.core.deps import SessionDep, SettingsDep
+from power_portal.core.responses import BODY, ProblemDetail
 from power_portal.settings import Settings
-from power_portal.users import service as users_service
-from power_portal.users.schemas import PasswordChange, ProblemDetail, UserRead
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -71,7 +70,7 @@ async def login(
     response: Response,
     db: SessionDep,
     settings: SettingsDep,
-) -> UserRead:
+) -> User:
     # A session cookie that came in is dropped: a login always starts a new session
     # (no session fixation).
     old_token = request.cookies.get(SESSION_COOKIE)
@@ -98,7 +97,7 @@ async def login(
     if result.user is None or result.session_token is None or result.csrf_token is None:
         raise RuntimeError("a successful login must carry a user and tokens")
     _set_session_cookies(response, result.session_token, result.csrf_token, settings)
-    return users_service.to_read(result.user)
+    return result.user
 
 
 @router.post(
@@ -132,7 +131,6 @@ async def logout_everywhere(
     response: Response, active: CurrentSession, db: SessionDep, settings: SettingsDep
 ) -> LoggedOutEverywhere:
     ended = await service.end_all_sessions(db, active.user.id)
-    await db.commit()
     _clear_session_cookies(response, settings)
     return LoggedOutEverywhere(sessions_ended=ended)
 
@@ -144,8 +142,8 @@ async def logout_everywhere(
     summary="The signed-in user",
     responses=AUTH_RESPONSES,
 )
-async def me(user: ViewerUser) -> UserRead:
-    return users_service.to_read(user)
+async def me(user: ViewerUser) -> User:
+    return user
 
 
 @router.post(
@@ -163,6 +161,6 @@ async def change_own_password(
     settings: SettingsDep,
 ) -> None:
     token = request.cookies.get(SESSION_COOKIE, "")
-    await users_service.change_own_password(
+    await service.change_own_password(
         db, active.user, body, keep_session=token, settings=settings.auth
     )

@@ -8,12 +8,10 @@ the ``X-CSRF-Token`` header and match the session's).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import math
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 import structlog
@@ -21,9 +19,12 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from power_portal.auth import passwords
-from power_portal.auth.models import LoginAttempt, UserSession
+from power_portal.auth.models import LoginAttempt, User, UserSession
+from power_portal.auth.schemas import PasswordChange
+from power_portal.core.errors import FieldError
+from power_portal.core.time import utcnow
+from power_portal.core.tokens import token_digest
 from power_portal.settings import AuthSettings
-from power_portal.users.models import User
 
 log = structlog.get_logger(__name__)
 
@@ -44,18 +45,6 @@ class LoginResult:
     session_token: str | None = None
     csrf_token: str | None = None
     retry_after_seconds: int = 0
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def tokens_match(presented: str | None, expected: str) -> bool:
-    return presented is not None and hmac.compare_digest(presented.encode(), expected.encode())
 
 
 def seconds_until(moment: datetime, now: datetime) -> int:
@@ -84,7 +73,11 @@ async def login(
     user_agent: str | None,
     settings: AuthSettings,
 ) -> LoginResult:
-    """Check credentials and lockout; on success create a session. Commits."""
+    """Check credentials and lockout; on success create a session.
+
+    A refusal commits here, deliberately: the route answers 401/429 (which rolls the
+    request back), and the failed attempt and lockout must stand all the same.
+    """
     email = email.strip().lower()
     now = utcnow()
     user = (
@@ -126,7 +119,6 @@ async def login(
     user.last_login_at = now
     session_token, csrf_token = await _create_session(db, user, ip, user_agent, now, settings)
     await _record_attempt(db, email, user, ip, LoginOutcome.SUCCESS)
-    await db.commit()
     log.info("auth.login", user_id=user.id)
     return LoginResult(LoginOutcome.SUCCESS, user, session_token, csrf_token)
 
@@ -181,7 +173,7 @@ async def resolve_session(
         await db.execute(
             delete(UserSession).where(UserSession.token_sha256 == user_session.token_sha256)
         )
-        await db.commit()
+        await db.commit()  # deliberate: the request is refused (401), the expired session goes
         return None
     if now - user_session.last_seen_at >= TOUCH_INTERVAL:
         await db.execute(
@@ -189,7 +181,6 @@ async def resolve_session(
             .where(UserSession.token_sha256 == user_session.token_sha256)
             .values(last_seen_at=now)
         )
-        await db.commit()
     return ActiveSession(user_session, user)
 
 
@@ -197,15 +188,47 @@ async def end_session(db: AsyncSession, session_token: str) -> None:
     await db.execute(
         delete(UserSession).where(UserSession.token_sha256 == token_digest(session_token))
     )
-    await db.commit()
 
 
 async def end_all_sessions(db: AsyncSession, user_id: int) -> int:
-    """Log a user out everywhere; returns how many sessions ended. Does not commit."""
+    """Log a user out everywhere; returns how many sessions ended."""
     result = await db.execute(delete(UserSession).where(UserSession.user_id == user_id))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 async def purge_expired_sessions(db: AsyncSession) -> None:
     await db.execute(delete(UserSession).where(UserSession.expires_at <= utcnow()))
-    await db.commit()
+
+
+def check_password_policy(password: str, settings: AuthSettings, field: str = "password") -> None:
+    if len(password) < settings.min_password_length:
+        raise FieldError(
+            field,
+            f"must be at least {settings.min_password_length} characters long",
+            "string_too_short",
+        )
+    if password.strip() == "":
+        raise FieldError(field, "must not be blank")
+
+
+async def change_own_password(
+    db: AsyncSession,
+    user: User,
+    data: PasswordChange,
+    *,
+    keep_session: str,
+    settings: AuthSettings,
+) -> None:
+    matches, _ = await passwords.verify_password(data.current_password, user.password_hash)
+    if not matches:
+        raise FieldError("current_password", "this is not your current password")
+    check_password_policy(data.new_password, settings, "new_password")
+    user.password_hash = await passwords.hash_password(data.new_password)
+    user.password_changed_at = utcnow()
+    # every other session ends; the one making the change stays
+    await db.execute(
+        delete(UserSession).where(
+            UserSession.user_id == user.id,
+            UserSession.token_sha256 != token_digest(keep_session),
+        )
+    )

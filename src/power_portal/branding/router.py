@@ -15,9 +15,8 @@ from power_portal.branding.images import (
     clean_image,
 )
 from power_portal.branding.schemas import BrandingRead, BrandingUpdate
-from power_portal.common_responses import BODY, MALFORMED_BODY, Responses
-from power_portal.deps import SessionDep, SettingsDep
-from power_portal.users.schemas import ProblemDetail
+from power_portal.core.deps import SessionDep, SettingsDep
+from power_portal.core.responses import BODY, MALFORMED_BODY, ProblemDetail, Responses
 
 router = APIRouter(prefix="/api/branding", tags=["branding"])
 

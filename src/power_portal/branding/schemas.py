@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
-from power_portal.request_checks import StorableText
+from power_portal.core.request_checks import StorableText
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _EMAIL = re.compile(r"^[^@\s\x00]+@[^@\s\x00]+$")

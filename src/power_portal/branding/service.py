@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from power_portal.branding.images import CleanImage, ImageKind
 from power_portal.branding.models import Branding
 from power_portal.branding.schemas import DEFAULTS, BrandingRead, BrandingUpdate
-from power_portal.errors import PortalError
+from power_portal.core.errors import PortalError
 
 log = structlog.get_logger(__name__)
 

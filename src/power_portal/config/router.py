@@ -5,7 +5,7 @@ from fastapi import APIRouter, Request
 from power_portal.auth.dependencies import AUTH_RESPONSES, AdminUser
 from power_portal.config.schemas import ConfigOverview
 from power_portal.config.service import build_overview
-from power_portal.deps import DatabaseDep, SettingsDep
+from power_portal.core.deps import DatabaseDep, SettingsDep
 
 router = APIRouter(prefix="/api/config", tags=["config"], responses=AUTH_RESPONSES)
 

@@ -48,8 +48,20 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
+        """A bare session: whoever opens it decides when to commit (a deliberate boundary)."""
         async with self.sessionmaker() as session:
             yield session
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One unit of work: commits when the block ends without error, rolls back otherwise."""
+        async with self.sessionmaker() as session:
+            try:
+                yield session
+            except BaseException:
+                await session.rollback()
+                raise
+            await session.commit()
 
     async def ping(self) -> bool:
         """True when a trivial query answers within the health timeout."""

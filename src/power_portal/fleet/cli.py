@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from power_portal.core.errors import PortalError
 from power_portal.db.runtime import open_database
-from power_portal.errors import PortalError
 from power_portal.fleet import customers
 from power_portal.fleet.push import FleetPusher
 from power_portal.fleet.schemas import CustomerCreate

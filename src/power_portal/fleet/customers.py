@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from power_portal.auth.service import token_digest, utcnow
-from power_portal.errors import FieldError, NotFoundError
+from power_portal.core.errors import FieldError, NotFoundError
+from power_portal.core.time import utcnow
+from power_portal.core.tokens import token_digest
 from power_portal.fleet.models import (
     Customer,
     FleetDevice,

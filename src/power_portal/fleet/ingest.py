@@ -24,14 +24,14 @@ from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from power_portal.auth.service import utcnow
+from power_portal.core.request_checks import MAX_ID
+from power_portal.core.time import utcnow
 from power_portal.fleet.models import Customer, FleetDevice, FleetSite, IngestEvent
 from power_portal.fleet.schemas import BatchType, DeviceItem, FleetIngestResult, SiteItem
 from power_portal.measurements.fields import FIELD_NAMES, REGISTER_FIELDS
 from power_portal.measurements.ingest import copy_rows, runs_of
 from power_portal.measurements.parsing import EARLIEST, FUTURE_TOLERANCE, MAX_MAGNITUDE
 from power_portal.measurements.rollups import rebuild_fleet_around, registers_mask_of
-from power_portal.request_checks import MAX_ID
 
 log = structlog.get_logger(__name__)
 

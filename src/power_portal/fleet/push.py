@@ -32,7 +32,7 @@ import structlog
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from power_portal.auth.service import utcnow
+from power_portal.core.time import utcnow
 from power_portal.db.engine import Database
 from power_portal.fleet.models import PushState
 from power_portal.measurements.fields import FIELD_NAMES

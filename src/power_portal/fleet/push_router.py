@@ -4,7 +4,7 @@ from fastapi import APIRouter
 from sqlalchemy import select
 
 from power_portal.auth.dependencies import AUTH_RESPONSES, ViewerUser
-from power_portal.deps import SessionDep
+from power_portal.core.deps import SessionDep
 from power_portal.fleet.models import PushState
 from power_portal.fleet.schemas import PushStateRead
 

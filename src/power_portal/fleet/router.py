@@ -8,8 +8,10 @@ from sqlalchemy import func, select
 
 from power_portal.auth.dependencies import AUTH_RESPONSES, AdminUser, ViewerUser
 from power_portal.auth.throttle import check_token_throttle, record_token_failure
-from power_portal.common_responses import BODY, Responses, not_found
-from power_portal.deps import SessionDep, SettingsDep
+from power_portal.core.deps import SessionDep, SettingsDep
+from power_portal.core.request_checks import check_span, read_limited
+from power_portal.core.responses import BODY, ProblemDetail, Responses, not_found
+from power_portal.core.schemas import Timezone
 from power_portal.fleet import customers as customers_service
 from power_portal.fleet.ingest import (
     MalformedBatchError,
@@ -32,10 +34,7 @@ from power_portal.fleet.schemas import (
 from power_portal.measurements import queries
 from power_portal.measurements.router import MAX_SPAN_DAYS
 from power_portal.measurements.schemas import EnergyResponse, Interval
-from power_portal.request_checks import check_span, read_limited
-from power_portal.sites.schemas import Timezone
 from power_portal.system.metrics import record_ingest
-from power_portal.users.schemas import ProblemDetail
 
 ingest_router = APIRouter(prefix="/api/fleet", tags=["fleet"])
 router = APIRouter(prefix="/api/fleet", tags=["fleet"], responses=AUTH_RESPONSES)

@@ -3,8 +3,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from power_portal.auth.dependencies import AUTH_RESPONSES, AdminUser, ViewerUser
-from power_portal.common_responses import BODY
-from power_portal.deps import SessionDep, SettingsDep
+from power_portal.core.deps import SessionDep, SettingsDep
+from power_portal.core.responses import BODY
 from power_portal.grafana import service
 from power_portal.grafana.schemas import GrafanaSettingsRead, GrafanaSettingsUpdate
 

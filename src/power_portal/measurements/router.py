@@ -8,9 +8,10 @@ from pydantic import AwareDatetime
 
 from power_portal.auth.dependencies import AUTH_RESPONSES, ViewerUser
 from power_portal.auth.throttle import check_token_throttle, record_token_failure
-from power_portal.common_responses import Responses, not_found
-from power_portal.deps import SessionDep, SettingsDep
-from power_portal.errors import FieldError
+from power_portal.core.deps import SessionDep, SettingsDep
+from power_portal.core.errors import FieldError
+from power_portal.core.request_checks import PathId, check_span, read_limited
+from power_portal.core.responses import ProblemDetail, Responses, not_found
 from power_portal.measurements import queries
 from power_portal.measurements.fields import FIELD_NAMES, SERIES_FIELDS
 from power_portal.measurements.ingest import store_batch
@@ -28,10 +29,8 @@ from power_portal.measurements.schemas import (
     SeriesResponse,
     Summary,
 )
-from power_portal.request_checks import PathId, check_span, read_limited
 from power_portal.sites import service as sites_service
 from power_portal.system.metrics import record_ingest
-from power_portal.users.schemas import ProblemDetail
 
 router = APIRouter(prefix="/api", tags=["measurements"])
 ingest_router = APIRouter(prefix="/api/ingest", tags=["ingest"])

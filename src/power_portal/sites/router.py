@@ -3,9 +3,9 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from power_portal.auth.dependencies import AUTH_RESPONSES, AdminUser, ViewerUser
-from power_portal.common_responses import BODY, CONFLICT, MALFORMED_BODY, not_found
-from power_portal.deps import SessionDep
-from power_portal.request_checks import PathId
+from power_portal.core.deps import SessionDep
+from power_portal.core.request_checks import PathId
+from power_portal.core.responses import BODY, CONFLICT, MALFORMED_BODY, not_found
 from power_portal.sites import service
 from power_portal.sites.schemas import (
     DeviceCreate,

@@ -11,8 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import ScalarSelect
 
-from power_portal.auth.service import token_digest, utcnow
-from power_portal.errors import ConflictError, FieldError, NotFoundError
+from power_portal.core.errors import ConflictError, FieldError, NotFoundError
+from power_portal.core.time import utcnow
+from power_portal.core.tokens import token_digest
 from power_portal.measurements.models import power_measurements
 from power_portal.sites.models import Device, DeviceToken, Site
 from power_portal.sites.schemas import (

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from power_portal.deps import DatabaseDep, SettingsDep
+from power_portal.core.deps import DatabaseDep, SettingsDep
 from power_portal.system.metrics import metrics_of
 
 router = APIRouter(tags=["system"])

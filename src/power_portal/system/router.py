@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from power_portal.deps import DatabaseDep, SettingsDep
+from power_portal.core.deps import DatabaseDep, SettingsDep
 from power_portal.system import service
 from power_portal.system.schemas import Health
 

@@ -10,9 +10,9 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from power_portal.auth.dependencies import AUTH_RESPONSES, AdminUser, ViewerUser
-from power_portal.common_responses import BODY, CONFLICT, not_found
-from power_portal.deps import SessionDep
-from power_portal.request_checks import PathId, check_span
+from power_portal.core.deps import SessionDep
+from power_portal.core.request_checks import PathId, check_span
+from power_portal.core.responses import BODY, CONFLICT, ProblemDetail, not_found
 from power_portal.sites import service as sites_service
 from power_portal.tariffs import service
 from power_portal.tariffs.schemas import (
@@ -24,7 +24,6 @@ from power_portal.tariffs.schemas import (
     TariffSummary,
 )
 from power_portal.tariffs.validator import validate_tariff
-from power_portal.users.schemas import ProblemDetail
 
 router = APIRouter(prefix="/api", tags=["tariffs"], responses=AUTH_RESPONSES)
 

@@ -15,8 +15,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from power_portal.request_checks import StorableText
-from power_portal.sites.schemas import Timezone
+from power_portal.core.request_checks import StorableText
+from power_portal.core.schemas import Timezone
 
 _TIME = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
 

@@ -11,7 +11,7 @@ import structlog
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from power_portal.errors import ConflictError, NotFoundError, PortalError
+from power_portal.core.errors import ConflictError, NotFoundError, PortalError
 from power_portal.sites.models import Device, Site
 from power_portal.tariffs.calculator import (
     BillError,

@@ -14,8 +14,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from power_portal.auth import passwords
+from power_portal.auth.models import Role, User
 from power_portal.settings import DEFAULT_ADMIN_EMAIL, Settings
-from power_portal.users.models import Role, User
 from power_portal.users.service import count_users
 
 log = structlog.get_logger(__name__)
@@ -60,7 +60,7 @@ async def ensure_initial_admin(db: AsyncSession, settings: Settings) -> bool:
             failed_attempts=0,
         )
     )
-    await db.commit()
+    await db.flush()
     log.info("users.initial_admin_created", email=DEFAULT_ADMIN_EMAIL, generated=generated)
     if generated:
         _announce_generated_password(password)

@@ -12,12 +12,13 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from power_portal.auth.models import Role
+from power_portal.auth.schemas import UserRead
+from power_portal.core.errors import PortalError
 from power_portal.db.runtime import open_database
-from power_portal.errors import PortalError
 from power_portal.logging import configure_logging
 from power_portal.settings import get_settings
 from power_portal.users import service
-from power_portal.users.models import Role
 from power_portal.users.schemas import UserCreate
 
 app = typer.Typer(help="Create users, set passwords, list accounts.", no_args_is_help=True)
@@ -31,7 +32,7 @@ def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     configure_logging(settings)
 
     async def main() -> T:
-        async with open_database(settings) as (database, _), database.session() as session:
+        async with open_database(settings) as (database, _), database.transaction() as session:
             return await work(session)
 
     try:
@@ -94,7 +95,7 @@ def list_users() -> None:
     async def work(db: AsyncSession) -> list[tuple[str, ...]]:
         rows: list[tuple[str, ...]] = []
         for user in await service.list_users(db):
-            read = service.to_read(user)
+            read = UserRead.model_validate(user)
             state = "locked" if read.is_locked else ("active" if read.is_active else "inactive")
             last = read.last_login_at.isoformat(timespec="minutes") if read.last_login_at else "—"
             rows.append((str(read.id), read.email, read.name, read.role.value, state, last))

@@ -5,15 +5,15 @@ from typing import Any
 from fastapi import APIRouter, status
 
 from power_portal.auth.dependencies import AUTH_RESPONSES, AdminUser
-from power_portal.common_responses import BODY
-from power_portal.deps import SessionDep, SettingsDep
-from power_portal.request_checks import PathId
+from power_portal.auth.models import User
+from power_portal.auth.schemas import UserRead
+from power_portal.core.deps import SessionDep, SettingsDep
+from power_portal.core.request_checks import PathId
+from power_portal.core.responses import BODY, ProblemDetail
 from power_portal.users import service
 from power_portal.users.schemas import (
     PasswordReset,
-    ProblemDetail,
     UserCreate,
-    UserRead,
     UserUpdate,
 )
 
@@ -28,8 +28,8 @@ LAST_ADMIN: Responses = {
 
 
 @router.get("", response_model=list[UserRead], operation_id="listUsers")
-async def list_users(_: AdminUser, db: SessionDep) -> list[UserRead]:
-    return [service.to_read(user) for user in await service.list_users(db)]
+async def list_users(_: AdminUser, db: SessionDep) -> list[User]:
+    return await service.list_users(db)
 
 
 @router.post(
@@ -41,13 +41,13 @@ async def list_users(_: AdminUser, db: SessionDep) -> list[UserRead]:
 )
 async def create_user(
     body: UserCreate, _: AdminUser, db: SessionDep, settings: SettingsDep
-) -> UserRead:
-    return service.to_read(await service.create_user(db, body, settings.auth))
+) -> User:
+    return await service.create_user(db, body, settings.auth)
 
 
 @router.get("/{user_id}", response_model=UserRead, operation_id="getUser", responses=NOT_FOUND)
-async def get_user(user_id: PathId, _: AdminUser, db: SessionDep) -> UserRead:
-    return service.to_read(await service.get_user(db, user_id))
+async def get_user(user_id: PathId, _: AdminUser, db: SessionDep) -> User:
+    return await service.get_user(db, user_id)
 
 
 @router.patch(
@@ -57,8 +57,8 @@ async def get_user(user_id: PathId, _: AdminUser, db: SessionDep) -> UserRead:
     summary="Rename, change role, activate or deactivate (deactivating ends their sessions)",
     responses={**NOT_FOUND, **LAST_ADMIN, **BODY},
 )
-async def update_user(user_id: PathId, body: UserUpdate, _: AdminUser, db: SessionDep) -> UserRead:
-    return service.to_read(await service.update_user(db, user_id, body))
+async def update_user(user_id: PathId, body: UserUpdate, _: AdminUser, db: SessionDep) -> User:
+    return await service.update_user(db, user_id, body)
 
 
 @router.delete(
@@ -78,8 +78,8 @@ async def delete_user(user_id: PathId, admin: AdminUser, db: SessionDep) -> None
     summary="Clear a lockout after failed logins",
     responses=NOT_FOUND,
 )
-async def unlock_user(user_id: PathId, _: AdminUser, db: SessionDep) -> UserRead:
-    return service.to_read(await service.unlock_user(db, user_id))
+async def unlock_user(user_id: PathId, _: AdminUser, db: SessionDep) -> User:
+    return await service.unlock_user(db, user_id)
 
 
 @router.post(
@@ -91,5 +91,5 @@ async def unlock_user(user_id: PathId, _: AdminUser, db: SessionDep) -> UserRead
 )
 async def reset_password(
     user_id: PathId, body: PasswordReset, _: AdminUser, db: SessionDep, settings: SettingsDep
-) -> UserRead:
-    return service.to_read(await service.reset_password(db, user_id, body.password, settings.auth))
+) -> User:
+    return await service.reset_password(db, user_id, body.password, settings.auth)

@@ -9,38 +9,21 @@ moment cannot both succeed.
 from __future__ import annotations
 
 import structlog
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from power_portal.auth import passwords
-from power_portal.auth.models import UserSession
-from power_portal.auth.service import end_all_sessions, token_digest, utcnow
-from power_portal.errors import ConflictError, FieldError, NotFoundError
+from power_portal.auth.models import Role, User
+from power_portal.auth.service import check_password_policy, end_all_sessions
+from power_portal.core.errors import ConflictError, FieldError, NotFoundError
+from power_portal.core.time import utcnow
 from power_portal.settings import AuthSettings
-from power_portal.users.models import Role, User
-from power_portal.users.schemas import PasswordChange, UserCreate, UserRead, UserUpdate
+from power_portal.users.schemas import UserCreate, UserUpdate
 
 log = structlog.get_logger(__name__)
 
 LAST_ADMIN = "there must always be at least one active admin: make another user admin first"
-
-
-def to_read(user: User) -> UserRead:
-    read = UserRead.model_validate(user)
-    read.is_locked = user.locked_until is not None and user.locked_until > utcnow()
-    return read
-
-
-def check_password_policy(password: str, settings: AuthSettings, field: str = "password") -> None:
-    if len(password) < settings.min_password_length:
-        raise FieldError(
-            field,
-            f"must be at least {settings.min_password_length} characters long",
-            "string_too_short",
-        )
-    if password.strip() == "":
-        raise FieldError(field, "must not be blank")
 
 
 async def list_users(db: AsyncSession) -> list[User]:
@@ -76,9 +59,8 @@ async def create_user(db: AsyncSession, data: UserCreate, settings: AuthSettings
     )
     db.add(user)
     try:
-        await db.commit()
+        await db.flush()
     except IntegrityError as exc:  # a concurrent create of the same e-mail
-        await db.rollback()
         raise FieldError("email", "a user with this e-mail already exists", "unique") from exc
     await db.refresh(user)
     log.info("users.created", user_id=user.id, role=user.role)
@@ -117,7 +99,7 @@ async def update_user(db: AsyncSession, user_id: int, data: UserUpdate) -> User:
         user.is_active = data.is_active
         if not data.is_active:
             await end_all_sessions(db, user.id)
-    await db.commit()
+    await db.flush()
     await db.refresh(user)
     log.info("users.updated", user_id=user.id, changes=data.model_dump(exclude_none=True))
     return user
@@ -130,7 +112,7 @@ async def delete_user(db: AsyncSession, user_id: int, acting_user: User) -> None
     if user.role == Role.ADMIN and user.is_active:
         await _refuse_losing_last_admin(db, user)
     await db.delete(user)
-    await db.commit()
+    await db.flush()
     log.info("users.deleted", user_id=user_id)
 
 
@@ -138,7 +120,7 @@ async def unlock_user(db: AsyncSession, user_id: int) -> User:
     user = await get_user(db, user_id, for_update=True)
     user.locked_until = None
     user.failed_attempts = 0
-    await db.commit()
+    await db.flush()
     await db.refresh(user)
     log.info("users.unlocked", user_id=user_id)
     return user
@@ -154,7 +136,7 @@ async def set_password(
     user.failed_attempts = 0
     user.locked_until = None
     await end_all_sessions(db, user.id)
-    await db.commit()
+    await db.flush()
     log.info("users.password_set", user_id=user.id)
 
 
@@ -165,30 +147,6 @@ async def reset_password(
     await set_password(db, user, password, settings)
     await db.refresh(user)
     return user
-
-
-async def change_own_password(
-    db: AsyncSession,
-    user: User,
-    data: PasswordChange,
-    *,
-    keep_session: str,
-    settings: AuthSettings,
-) -> None:
-    matches, _ = await passwords.verify_password(data.current_password, user.password_hash)
-    if not matches:
-        raise FieldError("current_password", "this is not your current password")
-    check_password_policy(data.new_password, settings, "new_password")
-    user.password_hash = await passwords.hash_password(data.new_password)
-    user.password_changed_at = utcnow()
-    # every other session ends; the one making the change stays
-    await db.execute(
-        delete(UserSession).where(
-            UserSession.user_id == user.id,
-            UserSession.token_sha256 != token_digest(keep_session),
-        )
-    )
-    await db.commit()
 
 
 async def count_users(db: AsyncSession) -> int:

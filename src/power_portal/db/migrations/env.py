@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from power_portal.db.registry import metadata
+from power_portal.registry import metadata
 
 
 def run_migrations(connection: Connection) -> None:

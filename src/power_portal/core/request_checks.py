@@ -9,7 +9,7 @@ from typing import Annotated, TypeVar
 from fastapi import HTTPException, Path, Request, status
 from pydantic import AfterValidator, Field
 
-from power_portal.errors import FieldError
+from power_portal.core.errors import FieldError
 
 # Row ids are bigint: a bigger number would reach PostgreSQL and fail there (a 500).
 MAX_ID = 2**63 - 1

@@ -47,13 +47,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from power_portal.auth.service import utcnow
+from power_portal.core.time import utcnow
 from power_portal.db.engine import Database
-from power_portal.measurements.ingest import store_batch
-from power_portal.measurements.parsing import Row
-from power_portal.mqtt import service
-from power_portal.mqtt.fieldmap import FieldMap, MessageRejectedError, load_field_map
-from power_portal.mqtt.messages import (
+from power_portal.gateways import service
+from power_portal.gateways.fieldmap import FieldMap, MessageRejectedError, load_field_map
+from power_portal.gateways.messages import (
     GatewayTopic,
     TopicKind,
     decode_telemetry,
@@ -63,7 +61,9 @@ from power_portal.mqtt.messages import (
     parse_topic,
     subscriptions,
 )
-from power_portal.mqtt.schemas import BridgeStatus
+from power_portal.gateways.schemas import BridgeStatus
+from power_portal.measurements.ingest import store_batch
+from power_portal.measurements.parsing import Row
 from power_portal.settings import MqttSettings
 from power_portal.system.metrics import PortalMetrics
 

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from power_portal.measurements.fields import FIELD_NAMES
-from power_portal.mqtt.fieldmap import (
+from power_portal.gateways.fieldmap import (
     DEFAULT_FIELD_MAP_FILE,
     FieldMap,
     FieldMapError,
@@ -19,7 +18,7 @@ from power_portal.mqtt.fieldmap import (
     MessageRejectedError,
     load_field_map,
 )
-from power_portal.mqtt.messages import (
+from power_portal.gateways.messages import (
     MAX_PAYLOAD_BYTES,
     GatewayStatus,
     TopicKind,
@@ -30,8 +29,9 @@ from power_portal.mqtt.messages import (
     parse_topic,
     subscriptions,
 )
-from power_portal.mqtt.schemas import ConnectionState
-from power_portal.mqtt.service import connection_state
+from power_portal.gateways.schemas import ConnectionState
+from power_portal.gateways.service import connection_state
+from power_portal.measurements.fields import FIELD_NAMES
 from power_portal.settings import MqttSettings
 from tests.support.mosquitto import firmware_message
 

@@ -5,18 +5,18 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 
 from power_portal.auth.dependencies import AUTH_RESPONSES, AdminUser, ViewerUser
-from power_portal.common_responses import BODY, CONFLICT, not_found
-from power_portal.deps import SessionDep, SettingsDep
-from power_portal.mqtt import service
-from power_portal.mqtt.bridge import GatewayBridge
-from power_portal.mqtt.messages import GATEWAY_ID
-from power_portal.mqtt.schemas import (
+from power_portal.core.deps import SessionDep, SettingsDep
+from power_portal.core.request_checks import MAX_ID, PathId
+from power_portal.core.responses import BODY, CONFLICT, not_found
+from power_portal.gateways import service
+from power_portal.gateways.bridge import GatewayBridge
+from power_portal.gateways.messages import GATEWAY_ID
+from power_portal.gateways.schemas import (
     BridgeStatus,
     GatewayAccept,
     GatewayHealthRead,
     PendingGatewayRead,
 )
-from power_portal.request_checks import MAX_ID, PathId
 from power_portal.sites import service as sites_service
 from power_portal.sites.schemas import DeviceRead
 

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from power_portal.request_checks import RefId, StorableText
-from power_portal.sites.schemas import Name
+from power_portal.core.request_checks import RefId, StorableText
+from power_portal.core.schemas import Name
 
 
 class ConnectionState(StrEnum):

@@ -1,10 +1,22 @@
-"""OpenAPI descriptions of the error responses routers share."""
+"""Problem details (the error body every route answers with) and the OpenAPI error responses
+routers share."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from power_portal.users.schemas import ProblemDetail
+from pydantic import BaseModel, Field
+
+
+class FieldProblem(BaseModel):
+    loc: list[str | int] = Field(examples=[["body", "email"]])
+    msg: str
+    type: str
+
+
+class ProblemDetail(BaseModel):
+    detail: str | list[FieldProblem]
+
 
 Responses = dict[int | str, dict[str, Any]]
 

@@ -13,23 +13,23 @@ from sqlalchemy import delete, exists, select, text, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from power_portal.auth.service import utcnow
-from power_portal.errors import ConflictError, FieldError, NotFoundError
-from power_portal.measurements.models import power_measurements
-from power_portal.mqtt.messages import Heartbeat
-from power_portal.mqtt.models import GatewayHealth, MqttBridgeState, PendingGateway
-from power_portal.mqtt.schemas import (
+from power_portal.core.errors import ConflictError, FieldError, NotFoundError
+from power_portal.core.time import utcnow
+from power_portal.gateways.messages import Heartbeat
+from power_portal.gateways.models import GatewayHealth, MqttBridgeState, PendingGateway
+from power_portal.gateways.schemas import (
     BridgeStatus,
     ConnectionState,
     GatewayAccept,
     GatewayHealthRead,
     PendingGatewayRead,
 )
+from power_portal.measurements.models import power_measurements
 from power_portal.settings import MqttSettings
 from power_portal.sites.models import Device, Site
 
 if TYPE_CHECKING:
-    from power_portal.mqtt.bridge import GatewayBridge
+    from power_portal.gateways.bridge import GatewayBridge
 
 log = structlog.get_logger(__name__)
 

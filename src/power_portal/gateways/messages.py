@@ -21,8 +21,8 @@ from typing import Any
 
 import msgspec
 
+from power_portal.gateways.fieldmap import FieldMap, MessageRejectedError
 from power_portal.measurements.parsing import InvalidRowsError, Row, check_rows
-from power_portal.mqtt.fieldmap import FieldMap, MessageRejectedError
 
 REGISTER_TOPIC = "devices/register"
 MAX_PAYLOAD_BYTES = 1024 * 1024

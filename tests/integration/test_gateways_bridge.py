@@ -21,16 +21,9 @@ import pytest
 from sqlalchemy.engine import URL
 
 from power_portal.settings import Settings
-from tests.conftest import (
-    ADMIN_EMAIL,
-    ADMIN_PASSWORD,
-    LiveServer,
-    free_port,
-    login_client,
-    sql,
-    url_string,
-)
+from tests.support.database import sql, url_string
 from tests.support.mosquitto import Gateway, Mosquitto, firmware_message
+from tests.support.portal import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer, free_port, login_client
 
 GATEWAY = "ACV-AABBCCDDEEFF"
 ZONE = ZoneInfo("Africa/Johannesburg")
