@@ -3,10 +3,12 @@ text PostgreSQL can store."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, TypeVar
 
-from fastapi import HTTPException, Path, Request, status
+from fastapi import HTTPException, Path, Query, Request, status
 from pydantic import AfterValidator, Field
 
 from power_portal.core.errors import FieldError
@@ -65,3 +67,26 @@ def check_span(start: Moment, end: Moment, max_days: int, too_long: str | None =
         raise FieldError("end", "must be after start")
     if (end - start).days > max_days:
         raise FieldError("end", too_long or f"the span may be at most {max_days} days")
+
+
+@dataclass(frozen=True)
+class DateSpan:
+    """Local dates ``[start, end)``, already checked."""
+
+    start: date
+    end: date
+
+
+StartDate = Annotated[date, Query(description="first local date (inclusive)")]
+EndDate = Annotated[date, Query(description="last local date (exclusive)")]
+
+
+def date_span(max_days: int, too_long: str | None = None) -> Callable[[date, date], DateSpan]:
+    """A dependency for routes over local dates: ``start``/``end`` checked once (422 names
+    ``end``). Declare it before the site or device, so a bad span is refused first."""
+
+    def dependency(start: StartDate, end: EndDate) -> DateSpan:
+        check_span(start, end, max_days, too_long)
+        return DateSpan(start, end)
+
+    return dependency
