@@ -28,11 +28,23 @@ export default defineConfig({
       output: {
         codeSplitting: {
           groups: [
-            { name: "react", test: /node_modules[\\/](react|react-dom|scheduler|react-router)[\\/]/, priority: 30 },
+            {
+              name: "react",
+              test: /node_modules[\\/](react|react-dom|scheduler|react-router)[\\/]/,
+              priority: 30,
+            },
             // ECharts (tree-shaken in src/components/charts/echarts.ts) is only imported
             // lazily by the chart wrapper: its own chunk, loaded when a chart first shows.
-            { name: "echarts", test: /node_modules[\\/](echarts|zrender|tslib)[\\/]/, priority: 25 },
-            { name: "antd", test: /node_modules[\\/](antd|@ant-design|@rc-component|rc-[^\\/]+)[\\/]/, priority: 20 },
+            {
+              name: "echarts",
+              test: /node_modules[\\/](echarts|zrender|tslib)[\\/]/,
+              priority: 25,
+            },
+            {
+              name: "antd",
+              test: /node_modules[\\/](antd|@ant-design|@rc-component|rc-[^\\/]+)[\\/]/,
+              priority: 20,
+            },
             { name: "vendor", test: /node_modules[\\/]/, priority: 10 },
           ],
         },

@@ -95,11 +95,7 @@ export class ApiError extends Error {
  * Turn an openapi-fetch result into data-or-throw, which is what
  * TanStack Query query functions want.
  */
-export function unwrap<T>(result: {
-  data?: T;
-  error?: unknown;
-  response: Response;
-}): T {
+export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
   if (result.error !== undefined || result.data === undefined) {
     throw new ApiError(result.response.status, result.error);
   }

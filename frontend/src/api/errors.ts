@@ -7,7 +7,7 @@ function detailOf(error: unknown): unknown {
   if (!(error instanceof ApiError)) return undefined;
   const body = error.body;
   if (body && typeof body === "object" && "detail" in body) {
-    return (body as { detail: unknown }).detail;
+    return body.detail;
   }
   return undefined;
 }

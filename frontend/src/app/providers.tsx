@@ -2,7 +2,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { App as AntdApp } from "antd";
 import { useEffect, useState, type ReactNode } from "react";
 import { ApiError, onSessionExpired } from "@/api/client";
-import { meQueryKey } from "@/features/auth";
+import { authKeys } from "@/features/auth";
 import { BrandingProvider } from "@/features/branding";
 
 /** A 4xx will answer the same the second time; only network and server errors get a retry. */
@@ -32,8 +32,8 @@ function useSignOutOnSessionExpiry(queryClient: QueryClient) {
   useEffect(
     () =>
       onSessionExpired(() => {
-        void queryClient.cancelQueries({ queryKey: meQueryKey });
-        queryClient.setQueryData(meQueryKey, null);
+        void queryClient.cancelQueries({ queryKey: authKeys.me() });
+        queryClient.setQueryData(authKeys.me(), null);
       }),
     [queryClient],
   );

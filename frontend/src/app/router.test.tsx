@@ -1,14 +1,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import {
-  aViewer,
-  anAdmin,
-  fetchedRequests,
-  meRoute,
-  mockFetch,
-  renderApp,
-} from "@/test/utils";
+import { aViewer, anAdmin, fetchedRequests, meRoute, mockFetch, renderApp } from "@/test/utils";
 
 const healthy = { status: "ok", database: "sqlite", run_mode: "standalone", version: "0.1.0" };
 const expired = { status: 401, body: { detail: "not signed in, or the session has expired" } };

@@ -1,10 +1,9 @@
 import { createBrowserRouter, Navigate } from "react-router";
 import type { RouteObject } from "react-router";
 import { RouteErrorBoundary } from "@/components/errors/RouteErrorBoundary";
-import { AppLayout } from "@/components/layout/AppLayout";
 import { LoginRoute, RequireAuth, RequireRole } from "@/features/auth";
 import { DashboardRoute } from "@/features/dashboard";
-import { NotFoundRoute } from "@/features/misc/routes/NotFoundRoute";
+import { NotFoundRoute } from "@/features/misc";
 import { SettingsIndexRoute, SettingsLayoutRoute } from "@/features/settings";
 import { SiteDetailRoute, SitesRoute } from "@/features/sites";
 import { BillsRoute } from "@/features/billing";
@@ -14,6 +13,7 @@ import { UsersRoute } from "@/features/users";
 import { BrandingRoute } from "@/features/branding";
 import { AppConfigRoute } from "@/features/app-config";
 import { DashboardsRoute, GrafanaSettingsRoute } from "@/features/grafana";
+import { AppLayout } from "./layout/AppLayout";
 
 export const paths = {
   home: "/",
@@ -67,7 +67,7 @@ export const routes: RouteObject[] = [
         children: [
           { index: true, element: <SettingsIndexRoute /> },
           {
-            // Each settings tab is a route guarded by its role (see features/settings/config/tabs.ts).
+            // Each settings tab is a route guarded by its role (features/settings/config/tabs.ts).
             path: "users",
             element: (
               <RequireRole role="admin">

@@ -19,9 +19,7 @@ export function applyServerErrors<Values>(
   const elsewhere = problems.filter((p) => !fieldNames.includes(p.field));
   const byField = new Map<string, string[]>();
   for (const p of onFields) byField.set(p.field, [...(byField.get(p.field) ?? []), p.message]);
-  form.setFields(
-    [...byField].map(([name, errors]) => ({ name: name as never, errors })),
-  );
+  form.setFields([...byField].map(([name, errors]) => ({ name: name as never, errors })));
   if (elsewhere.length === 0) return null;
   return elsewhere.map((p) => `${p.field}: ${p.message}`).join("; ");
 }

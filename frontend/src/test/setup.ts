@@ -51,7 +51,7 @@ class RelativeRequest extends NativeRequest {
     super(resolved, init);
   }
 }
-globalThis.Request = RelativeRequest as typeof Request;
+globalThis.Request = RelativeRequest;
 
 afterEach(() => {
   cleanup();

@@ -37,11 +37,12 @@ type FetchRoute = FetchAnswer | ((request: Request) => FetchAnswer);
  * Unknown paths 404; a status without a body (204) has an empty body.
  */
 export function mockFetch(routesByPath: Record<string, FetchRoute>) {
+  // async, so that an `Error` answer becomes a rejected fetch, as a network failure does
+  // eslint-disable-next-line @typescript-eslint/require-await
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const request = input instanceof Request ? input : new Request(input.toString(), init);
     const url = new URL(request.url, window.location.href);
-    const route =
-      routesByPath[`${request.method} ${url.pathname}`] ?? routesByPath[url.pathname];
+    const route = routesByPath[`${request.method} ${url.pathname}`] ?? routesByPath[url.pathname];
     const answer = typeof route === "function" ? route(request) : route;
     if (answer instanceof Error) throw answer;
     if (!answer) {

@@ -1,4 +1,4 @@
-/** How fresh a device's last reading is: the colour rule used on the Sites page and the dashboard. */
+/** How fresh a device's last reading is: the colour rule of the Sites page and the dashboard. */
 
 export type ReadingAgeStatus = "fresh" | "stale" | "old" | "none";
 

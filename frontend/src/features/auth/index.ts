@@ -1,4 +1,5 @@
-export { useMe, meQueryKey, meQueryOptions, getMe, isMeQueryKey } from "./api/get-me";
+export { useMe, meQueryOptions, getMe } from "./api/get-me";
+export { authKeys, isMeQueryKey } from "./api/keys";
 export { useLogin } from "./api/login";
 export { useLogout, useLogoutEverywhere } from "./api/logout";
 export { RequireAuth, FullPageSpinner } from "./components/RequireAuth";

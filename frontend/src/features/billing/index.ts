@@ -3,8 +3,8 @@ export { MonthCostCard } from "./components/MonthCostCard";
 export { DailyCostChart } from "./components/DailyCostChart";
 export { BillTable } from "./components/BillTable";
 export { BillUnavailable } from "./components/BillUnavailable";
-export { useBill, billCsvUrl, useMonthCost, useDailyCosts, billingQueryKey } from "./api/billing";
-export { periodColor } from "./lib/colors";
+export { useBill, billCsvUrl, useMonthCost, useDailyCosts } from "./api/billing";
+export { billingKeys } from "./api/keys";
 export {
   billUnavailable,
   formatAmount,

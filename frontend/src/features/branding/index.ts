@@ -3,11 +3,10 @@ export { BrandMark } from "./components/BrandMark";
 export { BrandSupport } from "./components/BrandSupport";
 export { BrandingRoute } from "./routes/BrandingRoute";
 export { useBrand } from "./lib/context";
+export { brandingKeys, isBrandingQueryKey } from "./api/keys";
 export {
-  brandingQueryKey,
   brandingQueryOptions,
   getBranding,
-  isBrandingQueryKey,
   useBranding,
   useUpdateBranding,
   useResetBranding,

@@ -1,1 +1,2 @@
 export { DashboardRoute } from "./routes/DashboardRoute";
+export { dashboardKeys } from "./api/keys";

@@ -5,6 +5,7 @@ export { PushStateCard } from "./components/PushStateCard";
 export { ClientPushState } from "./components/ClientPushState";
 export { RequireRunMode } from "./components/RequireRunMode";
 export { useRunMode } from "./api/run-mode";
+export { fleetKeys } from "./api/keys";
 export { freshnessColor } from "./lib/freshness";
 export type { Customer, CustomerWithToken, RunMode } from "./types";
 export { fleetNavItem, FLEET_NAV_KEY } from "./components/fleet-nav";

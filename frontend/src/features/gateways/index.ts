@@ -1,4 +1,5 @@
-export { useGatewayHealth, gatewayHealthQueryKey } from "./api/health";
+export { useGatewayHealth } from "./api/health";
+export { gatewayKeys } from "./api/keys";
 export { useBridgeStatus } from "./api/bridge";
 export { usePendingGateways, useAcceptGateway, useDismissGateway } from "./api/pending";
 export { BridgeStatusTag, bridgeState } from "./components/BridgeStatusTag";
@@ -7,4 +8,4 @@ export { PendingGatewaysPanel } from "./components/PendingGatewaysPanel";
 export { gatewayHealthColumns } from "./components/health-columns";
 export { connectionState, gatewaysBySite, isOffline } from "./lib/connection";
 export type { SiteGateways } from "./lib/connection";
-export type { GatewayHealth, PendingGateway, BridgeStatus } from "./types";
+export type { GatewayHealth, PendingGateway, BridgeStatus, SiteChoice } from "./types";

@@ -1,2 +1,3 @@
 export { HealthCard } from "./components/HealthCard";
 export { useHealth, healthQueryOptions, getHealth } from "./api/get-health";
+export { healthKeys } from "./api/keys";

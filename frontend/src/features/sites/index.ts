@@ -1,5 +1,6 @@
 export { SitesRoute, NoSitesYet } from "./routes/SitesRoute";
 export { SiteDetailRoute } from "./routes/SiteDetailRoute";
-export { useSites, useSite, sitesQueryKey, sitesQueryOptions } from "./api/sites";
-export { useSiteDevices, siteDevicesQueryKey } from "./api/devices";
+export { useSites, useSite, sitesQueryOptions, useInvalidateSites } from "./api/sites";
+export { useSiteDevices } from "./api/devices";
+export { deviceKeys, siteKeys } from "./api/keys";
 export type { Site, Device } from "./types";

@@ -1,5 +1,6 @@
 export { UsersRoute } from "./routes/UsersRoute";
-export { useUsers, usersQueryKey, usersQueryOptions, getUsers } from "./api/get-users";
+export { useUsers, usersQueryOptions, getUsers } from "./api/get-users";
+export { userKeys } from "./api/keys";
 export {
   useCreateUser,
   useUpdateUser,

@@ -1,10 +1,9 @@
 import { queryOptions, useQuery } from "@tanstack/react-query";
 import { apiClient, unwrap } from "@/api/client";
 import type { Schemas } from "@/api/types";
+import { appConfigKeys } from "./keys";
 
 export type ConfigOverview = Schemas["ConfigOverview"];
-
-export const appConfigQueryKey = ["app-config"] as const;
 
 /** GET /api/config (admin): the configuration overview; secrets appear only as "is it set". */
 export async function getAppConfig(signal?: AbortSignal): Promise<ConfigOverview> {
@@ -13,7 +12,7 @@ export async function getAppConfig(signal?: AbortSignal): Promise<ConfigOverview
 
 export const appConfigQueryOptions = () =>
   queryOptions({
-    queryKey: appConfigQueryKey,
+    queryKey: appConfigKeys.all,
     queryFn: ({ signal }) => getAppConfig(signal),
   });
 

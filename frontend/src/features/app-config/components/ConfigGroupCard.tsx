@@ -3,7 +3,9 @@ import type { ConfigGroup, ConfigValue } from "../lib/groups";
 
 function Value({ value }: { value: ConfigValue }) {
   if (value.kind === "flag") {
-    return <Tag color={value.value ? "success" : "default"}>{value.value ? value.on : value.off}</Tag>;
+    return (
+      <Tag color={value.value ? "success" : "default"}>{value.value ? value.on : value.off}</Tag>
+    );
   }
   if (value.value === null || value.value === "") {
     return <Typography.Text type="secondary">not set</Typography.Text>;

@@ -74,7 +74,11 @@ export function configGroups(config: ConfigOverview): ConfigGroup[] {
       key: "general",
       title: "General",
       items: [
-        { key: "run_mode", label: "Run mode", value: text(RUN_MODES[config.run_mode] ?? config.run_mode) },
+        {
+          key: "run_mode",
+          label: "Run mode",
+          value: text(RUN_MODES[config.run_mode] ?? config.run_mode),
+        },
         { key: "env", label: "Environment", value: text(humanize(config.env)) },
         { key: "version", label: "Version", value: text(config.version, true) },
         { key: "listen", label: "Listening on", value: text(config.listen, true) },
@@ -110,13 +114,21 @@ export function configGroups(config: ConfigOverview): ConfigGroup[] {
       items: [
         { key: "enabled", label: "Fleet push", value: enabled(fleet.enabled) },
         { key: "admin_url", label: "Fleet admin URL", value: text(fleet.admin_url, true) },
-        { key: "customer_token_set", label: "Customer token", value: isSet(fleet.customer_token_set) },
+        {
+          key: "customer_token_set",
+          label: "Customer token",
+          value: isSet(fleet.customer_token_set),
+        },
         {
           key: "interval_seconds",
           label: "Push interval",
           value: text(`${fleet.interval_seconds.toLocaleString("en")} s`),
         },
-        { key: "batch_size", label: "Batch size", value: text(plural(fleet.batch_size, "reading")) },
+        {
+          key: "batch_size",
+          label: "Batch size",
+          value: text(plural(fleet.batch_size, "reading")),
+        },
         {
           key: "max_batches_per_tick",
           label: "Batches per push",

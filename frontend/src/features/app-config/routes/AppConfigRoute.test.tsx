@@ -83,9 +83,9 @@ describe("Settings → App config", () => {
     const features = screen.getByTestId("config-group-features");
     expect(within(features).getByText("MQTT ingest")).toBeInTheDocument();
     expect(within(features).getByText("New thing")).toBeInTheDocument();
-    expect(screen.getByTestId("config-features-new_thing").querySelector(".ant-tag")).toHaveTextContent(
-      "Enabled",
-    );
+    expect(
+      screen.getByTestId("config-features-new_thing").querySelector(".ant-tag"),
+    ).toHaveTextContent("Enabled");
     expect(screen.getByTestId("app-config-secrets-note")).toHaveTextContent(
       "Secrets are never shown",
     );

@@ -1,11 +1,11 @@
 import { LockOutlined, ReloadOutlined } from "@ant-design/icons";
 import { Alert, Button, Col, Flex, Row, Spin, Typography } from "antd";
-import { errorMessage } from "@/api/errors";
+import { QueryError } from "@/components/resource-page/ResourcePage";
 import { useAppConfig } from "../api/get-config";
 import { ConfigGroupCard } from "../components/ConfigGroupCard";
 import { configGroups } from "../lib/groups";
 
-/** Settings → App config (admin only; the route guards it): what the portal runs with, read-only. */
+/** Settings → App config (admin only; the route guards it): what the portal runs with. */
 export function AppConfigRoute() {
   const config = useAppConfig();
 
@@ -34,15 +34,11 @@ export function AppConfigRoute() {
         description="Passwords, tokens and the database password never leave the server; this page only says whether they are set."
         style={{ marginBottom: 16 }}
       />
-      {config.isError && (
-        <Alert
-          data-testid="app-config-error"
-          type="error"
-          showIcon
-          title="The configuration could not be loaded"
-          description={errorMessage(config.error)}
-        />
-      )}
+      <QueryError
+        query={config}
+        testId="app-config-error"
+        title="The configuration could not be loaded"
+      />
       {config.isPending && <Spin data-testid="app-config-loading" />}
       {config.data && (
         <Row gutter={[16, 16]} data-testid="app-config">

@@ -1,13 +1,7 @@
 import { queryOptions, useQuery } from "@tanstack/react-query";
-import type { QueryKey } from "@tanstack/react-query";
 import { apiClient, unwrap } from "@/api/client";
 import type { User } from "@/api/types";
-
-export const meQueryKey = ["auth", "me"] as const;
-
-export function isMeQueryKey(key: QueryKey): boolean {
-  return key[0] === meQueryKey[0] && key[1] === meQueryKey[1];
-}
+import { authKeys } from "./keys";
 
 /** GET /api/auth/me: the signed-in user, or `null` when nobody is (401). */
 export async function getMe(signal?: AbortSignal): Promise<User | null> {
@@ -18,7 +12,7 @@ export async function getMe(signal?: AbortSignal): Promise<User | null> {
 
 export const meQueryOptions = () =>
   queryOptions({
-    queryKey: meQueryKey,
+    queryKey: authKeys.me(),
     queryFn: ({ signal }) => getMe(signal),
   });
 

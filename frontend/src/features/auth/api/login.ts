@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { apiClient, unwrap } from "@/api/client";
 import type { LoginRequest, User } from "@/api/types";
-import { isMeQueryKey, meQueryKey } from "./get-me";
+import { authKeys, isMeQueryKey } from "./keys";
 
 export async function login(body: LoginRequest): Promise<User> {
   return unwrap(await apiClient.POST("/api/auth/login", { body }));
@@ -14,7 +14,7 @@ export function useLogin() {
     mutationFn: login,
     onSuccess: (user) => {
       queryClient.removeQueries({ predicate: (query) => !isMeQueryKey(query.queryKey) });
-      queryClient.setQueryData(meQueryKey, user);
+      queryClient.setQueryData(authKeys.me(), user);
     },
   });
 }

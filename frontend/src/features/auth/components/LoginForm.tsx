@@ -15,10 +15,7 @@ export function LoginForm({ onSuccess }: LoginFormProps) {
   const loginMutation = useLogin();
 
   const onFinish = (values: LoginRequest) => {
-    loginMutation.mutate(
-      { email: values.email.trim(), password: values.password },
-      { onSuccess },
-    );
+    loginMutation.mutate({ email: values.email.trim(), password: values.password }, { onSuccess });
   };
 
   return (

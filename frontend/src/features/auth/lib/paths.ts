@@ -10,6 +10,7 @@ export function safeNextPath(next: string | null | undefined): string {
   if (next.startsWith("//") || next.startsWith("/\\")) return "/";
   // Control characters (tabs, newlines) are stripped by URL parsers and could
   // turn "/\t/evil" into "//evil".
+  // eslint-disable-next-line no-control-regex -- control characters are what it looks for
   if (/[\u0000-\u001f]/.test(next)) return "/";
   return next;
 }

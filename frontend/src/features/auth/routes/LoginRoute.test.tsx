@@ -28,7 +28,9 @@ describe("login page", () => {
     await user.type(await screen.findByTestId("login-email"), "not-an-email");
     await user.click(screen.getByTestId("login-submit"));
 
-    expect(await screen.findByText("Enter an e-mail address like name@example.com")).toBeInTheDocument();
+    expect(
+      await screen.findByText("Enter an e-mail address like name@example.com"),
+    ).toBeInTheDocument();
     expect(await screen.findByText("Enter your password")).toBeInTheDocument();
     expect(fetchedRequests(fetchMock).map((r) => r.method)).not.toContain("POST");
   });
@@ -46,8 +48,7 @@ describe("login page", () => {
   });
 
   it("shows the lockout message (423)", async () => {
-    const detail =
-      "too many failed logins: the account is locked; try again in about 15 minutes";
+    const detail = "too many failed logins: the account is locked; try again in about 15 minutes";
     mockFetch({
       "/api/auth/me": meRoute(null),
       "POST /api/auth/login": { status: 423, body: { detail } },

@@ -3,7 +3,8 @@ import { Card, Layout, theme, Typography } from "antd";
 import { useEffect } from "react";
 import { Navigate, useLocation, useNavigate, useSearchParams } from "react-router";
 import { BrandMark, BrandSupport, isBrandingQueryKey, useBrand } from "@/features/branding";
-import { isMeQueryKey, meQueryKey, useMe } from "../api/get-me";
+import { useMe } from "../api/get-me";
+import { authKeys, isMeQueryKey } from "../api/keys";
 import { FullPageSpinner } from "../components/RequireAuth";
 import { LoginForm } from "../components/LoginForm";
 import { safeNextPath, type LoginLocationState } from "../lib/paths";
@@ -26,7 +27,7 @@ export function LoginRoute() {
     queryClient.removeQueries({
       predicate: (query) => !isMeQueryKey(query.queryKey) && !isBrandingQueryKey(query.queryKey),
     });
-    if (signedOut) queryClient.setQueryData(meQueryKey, null);
+    if (signedOut) queryClient.setQueryData(authKeys.me(), null);
   }, [queryClient, signedOut]);
 
   if (me.data && !signedOut) return <Navigate to={target} replace />;

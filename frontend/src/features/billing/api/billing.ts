@@ -1,14 +1,12 @@
 import { useQuery } from "@tanstack/react-query";
 import { apiClient, unwrap } from "@/api/client";
 import type { Bill, DailyCosts, MonthCost } from "../lib/types";
-
-/** Every billing query starts with this key (tariff changes invalidate them all). */
-export const billingQueryKey = ["billing"] as const;
+import { billingKeys } from "./keys";
 
 /** GET /api/sites/{id}/bill?start&end: local dates, `end` exclusive. */
 export function useBill(siteId: number | null, start: string, end: string) {
   return useQuery({
-    queryKey: [...billingQueryKey, "bill", siteId, start, end],
+    queryKey: billingKeys.bill(siteId, start, end),
     queryFn: async ({ signal }): Promise<Bill> =>
       unwrap(
         await apiClient.GET("/api/sites/{site_id}/bill", {
@@ -32,7 +30,7 @@ export function billCsvUrl(siteId: number, start: string, end: string): string {
 /** GET /api/sites/{id}/costs/month: this month so far and projected (incl. VAT). */
 export function useMonthCost(siteId: number | null) {
   return useQuery({
-    queryKey: [...billingQueryKey, "month", siteId],
+    queryKey: billingKeys.monthCost(siteId),
     queryFn: async ({ signal }): Promise<MonthCost> =>
       unwrap(
         await apiClient.GET("/api/sites/{site_id}/costs/month", {
@@ -48,7 +46,7 @@ export function useMonthCost(siteId: number | null) {
 /** GET /api/sites/{id}/costs/daily?start&end: energy cost per local day, by period (before VAT). */
 export function useDailyCosts(siteId: number | null, start: string, end: string) {
   return useQuery({
-    queryKey: [...billingQueryKey, "daily", siteId, start, end],
+    queryKey: billingKeys.dailyCosts(siteId, start, end),
     queryFn: async ({ signal }): Promise<DailyCosts> =>
       unwrap(
         await apiClient.GET("/api/sites/{site_id}/costs/daily", {

@@ -66,10 +66,12 @@ export function BillDocument({ bill, siteName, tariffName }: BillDocumentProps) 
         ]}
       />
       <BillTable bill={bill} />
-      <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginTop: 12, marginBottom: 0 }}>
-        Calculated by {productName} from the site&apos;s metered register readings under its
-        tariff; amounts in {bill.currency}, VAT on the subtotal. This is an estimate, not a tax
-        invoice.
+      <Typography.Paragraph
+        type="secondary"
+        style={{ fontSize: 12, marginTop: 12, marginBottom: 0 }}
+      >
+        Calculated by {productName} from the site&apos;s metered register readings under its tariff;
+        amounts in {bill.currency}, VAT on the subtotal. This is an estimate, not a tax invoice.
       </Typography.Paragraph>
     </div>
   );

@@ -19,7 +19,9 @@ function rowsOf(bill: Bill): Row[] {
       kind: section.kind,
       amount: section.amount,
     });
-    section.lines.forEach((line, i) => rows.push({ key: `${section.kind}-${i}`, type: "line", line }));
+    section.lines.forEach((line, i) =>
+      rows.push({ key: `${section.kind}-${i}`, type: "line", line }),
+    );
   }
   return rows;
 }
@@ -56,13 +58,15 @@ export function BillTable({ bill, compact = false }: { bill: Bill; compact?: boo
           {
             key: "season",
             title: "Season",
-            render: (_: unknown, row: Row) => (row.type === "line" ? (row.line.season ?? "—") : null),
+            render: (_: unknown, row: Row) =>
+              row.type === "line" ? (row.line.season ?? "—") : null,
             onCell: sectionCell,
           },
           {
             key: "period",
             title: "Period",
-            render: (_: unknown, row: Row) => (row.type === "line" ? (row.line.period ?? "—") : null),
+            render: (_: unknown, row: Row) =>
+              row.type === "line" ? (row.line.period ?? "—") : null,
             onCell: sectionCell,
           },
         ]),
@@ -70,7 +74,8 @@ export function BillTable({ bill, compact = false }: { bill: Bill; compact?: boo
       key: "quantity",
       title: "Quantity",
       align: "right",
-      render: (_, row) => (row.type === "line" ? formatQuantity(row.line.quantity, row.line.unit) : null),
+      render: (_, row) =>
+        row.type === "line" ? formatQuantity(row.line.quantity, row.line.unit) : null,
       onCell: sectionCell,
     },
     {
@@ -112,7 +117,9 @@ export function BillTable({ bill, compact = false }: { bill: Bill; compact?: boo
       scroll={{ x: "max-content" }}
       rowClassName={(row) => (row.type === "section" ? "bill-section-row" : "bill-line-row")}
       onRow={(row) =>
-        testId(row.type === "line" ? `bill-line-${row.line.kind}` : `bill-section-row-${row.kind}`) as HTMLAttributes<HTMLElement>
+        testId(
+          row.type === "line" ? `bill-line-${row.line.kind}` : `bill-section-row-${row.kind}`,
+        ) as HTMLAttributes<HTMLElement>
       }
       locale={{ emptyText: "No charges in this period" }}
       summary={() => (

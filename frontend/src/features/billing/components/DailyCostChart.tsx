@@ -5,7 +5,7 @@ import { csvFileName } from "@/components/charts/csv";
 import type { CsvTable } from "@/components/charts/csv";
 import type { ChartOption } from "@/components/charts/echarts";
 import { useDailyCosts } from "../api/billing";
-import { periodColor } from "../lib/colors";
+import { periodColor } from "@/lib/period-colors";
 import { dailyCostTable } from "../lib/daily-costs";
 import { billUnavailable, formatAmount } from "../lib/format";
 
@@ -17,7 +17,11 @@ type DailyCostChartProps = {
   height?: number;
 };
 
-const DAY_LABEL = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
+const DAY_LABEL = new Intl.DateTimeFormat("en-GB", {
+  day: "numeric",
+  month: "short",
+  timeZone: "UTC",
+});
 
 function dayLabel(date: string): string {
   return DAY_LABEL.format(new Date(`${date}T00:00:00Z`));
@@ -62,7 +66,11 @@ export function DailyCostChart({ siteId, start, end, height = 280 }: DailyCostCh
   const csv = useMemo<CsvTable | null>(
     () =>
       table && {
-        header: ["date", ...table.series.map((s) => `${s.label} (${currency})`), `total (${currency})`],
+        header: [
+          "date",
+          ...table.series.map((s) => `${s.label} (${currency})`),
+          `total (${currency})`,
+        ],
         rows: table.dates.map((date, i) => [
           date,
           ...table.series.map((s) => Math.round((s.values[i] ?? 0) * 100) / 100),
@@ -81,7 +89,11 @@ export function DailyCostChart({ siteId, start, end, height = 280 }: DailyCostCh
   return (
     <ChartCard
       title="Energy cost per day"
-      subtitle={currency ? `${currency}, by time-of-use period, before VAT` : "By time-of-use period, before VAT"}
+      subtitle={
+        currency
+          ? `${currency}, by time-of-use period, before VAT`
+          : "By time-of-use period, before VAT"
+      }
       testId="daily-cost-chart"
       exportId="daily-cost"
       state={state}

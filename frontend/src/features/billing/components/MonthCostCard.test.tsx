@@ -29,19 +29,28 @@ describe("MonthCostCard", { timeout: 20_000 }, () => {
       },
     });
     renderCard();
-    expect(await screen.findByTestId("kpi-cost-month-value", {}, WAIT)).toHaveTextContent("46,000.00");
+    expect(await screen.findByTestId("kpi-cost-month-value", {}, WAIT)).toHaveTextContent(
+      "46,000.00",
+    );
     expect(screen.getByTestId("kpi-cost-projected-value")).toHaveTextContent("52,075.25");
     expect(screen.getByTestId("kpi-cost-month")).toHaveTextContent("ZAR");
-    expect(screen.getByTestId("month-cost-card")).toHaveTextContent("November 2026: day 26.5 of 30");
+    expect(screen.getByTestId("month-cost-card")).toHaveTextContent(
+      "November 2026: day 26.5 of 30",
+    );
   });
 
   it("hints at the missing tariff", async () => {
     mockFetch({
       "/api/auth/me": meRoute(anAdmin),
-      "/api/sites/3/costs/month": { status: 409, body: { detail: "site 3 has no tariff: assign one" } },
+      "/api/sites/3/costs/month": {
+        status: 409,
+        body: { detail: "site 3 has no tariff: assign one" },
+      },
     });
     renderCard();
-    expect(await screen.findByTestId("cost-no-tariff", {}, WAIT)).toHaveTextContent("No tariff assigned");
+    expect(await screen.findByTestId("cost-no-tariff", {}, WAIT)).toHaveTextContent(
+      "No tariff assigned",
+    );
     expect(screen.queryByTestId("kpi-cost-month")).not.toBeInTheDocument();
   });
 });

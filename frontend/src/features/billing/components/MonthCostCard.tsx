@@ -7,7 +7,13 @@ import { hasRole, useMe } from "@/features/auth";
 import { useMonthCost } from "../api/billing";
 import { billUnavailable, formatAmount, formatMonth } from "../lib/format";
 
-function Figure({ testId, label, value, currency, hint }: {
+function Figure({
+  testId,
+  label,
+  value,
+  currency,
+  hint,
+}: {
   testId: string;
   label: string;
   value: string;
@@ -30,7 +36,12 @@ function Figure({ testId, label, value, currency, hint }: {
         </Typography.Text>
         <span
           data-testid={`${testId}-value`}
-          style={{ fontSize: 26, fontWeight: 600, lineHeight: 1.25, fontVariantNumeric: "tabular-nums" }}
+          style={{
+            fontSize: 26,
+            fontWeight: 600,
+            lineHeight: 1.25,
+            fontVariantNumeric: "tabular-nums",
+          }}
         >
           {value}
         </span>

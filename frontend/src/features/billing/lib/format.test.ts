@@ -76,10 +76,15 @@ describe("bill formatting", () => {
   });
 
   it("tells a missing tariff from a missing version (409)", () => {
-    const noTariff = new ApiError(409, { detail: "site 3 has no tariff: assign one with PATCH /api/sites/3" });
+    const noTariff = new ApiError(409, {
+      detail: "site 3 has no tariff: assign one with PATCH /api/sites/3",
+    });
     const noVersion = new ApiError(409, { detail: "no tariff version covers 2024-01-01" });
     expect(billUnavailable(noTariff)?.reason).toBe("no-tariff");
-    expect(billUnavailable(noVersion)).toEqual({ reason: "no-version", detail: "no tariff version covers 2024-01-01" });
+    expect(billUnavailable(noVersion)).toEqual({
+      reason: "no-version",
+      detail: "no tariff version covers 2024-01-01",
+    });
     expect(billUnavailable(new ApiError(404, { detail: "no site" }))).toBeNull();
   });
 });

@@ -6,7 +6,10 @@
 import { ApiError } from "@/api/client";
 import type { BillLine } from "./types";
 
-const AMOUNT = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const AMOUNT = new Intl.NumberFormat("en-US", {
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+});
 const RATE = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 4 });
 const WHOLE = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 
@@ -131,9 +134,11 @@ export function formatBillPeriod(start: string, end: string): string {
 
 /** "2026-05" → "May 2026". */
 export function formatMonth(month: string): string {
-  return new Intl.DateTimeFormat("en-GB", { month: "long", year: "numeric", timeZone: "UTC" }).format(
-    utcDate(`${month}-01`),
-  );
+  return new Intl.DateTimeFormat("en-GB", {
+    month: "long",
+    year: "numeric",
+    timeZone: "UTC",
+  }).format(utcDate(`${month}-01`));
 }
 
 // ---------------------------------------------------------------- 409s

@@ -17,7 +17,16 @@ const site = {
   created_at: "2026-01-01T00:00:00Z",
   device_count: 3,
 };
-const tariffs = [{ id: 7, name: "Megaflex", currency: "ZAR", timezone: "Africa/Johannesburg", version_count: 1, site_count: 1 }];
+const tariffs = [
+  {
+    id: 7,
+    name: "Megaflex",
+    currency: "ZAR",
+    timezone: "Africa/Johannesburg",
+    version_count: 1,
+    site_count: 1,
+  },
+];
 
 describe("Bills", { timeout: 20_000 }, () => {
   it("shows the month's bill with a CSV link and a print button", async () => {
@@ -61,7 +70,9 @@ describe("Bills", { timeout: 20_000 }, () => {
     });
     renderApp("/bills");
 
-    expect(await screen.findByTestId("bill-no-tariff", {}, WAIT)).toHaveTextContent("This site has no tariff yet");
+    expect(await screen.findByTestId("bill-no-tariff", {}, WAIT)).toHaveTextContent(
+      "This site has no tariff yet",
+    );
     expect(screen.getByTestId("bill-go-to-rates")).toHaveAttribute("href", "/settings/rates");
     expect(screen.getByTestId("bill-print")).toBeDisabled();
   });
@@ -75,7 +86,9 @@ describe("Bills", { timeout: 20_000 }, () => {
     });
     renderApp("/bills?month=2024-01");
 
-    expect(await screen.findByTestId("bill-no-version", {}, WAIT)).toHaveTextContent("no tariff version covers 2024-01-01");
+    expect(await screen.findByTestId("bill-no-version", {}, WAIT)).toHaveTextContent(
+      "no tariff version covers 2024-01-01",
+    );
     expect(screen.getByTestId("bill-go-to-tariff")).toHaveAttribute("href", "/settings/rates/7");
   });
 });

@@ -1,17 +1,24 @@
 import { DownloadOutlined, PrinterOutlined, ReloadOutlined } from "@ant-design/icons";
-import { Alert, Button, Card, DatePicker, Empty, Flex, Select, Skeleton, Tooltip, Typography } from "antd";
+import { Button, Card, DatePicker, Empty, Flex, Select, Skeleton, Tooltip, Typography } from "antd";
 import dayjs from "dayjs";
 import { useEffect } from "react";
 import { useSearchParams } from "react-router";
-import { errorMessage } from "@/api/errors";
+import { LoadFailed } from "@/components/resource-page/ResourcePage";
 import { hasRole, useMe } from "@/features/auth";
 import { useSites } from "@/features/sites";
 import { billCsvUrl, useBill } from "../api/billing";
-import { useTariffList } from "../api/tariff-names";
+import { useTariffNames } from "../api/tariff-names";
 import { BillDocument } from "../components/BillDocument";
 import { BillUnavailable } from "../components/BillUnavailable";
 import { DailyCostChart } from "../components/DailyCostChart";
-import { billUnavailable, currentMonth, formatMonth, isMonth, lastFullMonth, monthSpan } from "../lib/format";
+import {
+  billUnavailable,
+  currentMonth,
+  formatMonth,
+  isMonth,
+  lastFullMonth,
+  monthSpan,
+} from "../lib/format";
 import "../bill-print.css";
 
 /** While the page is open, printing leaves the app chrome off (see bill-print.css). */
@@ -28,11 +35,12 @@ export function BillsRoute() {
   const [params, setParams] = useSearchParams();
   const { data: me } = useMe();
   const sites = useSites();
-  const tariffs = useTariffList();
+  const tariffs = useTariffNames();
 
   const siteParam = Number(params.get("site"));
   const site =
-    sites.data?.find((s) => s.id === siteParam) ?? (params.get("site") ? undefined : sites.data?.[0]);
+    sites.data?.find((s) => s.id === siteParam) ??
+    (params.get("site") ? undefined : sites.data?.[0]);
   const month = isMonth(params.get("month")) ? params.get("month")! : lastFullMonth();
   const { start, end } = monthSpan(month);
   const bill = useBill(site?.id ?? null, start, end);
@@ -53,9 +61,7 @@ export function BillsRoute() {
   if (sites.isPending) {
     body = <Skeleton active paragraph={{ rows: 8 }} />;
   } else if (sites.isError) {
-    body = (
-      <Alert type="error" showIcon title="The sites could not be loaded" description={errorMessage(sites.error)} />
-    );
+    body = <LoadFailed error={sites.error} title="The sites could not be loaded" />;
   } else if (!site) {
     body = (
       <Empty
@@ -79,13 +85,7 @@ export function BillsRoute() {
     );
   } else if (bill.isError) {
     body = (
-      <Alert
-        data-testid="bill-error"
-        type="error"
-        showIcon
-        title="The bill could not be calculated"
-        description={errorMessage(bill.error)}
-      />
+      <LoadFailed error={bill.error} testId="bill-error" title="The bill could not be calculated" />
     );
   } else {
     body = <BillDocument bill={bill.data} siteName={site.name} tariffName={tariffName} />;

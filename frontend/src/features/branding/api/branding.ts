@@ -1,14 +1,8 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { QueryKey } from "@tanstack/react-query";
 import { apiClient, unwrap } from "@/api/client";
 import { readStoredBranding } from "../lib/storage";
+import { brandingKeys } from "./keys";
 import type { BrandAssetKind, Branding, BrandingUpdate } from "../lib/types";
-
-export const brandingQueryKey = ["branding"] as const;
-
-export function isBrandingQueryKey(key: QueryKey): boolean {
-  return key[0] === brandingQueryKey[0];
-}
 
 /** GET /api/branding (public: the login page needs it too). */
 export async function getBranding(signal?: AbortSignal): Promise<Branding> {
@@ -17,7 +11,7 @@ export async function getBranding(signal?: AbortSignal): Promise<Branding> {
 
 export const brandingQueryOptions = () =>
   queryOptions<Branding>({
-    queryKey: brandingQueryKey,
+    queryKey: brandingKeys.all,
     queryFn: ({ signal }) => getBranding(signal),
     // Changes made here update the cache directly; another admin's change shows on reload.
     staleTime: 5 * 60_000,
@@ -30,10 +24,13 @@ export function useBranding() {
   return useQuery(brandingQueryOptions());
 }
 
-/** Every branding change answers with the new brand: put it in the cache, and every page shows it. */
+/**
+ * Every branding change answers with the new brand: put it in the cache, and every page
+ * shows it.
+ */
 function useSetBranding() {
   const queryClient = useQueryClient();
-  return (branding: Branding) => queryClient.setQueryData(brandingQueryKey, branding);
+  return (branding: Branding) => queryClient.setQueryData(brandingKeys.all, branding);
 }
 
 /** PUT /api/branding (admin). */

@@ -127,7 +127,10 @@ export function BrandingForm({ form, branding }: BrandingFormProps) {
             label="Support e-mail"
             name="support_email"
             rules={[
-              { pattern: EMAIL_PATTERN, message: "Enter an e-mail address like support@example.com" },
+              {
+                pattern: EMAIL_PATTERN,
+                message: "Enter an e-mail address like support@example.com",
+              },
               { max: 320, message: "At most 320 characters" },
             ]}
           >

@@ -1,7 +1,7 @@
 import { screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { anAdmin, meRoute, mockFetch, renderApp } from "@/test/utils";
-import { brandingQueryKey } from "../api/branding";
+import { brandingKeys } from "../api/keys";
 import { BRANDING_STORAGE_KEY } from "../lib/storage";
 import { acmeBranding } from "../testing/fixtures";
 
@@ -53,15 +53,19 @@ describe("BrandingProvider", () => {
     mockFetch({
       "/api/auth/me": meRoute(anAdmin),
       "/api/branding": { body: acmeBranding },
-      "/api/health": { body: { status: "ok", database: "ok", run_mode: "standalone", version: "1" } },
+      "/api/health": {
+        body: { status: "ok", database: "ok", run_mode: "standalone", version: "1" },
+      },
       "/api/sites": { body: [] },
     });
     const { queryClient } = renderApp("/");
     expect(await screen.findByTestId("app-header")).toBeInTheDocument();
-    await waitFor(() => expect(screen.getByTestId("product-name")).toHaveTextContent("Acme Energy"));
+    await waitFor(() =>
+      expect(screen.getByTestId("product-name")).toHaveTextContent("Acme Energy"),
+    );
     expect(screen.getByTestId("brand-logo")).toHaveAttribute("src", acmeBranding.logo_url);
 
-    queryClient.setQueryData(brandingQueryKey, {
+    queryClient.setQueryData(brandingKeys.all, {
       ...acmeBranding,
       product_name: "Acme Power",
       logo_url: null,
@@ -69,7 +73,9 @@ describe("BrandingProvider", () => {
     await waitFor(() => expect(screen.getByTestId("product-name")).toHaveTextContent("Acme Power"));
     expect(screen.queryByTestId("brand-logo")).not.toBeInTheDocument();
     await waitFor(() => expect(document.title).toBe("Acme Power"));
-    const stored = JSON.parse(window.localStorage.getItem(BRANDING_STORAGE_KEY) ?? "{}");
+    const stored = JSON.parse(window.localStorage.getItem(BRANDING_STORAGE_KEY) ?? "{}") as {
+      product_name?: string;
+    };
     expect(stored.product_name).toBe("Acme Power");
   });
 

@@ -1,8 +1,10 @@
 import { useQueryClient } from "@tanstack/react-query";
+import type { QueryKey } from "@tanstack/react-query";
 import { ConfigProvider } from "antd";
 import { useEffect, useMemo, useReducer, type ReactNode } from "react";
 import { brand } from "@/config/brand";
-import { isBrandingQueryKey, useBranding } from "../api/branding";
+import { useBranding } from "../api/branding";
+import { isBrandingQueryKey } from "../api/keys";
 import { BrandContext } from "../lib/context";
 import { defaultBranding } from "../lib/defaults";
 import { storeBranding } from "../lib/storage";
@@ -31,7 +33,8 @@ function useFollowBrandingQueryRemoval() {
   useEffect(
     () =>
       queryClient.getQueryCache().subscribe((event) => {
-        if (event.type === "removed" && isBrandingQueryKey(event.query.queryKey)) rerender();
+        if (event.type === "removed" && isBrandingQueryKey(event.query.queryKey as QueryKey))
+          rerender();
       }),
     [queryClient],
   );

@@ -14,7 +14,7 @@ export function isHexColor(value: unknown): value is string {
 }
 
 function channels(hex: string): [number, number, number] {
-  if (!isHexColor(hex)) throw new Error(`not a #rrggbb colour: ${hex}`);
+  if (!isHexColor(hex)) throw new Error(`not a #rrggbb colour: ${hex as string}`);
   return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
 }
 

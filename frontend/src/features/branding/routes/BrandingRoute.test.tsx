@@ -19,7 +19,10 @@ function replaceText(element: HTMLElement, text: string) {
 
 describe("Settings → Branding", () => {
   it("warns about white text on a light primary colour, live as the colour changes", async () => {
-    mockFetch({ "/api/auth/me": meRoute(anAdmin), "/api/branding": { body: defaultServerBranding } });
+    mockFetch({
+      "/api/auth/me": meRoute(anAdmin),
+      "/api/branding": { body: defaultServerBranding },
+    });
     renderApp("/settings/branding");
 
     const primary = await screen.findByTestId("branding-primary-input");
@@ -76,7 +79,11 @@ describe("Settings → Branding", () => {
   });
 
   it("saves, and the header shows the new brand without a reload", async () => {
-    const saved = { ...defaultServerBranding, product_name: "Acme Energy", primary_color: "#0050b3" };
+    const saved = {
+      ...defaultServerBranding,
+      product_name: "Acme Energy",
+      primary_color: "#0050b3",
+    };
     mockFetch({
       "/api/auth/me": meRoute(anAdmin),
       "GET /api/branding": { body: defaultServerBranding },
@@ -88,7 +95,9 @@ describe("Settings → Branding", () => {
     expect(screen.getByTestId("product-name")).toHaveTextContent("Power Portal");
     await userEvent.setup().click(screen.getByTestId("branding-save"));
 
-    await waitFor(() => expect(screen.getByTestId("product-name")).toHaveTextContent("Acme Energy"));
+    await waitFor(() =>
+      expect(screen.getByTestId("product-name")).toHaveTextContent("Acme Energy"),
+    );
     await waitFor(() => expect(document.title).toBe("Acme Energy"));
   });
 
@@ -129,7 +138,9 @@ describe("Settings → Branding", () => {
     expect(fetchedRequests(fetchMock).some((r) => r.method === "DELETE")).toBe(false);
     await user.click(await screen.findByTestId("branding-reset-confirm"));
 
-    await waitFor(() => expect(screen.getByTestId("branding-product-name")).toHaveValue("Power Portal"));
+    await waitFor(() =>
+      expect(screen.getByTestId("branding-product-name")).toHaveValue("Power Portal"),
+    );
     expect(screen.getByTestId("product-name")).toHaveTextContent("Power Portal");
     expect(screen.queryByTestId("logo-current")).not.toBeInTheDocument();
   });

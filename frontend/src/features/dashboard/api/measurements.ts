@@ -2,6 +2,7 @@ import { keepPreviousData, useQueries, useQuery } from "@tanstack/react-query";
 import { apiClient, unwrap } from "@/api/client";
 import type { DateRange } from "../lib/date-range";
 import type { EnergyResponse, Interval, Scope, SeriesResponse, Summary } from "../types";
+import { dashboardKeys } from "./keys";
 
 /** Figures for a range that includes today change as readings arrive. */
 const LIVE_REFRESH_MS = 60_000;
@@ -26,7 +27,7 @@ async function getSummary(scope: Scope, range: DateRange, signal: AbortSignal): 
 /** GET /api/{sites|devices}/{id}/summary?start&end */
 export function useSummary(scope: Scope | undefined, range: DateRange, live: boolean) {
   return useQuery({
-    queryKey: ["summary", scope?.kind, scope?.id, range.start, range.end],
+    queryKey: dashboardKeys.summary(scope, range),
     queryFn: ({ signal }) => getSummary(scope!, range, signal),
     enabled: scope !== undefined,
     refetchInterval: live ? LIVE_REFRESH_MS : false,
@@ -64,7 +65,7 @@ export function useEnergy(
   options: { live: boolean; enabled?: boolean },
 ) {
   return useQuery({
-    queryKey: ["energy", scope?.kind, scope?.id, range.start, range.end, interval],
+    queryKey: dashboardKeys.energy(scope, range, interval),
     queryFn: ({ signal }) => getEnergy(scope!, range, interval, signal),
     enabled: scope !== undefined && (options.enabled ?? true),
     refetchInterval: options.live ? LIVE_REFRESH_MS : false,
@@ -77,7 +78,7 @@ export type SeriesRequest = { start: string; end: string; maxPoints: number };
 export function usePowerSeries(deviceIds: number[], request: SeriesRequest, live: boolean) {
   return useQueries({
     queries: deviceIds.map((deviceId) => ({
-      queryKey: ["series", deviceId, "power_kw", request.start, request.end, request.maxPoints],
+      queryKey: dashboardKeys.powerSeries(deviceId, request),
       queryFn: async ({ signal }: { signal: AbortSignal }): Promise<SeriesResponse> =>
         unwrap(
           await apiClient.GET("/api/devices/{device_id}/series", {

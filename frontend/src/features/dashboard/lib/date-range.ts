@@ -133,8 +133,7 @@ export function previousPeriod(range: DateRange): DateRange {
 }
 
 export type RangeSelection =
-  | { preset: PresetKey; range: DateRange }
-  | { preset: "custom"; range: DateRange };
+  { preset: PresetKey; range: DateRange } | { preset: "custom"; range: DateRange };
 
 /**
  * The range from the URL: `range=<preset>`, or `range=custom&from=…&to=…`

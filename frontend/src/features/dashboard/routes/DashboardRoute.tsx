@@ -1,8 +1,8 @@
-import { Alert, Button, Card, Col, Empty, Flex, Row, Skeleton, Typography } from "antd";
+import { Button, Card, Col, Empty, Flex, Row, Skeleton, Typography } from "antd";
 import { useMemo } from "react";
 import { useNavigate, useSearchParams } from "react-router";
-import { errorMessage } from "@/api/errors";
 import { useNow } from "@/components/data-display/use-now";
+import { LoadFailed } from "@/components/resource-page/ResourcePage";
 import { hasRole, useMe } from "@/features/auth";
 import { DailyCostChart, MonthCostCard } from "@/features/billing";
 import { HealthCard } from "@/features/health";
@@ -99,14 +99,7 @@ function SiteDashboard({ sites, site }: SiteDashboardProps) {
 
   let body;
   if (devicesQuery.isError) {
-    body = (
-      <Alert
-        type="error"
-        showIcon
-        title="The site's devices could not be loaded"
-        description={errorMessage(devicesQuery.error)}
-      />
-    );
+    body = <LoadFailed error={devicesQuery.error} title="The site's devices could not be loaded" />;
   } else if (devicesQuery.isPending) {
     body = <Skeleton active paragraph={{ rows: 8 }} />;
   } else if (devices.length === 0) {
@@ -209,12 +202,10 @@ export function DashboardRoute() {
     content = (
       <>
         <Header />
-        <Alert
-          data-testid="dashboard-error"
-          type="error"
-          showIcon
+        <LoadFailed
+          error={sites.error}
+          testId="dashboard-error"
           title="The sites could not be loaded"
-          description={errorMessage(sites.error)}
         />
       </>
     );

@@ -1,11 +1,7 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiClient, unwrap } from "@/api/client";
 import type { Customer, CustomerCreate, CustomerWithToken, FleetSite, IngestEvent } from "../types";
-
-/** Everything under ["fleet"] is refreshed together after a change. */
-export const fleetQueryKey = ["fleet"] as const;
-export const customersQueryKey = ["fleet", "customers"] as const;
-export const customerQueryKey = (code: string) => ["fleet", "customers", code] as const;
+import { fleetKeys } from "./keys";
 
 /** The customer list changes as stacks push: refresh it every minute while shown. */
 const FLEET_REFRESH_MS = 60_000;
@@ -13,7 +9,7 @@ const FLEET_REFRESH_MS = 60_000;
 /** GET /api/fleet/customers */
 export const customersQueryOptions = () =>
   queryOptions({
-    queryKey: customersQueryKey,
+    queryKey: fleetKeys.customers(),
     queryFn: async ({ signal }): Promise<Customer[]> =>
       unwrap(await apiClient.GET("/api/fleet/customers", { signal })),
     refetchInterval: FLEET_REFRESH_MS,
@@ -26,7 +22,7 @@ export function useCustomers() {
 /** GET /api/fleet/customers/{code} */
 export function useCustomer(code: string) {
   return useQuery({
-    queryKey: customerQueryKey(code),
+    queryKey: fleetKeys.customer(code),
     queryFn: async ({ signal }): Promise<Customer> =>
       unwrap(
         await apiClient.GET("/api/fleet/customers/{code}", {
@@ -42,7 +38,7 @@ export function useCustomer(code: string) {
 /** GET /api/fleet/customers/{code}/sites (each with its devices and their last reading). */
 export function useCustomerSites(code: string) {
   return useQuery({
-    queryKey: [...customerQueryKey(code), "sites"] as const,
+    queryKey: fleetKeys.customerSites(code),
     queryFn: async ({ signal }): Promise<FleetSite[]> =>
       unwrap(
         await apiClient.GET("/api/fleet/customers/{code}/sites", {
@@ -58,7 +54,7 @@ export function useCustomerSites(code: string) {
 /** GET /api/fleet/customers/{code}/events: the latest pushes, newest first. */
 export function useCustomerEvents(code: string, limit = 50) {
   return useQuery({
-    queryKey: [...customerQueryKey(code), "events", limit] as const,
+    queryKey: fleetKeys.customerEvents(code, limit),
     queryFn: async ({ signal }): Promise<IngestEvent[]> =>
       unwrap(
         await apiClient.GET("/api/fleet/customers/{code}/events", {
@@ -73,7 +69,7 @@ export function useCustomerEvents(code: string, limit = 50) {
 
 function useInvalidateFleet() {
   const queryClient = useQueryClient();
-  return () => queryClient.invalidateQueries({ queryKey: fleetQueryKey });
+  return () => queryClient.invalidateQueries({ queryKey: fleetKeys.all });
 }
 
 /** POST /api/fleet/customers: the answer holds the token, the only time it is shown. */

@@ -2,11 +2,12 @@ import { useQuery } from "@tanstack/react-query";
 import { apiClient, unwrap } from "@/api/client";
 import type { DayRange } from "../lib/days";
 import type { FleetEnergy } from "../types";
+import { fleetKeys } from "./keys";
 
 /** GET /api/fleet/energy: the whole fleet per day (UTC days). */
 export function useFleetEnergy(range: DayRange) {
   return useQuery({
-    queryKey: ["fleet", "energy", range.start, range.end] as const,
+    queryKey: fleetKeys.energy(range),
     queryFn: async ({ signal }): Promise<FleetEnergy> =>
       unwrap(
         await apiClient.GET("/api/fleet/energy", {
@@ -21,7 +22,7 @@ export function useFleetEnergy(range: DayRange) {
 /** GET /api/fleet/customers/{code}/energy: one customer's devices per day, in `timeZone`. */
 export function useCustomerEnergy(code: string, range: DayRange, timeZone: string | undefined) {
   return useQuery({
-    queryKey: ["fleet", "customers", code, "energy", range.start, range.end, timeZone] as const,
+    queryKey: fleetKeys.customerEnergy(code, range, timeZone),
     queryFn: async ({ signal }): Promise<FleetEnergy> =>
       unwrap(
         await apiClient.GET("/api/fleet/customers/{code}/energy", {

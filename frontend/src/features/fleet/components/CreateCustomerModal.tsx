@@ -1,6 +1,5 @@
-import { Alert, Form, Input, Modal, Typography } from "antd";
-import { useState } from "react";
-import { applyServerErrors } from "@/lib/form-errors";
+import { Form, Input, Typography } from "antd";
+import { FormModal } from "@/components/form-modal/FormModal";
 import { useCreateCustomer } from "../api/customers";
 import type { CustomerWithToken } from "../types";
 
@@ -18,75 +17,54 @@ type CreateCustomerModalProps = {
 
 /** Register a customer stack. Mounted while open, so every opening starts blank. */
 export function CreateCustomerModal({ onClose, onCreated }: CreateCustomerModalProps) {
-  const [form] = Form.useForm<CustomerValues>();
   const createCustomer = useCreateCustomer();
-  const [problem, setProblem] = useState<string | null>(null);
 
-  const onFinish = async ({ code, name }: CustomerValues) => {
-    setProblem(null);
-    try {
-      onCreated(await createCustomer.mutateAsync({ code: code.trim(), name: name.trim() }));
-    } catch (error) {
-      setProblem(applyServerErrors(form, error, FIELDS));
-    }
+  const onSubmit = async ({ code, name }: CustomerValues) => {
+    onCreated(await createCustomer.mutateAsync({ code: code.trim(), name: name.trim() }));
   };
 
   return (
-    <Modal
-      open
+    <FormModal<CustomerValues>
       title="Add customer"
       okText="Add"
-      onOk={() => form.submit()}
-      onCancel={onClose}
-      confirmLoading={createCustomer.isPending}
-      okButtonProps={{ "data-testid": "create-customer-submit" }}
-      data-testid="create-customer-modal"
+      onSubmit={onSubmit}
+      onClose={onClose}
+      fields={FIELDS}
+      testIds={{
+        modal: "create-customer-modal",
+        form: "create-customer-form",
+        submit: "create-customer-submit",
+        error: "create-customer-error",
+      }}
     >
-      <Form
-        form={form}
-        layout="vertical"
-        requiredMark={false}
-        onFinish={(values) => void onFinish(values)}
-        data-testid="create-customer-form"
+      <Typography.Paragraph type="secondary">
+        A customer is one portal stack that pushes its sites, devices and readings here. It gets a
+        token, shown once, for its configuration.
+      </Typography.Paragraph>
+      <Form.Item
+        label="Code"
+        name="code"
+        extra="Lower-case letters, digits and dashes; it names the customer in URLs."
+        rules={[
+          { required: true, whitespace: true, message: "Enter a code" },
+          {
+            pattern: CUSTOMER_CODE_PATTERN,
+            message: "2–40 lower-case letters, digits or dashes (not starting with a dash)",
+          },
+        ]}
       >
-        {problem && (
-          <Alert
-            data-testid="create-customer-error"
-            type="error"
-            showIcon
-            title={problem}
-            style={{ marginBottom: 16 }}
-          />
-        )}
-        <Typography.Paragraph type="secondary">
-          A customer is one portal stack that pushes its sites, devices and readings here. It gets
-          a token, shown once, for its configuration.
-        </Typography.Paragraph>
-        <Form.Item
-          label="Code"
-          name="code"
-          extra="Lower-case letters, digits and dashes; it names the customer in URLs."
-          rules={[
-            { required: true, whitespace: true, message: "Enter a code" },
-            {
-              pattern: CUSTOMER_CODE_PATTERN,
-              message: "2–40 lower-case letters, digits or dashes (not starting with a dash)",
-            },
-          ]}
-        >
-          <Input data-testid="customer-form-code" autoComplete="off" placeholder="acme-mining" />
-        </Form.Item>
-        <Form.Item
-          label="Name"
-          name="name"
-          rules={[
-            { required: true, whitespace: true, message: "Enter the customer's name" },
-            { max: 200, message: "At most 200 characters" },
-          ]}
-        >
-          <Input data-testid="customer-form-name" autoComplete="off" placeholder="Acme Mining" />
-        </Form.Item>
-      </Form>
-    </Modal>
+        <Input data-testid="customer-form-code" autoComplete="off" placeholder="acme-mining" />
+      </Form.Item>
+      <Form.Item
+        label="Name"
+        name="name"
+        rules={[
+          { required: true, whitespace: true, message: "Enter the customer's name" },
+          { max: 200, message: "At most 200 characters" },
+        ]}
+      >
+        <Input data-testid="customer-form-name" autoComplete="off" placeholder="Acme Mining" />
+      </Form.Item>
+    </FormModal>
   );
 }

@@ -37,10 +37,9 @@ export function CustomerActions({ customer, onRotated, size = "small" }: Custome
           okText="Deactivate"
           okButtonProps={{ danger: true, "data-testid": "customer-deactivate-confirm" }}
           onConfirm={() =>
-            setActive.mutateAsync({ code: customer.code, active: false }).then(
-              () => void message.success(`Deactivated ${customer.code}`),
-              onError,
-            )
+            setActive
+              .mutateAsync({ code: customer.code, active: false })
+              .then(() => void message.success(`Deactivated ${customer.code}`), onError)
           }
         >
           <Button size={size} data-testid="customer-deactivate" loading={setActive.isPending}>

@@ -39,8 +39,7 @@ export function CustomerTokenModal({ customer, reason, onClose }: CustomerTokenM
       >
         <Typography.Paragraph type="secondary" style={{ margin: 0 }}>
           On the customer&apos;s stack, set{" "}
-          <Typography.Text code>PORTAL_FLEET__CUSTOMER_TOKEN</Typography.Text> to this token
-          (with{" "}
+          <Typography.Text code>PORTAL_FLEET__CUSTOMER_TOKEN</Typography.Text> to this token (with{" "}
           <Typography.Text code>PORTAL_RUN_MODE=client</Typography.Text>,{" "}
           <Typography.Text code>PORTAL_FLEET__ENABLED=true</Typography.Text> and{" "}
           <Typography.Text code>PORTAL_FLEET__ADMIN_URL</Typography.Text> pointing here) and restart

@@ -1,9 +1,9 @@
-import { Alert, Card, Empty, Table, Tag, Tooltip, Typography } from "antd";
+import { Card, Empty, Table, Tag, Tooltip, Typography } from "antd";
 import type { TableColumnsType } from "antd";
 import type { HTMLAttributes } from "react";
-import { errorMessage } from "@/api/errors";
 import { formatDateTimeIn, formatNumber } from "@/components/data-display/format";
 import { useNow } from "@/components/data-display/use-now";
+import { QueryError } from "@/components/resource-page/ResourcePage";
 import { testId } from "@/lib/test-id";
 import { usePushState } from "../api/push-state";
 import type { PushState } from "../types";
@@ -64,15 +64,7 @@ export function PushStateCard() {
 
   return (
     <Card title="Fleet push" data-testid="push-state" styles={{ body: { padding: 0 } }}>
-      {state.isError && (
-        <Alert
-          type="error"
-          showIcon
-          title="The push state could not be loaded"
-          description={errorMessage(state.error)}
-          style={{ margin: 16 }}
-        />
-      )}
+      <QueryError query={state} title="The push state could not be loaded" style={{ margin: 16 }} />
       <Table<PushState>
         rowKey="resource"
         size="small"

@@ -1,5 +1,7 @@
 /** Calendar days for the fleet charts: "the last 30 days" in a time zone, as API dates. */
 
+import { supportedTimeZones } from "@/lib/timezones";
+
 /** YYYY-MM-DD */
 export type PlainDay = string;
 
@@ -42,7 +44,5 @@ export function shortDay(day: PlainDay): string {
 
 /** IANA zone names for the time zone picker (the browser's list, plus UTC which it omits). */
 export function timeZoneOptions(extra: readonly string[] = []): string[] {
-  const names =
-    typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
-  return [...new Set([...extra, "UTC", ...names])];
+  return [...new Set([...extra, "UTC", ...supportedTimeZones()])];
 }

@@ -7,17 +7,18 @@ import {
   Descriptions,
   Empty,
   Flex,
-  Result,
   Select,
-  Skeleton,
   Typography,
 } from "antd";
 import { useMemo, useState } from "react";
 import { Link, useParams } from "react-router";
-import { ApiError } from "@/api/client";
-import { errorMessage } from "@/api/errors";
 import { formatDateTimeIn, formatNumber } from "@/components/data-display/format";
 import { useNow } from "@/components/data-display/use-now";
+import {
+  QueryError,
+  ResourceNotFound,
+  ResourcePage,
+} from "@/components/resource-page/ResourcePage";
 import { hasRole, useMe } from "@/features/auth";
 import { useCustomer, useCustomerEvents, useCustomerSites } from "../api/customers";
 import { useCustomerEnergy } from "../api/energy";
@@ -28,7 +29,7 @@ import { DailyEnergyChart } from "../components/DailyEnergyChart";
 import { ActiveTag, FreshnessTag } from "../components/FreshnessTag";
 import { IngestEventsTable } from "../components/IngestEventsTable";
 import { dayIn, lastDays, timeZoneOptions } from "../lib/days";
-import type { CustomerWithToken } from "../types";
+import type { Customer, CustomerWithToken } from "../types";
 
 /** /fleet/:code: one customer stack — its sites and devices, energy, and recent pushes. */
 export function CustomerRoute({ code: fixedCode }: { code?: string } = {}) {
@@ -65,210 +66,199 @@ export function CustomerRoute({ code: fixedCode }: { code?: string } = {}) {
     />
   );
 
-  if (customer.isError) {
-    const notFound = customer.error instanceof ApiError && customer.error.status === 404;
+  const page = (current: Customer) => {
+    const reload = () =>
+      void Promise.all([customer.refetch(), sites.refetch(), events.refetch(), energy.refetch()]);
     return (
       <>
-        {breadcrumb}
-        <Result
-          data-testid="customer-not-found"
-          status={notFound ? "404" : "error"}
-          title={notFound ? "Customer not found" : "The customer could not be loaded"}
-          subTitle={
-            notFound ? `There is no customer with code ${code}.` : errorMessage(customer.error)
+        <Flex justify="space-between" align="center" wrap gap={8} style={{ marginBottom: 16 }}>
+          <Flex align="center" gap={12} wrap>
+            <Typography.Title level={2} style={{ margin: 0 }} data-testid="customer-title">
+              {current.name}
+            </Typography.Title>
+            <Typography.Text code data-testid="customer-code">
+              {current.code}
+            </Typography.Text>
+            <ActiveTag active={current.active} />
+            <FreshnessTag at={current.last_seen_at} now={now} />
+          </Flex>
+          <Flex gap={8} wrap>
+            <Button
+              icon={<ReloadOutlined />}
+              data-testid="customer-refresh"
+              loading={customer.isFetching && !customer.isPending}
+              onClick={reload}
+            >
+              Reload
+            </Button>
+            {isAdmin && <CustomerActions customer={current} onRotated={setRotated} size="middle" />}
+          </Flex>
+        </Flex>
+
+        {!current.active && (
+          <Alert
+            type="warning"
+            showIcon
+            style={{ marginBottom: 16 }}
+            title="This customer is deactivated: its pushes are refused (401) until it is activated."
+          />
+        )}
+
+        <Card style={{ marginBottom: 16 }}>
+          <Descriptions
+            data-testid="customer-details"
+            column={{ xs: 1, md: 2, xl: 4 }}
+            size="small"
+            items={[
+              { key: "sites", label: "Sites", children: formatNumber(current.site_count ?? 0) },
+              {
+                key: "devices",
+                label: "Devices",
+                children: formatNumber(current.device_count ?? 0),
+              },
+              {
+                key: "rows",
+                label: "Rows in the last 24 h",
+                children: formatNumber(current.rows_last_24h ?? 0),
+              },
+              {
+                key: "first_seen",
+                label: "First push",
+                children: formatDateTimeIn(current.first_seen_at),
+              },
+              {
+                key: "last_seen",
+                label: "Last push",
+                children: formatDateTimeIn(current.last_seen_at),
+              },
+              { key: "created", label: "Added", children: formatDateTimeIn(current.created_at) },
+              {
+                key: "last_error",
+                label: "Last error",
+                span: 2,
+                children: current.last_error ? (
+                  <Typography.Text type="danger">
+                    {current.last_error}
+                    {current.last_error_at && (
+                      <Typography.Text type="secondary">
+                        {" "}
+                        ({formatDateTimeIn(current.last_error_at)})
+                      </Typography.Text>
+                    )}
+                  </Typography.Text>
+                ) : (
+                  "—"
+                ),
+              },
+            ]}
+          />
+        </Card>
+
+        <Card
+          title={`Sites and devices (${current.site_count ?? 0} / ${current.device_count ?? 0})`}
+          styles={{ body: { padding: 0 } }}
+          style={{ marginBottom: 16 }}
+        >
+          <QueryError query={sites} title="The sites could not be loaded" style={{ margin: 16 }} />
+          <CustomerDevicesTable
+            sites={sites.data}
+            loading={sites.isPending && !sites.isError}
+            now={now}
+            empty={
+              <Empty
+                data-testid="customer-sites-empty"
+                image={Empty.PRESENTED_IMAGE_SIMPLE}
+                description="No sites yet: they appear once the customer's stack pushes them."
+              />
+            }
+          />
+        </Card>
+
+        <div style={{ marginBottom: 16 }}>
+          <DailyEnergyChart
+            title="Energy per day"
+            basis={`last 30 days, days in ${zone ?? "…"}, all devices`}
+            testId="customer-energy-chart"
+            exportId="customer-energy"
+            fileName={current.code}
+            range={range}
+            query={energy}
+            emptyText="No energy pushed in the last 30 days"
+            extra={
+              <Select
+                size="small"
+                data-testid="customer-energy-timezone"
+                aria-label="Time zone of the days"
+                style={{ width: 200 }}
+                value={zone}
+                onChange={setChosenZone}
+                showSearch={{ optionFilterProp: "label" }}
+                options={zoneOptions}
+              />
+            }
+          />
+        </div>
+
+        <Card
+          title="Recent pushes"
+          extra={
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              the last 50 batches, newest first
+            </Typography.Text>
           }
-          extra={<Link to="/fleet">Back to the fleet</Link>}
-        />
+          styles={{ body: { padding: 0 } }}
+        >
+          <QueryError
+            query={events}
+            title="The pushes could not be loaded"
+            style={{ margin: 16 }}
+          />
+          <IngestEventsTable
+            events={events.data}
+            loading={events.isPending && !events.isError}
+            now={now}
+            empty={
+              <Empty
+                data-testid="ingest-events-empty"
+                image={Empty.PRESENTED_IMAGE_SIMPLE}
+                description={
+                  "Nothing pushed yet. Put the token in the customer stack's " +
+                  "PORTAL_FLEET__CUSTOMER_TOKEN."
+                }
+              />
+            }
+          />
+        </Card>
+
+        {rotated && (
+          <CustomerTokenModal
+            customer={rotated}
+            reason="rotated"
+            onClose={() => setRotated(null)}
+          />
+        )}
       </>
     );
-  }
-  if (!customer.data) {
-    return (
-      <>
-        {breadcrumb}
-        <Skeleton active />
-      </>
-    );
-  }
-  const current = customer.data;
-  const reload = () =>
-    void Promise.all([customer.refetch(), sites.refetch(), events.refetch(), energy.refetch()]);
+  };
 
   return (
-    <>
-      {breadcrumb}
-      <Flex justify="space-between" align="center" wrap gap={8} style={{ marginBottom: 16 }}>
-        <Flex align="center" gap={12} wrap>
-          <Typography.Title level={2} style={{ margin: 0 }} data-testid="customer-title">
-            {current.name}
-          </Typography.Title>
-          <Typography.Text code data-testid="customer-code">
-            {current.code}
-          </Typography.Text>
-          <ActiveTag active={current.active} />
-          <FreshnessTag at={current.last_seen_at} now={now} />
-        </Flex>
-        <Flex gap={8} wrap>
-          <Button
-            icon={<ReloadOutlined />}
-            data-testid="customer-refresh"
-            loading={customer.isFetching && !customer.isPending}
-            onClick={reload}
-          >
-            Reload
-          </Button>
-          {isAdmin && (
-            <CustomerActions customer={current} onRotated={setRotated} size="middle" />
-          )}
-        </Flex>
-      </Flex>
-
-      {!current.active && (
-        <Alert
-          type="warning"
-          showIcon
-          style={{ marginBottom: 16 }}
-          title="This customer is deactivated: its pushes are refused (401) until it is activated."
+    <ResourcePage
+      query={customer}
+      header={breadcrumb}
+      failure={(error) => (
+        <ResourceNotFound
+          error={error}
+          testId="customer-not-found"
+          notFound={{
+            title: "Customer not found",
+            detail: `There is no customer with code ${code}.`,
+          }}
+          errorTitle="The customer could not be loaded"
+          back={<Link to="/fleet">Back to the fleet</Link>}
         />
       )}
-
-      <Card style={{ marginBottom: 16 }}>
-        <Descriptions
-          data-testid="customer-details"
-          column={{ xs: 1, md: 2, xl: 4 }}
-          size="small"
-          items={[
-            { key: "sites", label: "Sites", children: formatNumber(current.site_count ?? 0) },
-            { key: "devices", label: "Devices", children: formatNumber(current.device_count ?? 0) },
-            {
-              key: "rows",
-              label: "Rows in the last 24 h",
-              children: formatNumber(current.rows_last_24h ?? 0),
-            },
-            {
-              key: "first_seen",
-              label: "First push",
-              children: formatDateTimeIn(current.first_seen_at),
-            },
-            {
-              key: "last_seen",
-              label: "Last push",
-              children: formatDateTimeIn(current.last_seen_at),
-            },
-            { key: "created", label: "Added", children: formatDateTimeIn(current.created_at) },
-            {
-              key: "last_error",
-              label: "Last error",
-              span: 2,
-              children: current.last_error ? (
-                <Typography.Text type="danger">
-                  {current.last_error}
-                  {current.last_error_at && (
-                    <Typography.Text type="secondary">
-                      {" "}
-                      ({formatDateTimeIn(current.last_error_at)})
-                    </Typography.Text>
-                  )}
-                </Typography.Text>
-              ) : (
-                "—"
-              ),
-            },
-          ]}
-        />
-      </Card>
-
-      <Card
-        title={`Sites and devices (${current.site_count ?? 0} / ${current.device_count ?? 0})`}
-        styles={{ body: { padding: 0 } }}
-        style={{ marginBottom: 16 }}
-      >
-        {sites.isError && (
-          <Alert
-            type="error"
-            showIcon
-            title="The sites could not be loaded"
-            description={errorMessage(sites.error)}
-            style={{ margin: 16 }}
-          />
-        )}
-        <CustomerDevicesTable
-          sites={sites.data}
-          loading={sites.isPending && !sites.isError}
-          now={now}
-          empty={
-            <Empty
-              data-testid="customer-sites-empty"
-              image={Empty.PRESENTED_IMAGE_SIMPLE}
-              description="No sites yet: they appear once the customer's stack pushes them."
-            />
-          }
-        />
-      </Card>
-
-      <div style={{ marginBottom: 16 }}>
-        <DailyEnergyChart
-          title="Energy per day"
-          basis={`last 30 days, days in ${zone ?? "…"}, all devices`}
-          testId="customer-energy-chart"
-          exportId="customer-energy"
-          fileName={current.code}
-          range={range}
-          query={energy}
-          emptyText="No energy pushed in the last 30 days"
-          extra={
-            <Select
-              size="small"
-              data-testid="customer-energy-timezone"
-              aria-label="Time zone of the days"
-              style={{ width: 200 }}
-              value={zone}
-              onChange={setChosenZone}
-              showSearch={{ optionFilterProp: "label" }}
-              options={zoneOptions}
-            />
-          }
-        />
-      </div>
-
-      <Card
-        title="Recent pushes"
-        extra={
-          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-            the last 50 batches, newest first
-          </Typography.Text>
-        }
-        styles={{ body: { padding: 0 } }}
-      >
-        {events.isError && (
-          <Alert
-            type="error"
-            showIcon
-            title="The pushes could not be loaded"
-            description={errorMessage(events.error)}
-            style={{ margin: 16 }}
-          />
-        )}
-        <IngestEventsTable
-          events={events.data}
-          loading={events.isPending && !events.isError}
-          now={now}
-          empty={
-            <Empty
-              data-testid="ingest-events-empty"
-              image={Empty.PRESENTED_IMAGE_SIMPLE}
-              description={
-                "Nothing pushed yet. Put the token in the customer stack's " +
-                "PORTAL_FLEET__CUSTOMER_TOKEN."
-              }
-            />
-          }
-        />
-      </Card>
-
-      {rotated && (
-        <CustomerTokenModal customer={rotated} reason="rotated" onClose={() => setRotated(null)} />
-      )}
-    </>
+    >
+      {page}
+    </ResourcePage>
   );
 }

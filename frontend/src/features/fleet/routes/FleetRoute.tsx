@@ -1,8 +1,8 @@
 import { PlusOutlined, ReloadOutlined } from "@ant-design/icons";
-import { Alert, Button, Card, Flex, Typography } from "antd";
+import { Button, Card, Flex, Typography } from "antd";
 import { useMemo, useState } from "react";
-import { errorMessage } from "@/api/errors";
 import { useNow } from "@/components/data-display/use-now";
+import { QueryError } from "@/components/resource-page/ResourcePage";
 import { hasRole, useMe } from "@/features/auth";
 import { useCustomers } from "../api/customers";
 import { useFleetEnergy } from "../api/energy";
@@ -63,16 +63,12 @@ export function FleetRoute() {
         </Flex>
       </Flex>
 
-      {customers.isError && (
-        <Alert
-          data-testid="customers-error"
-          type="error"
-          showIcon
-          title="The customers could not be loaded"
-          description={errorMessage(customers.error)}
-          style={{ marginBottom: 16 }}
-        />
-      )}
+      <QueryError
+        query={customers}
+        testId="customers-error"
+        title="The customers could not be loaded"
+        style={{ marginBottom: 16 }}
+      />
 
       {!customers.isError && <FleetKpis customers={customers.data} />}
 

@@ -1,14 +1,12 @@
 import { useQuery } from "@tanstack/react-query";
 import { apiClient, unwrap } from "@/api/client";
 import type { GatewayHealth } from "../types";
-
-export const gatewayHealthQueryKey = (siteId?: number) =>
-  siteId === undefined ? (["gateways", "health"] as const) : (["gateways", "health", siteId] as const);
+import { gatewayKeys } from "./keys";
 
 /** GET /api/gateways/health: every device with an MQTT gateway (or one site's), refreshed. */
 export function useGatewayHealth(siteId?: number) {
   return useQuery({
-    queryKey: gatewayHealthQueryKey(siteId),
+    queryKey: gatewayKeys.health(siteId),
     queryFn: async ({ signal }): Promise<GatewayHealth[]> =>
       unwrap(
         await apiClient.GET("/api/gateways/health", {

@@ -54,7 +54,11 @@ function Details({ bridge }: { bridge: BridgeStatus }) {
           label: "Readings stored",
           children: `${formatNumber(bridge.rows_stored)} in ${formatNumber(bridge.batches_stored)} batches`,
         },
-        { key: "unaccepted", label: "From pending gateways", children: formatNumber(bridge.unaccepted_messages) },
+        {
+          key: "unaccepted",
+          label: "From pending gateways",
+          children: formatNumber(bridge.unaccepted_messages),
+        },
         { key: "rejected", label: "Rejected", children: counts(bridge.rejects) },
         { key: "unknown", label: "Unknown keys", children: counts(bridge.unknown_keys) },
         ...(bridge.last_error

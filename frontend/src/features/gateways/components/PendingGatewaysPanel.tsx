@@ -23,10 +23,17 @@ import { useNow } from "@/components/data-display/use-now";
 import { testId } from "@/lib/test-id";
 import { useBridgeStatus } from "../api/bridge";
 import { useDismissGateway, usePendingGateways } from "../api/pending";
-import type { PendingGateway } from "../types";
+import type { RefreshOthers } from "../api/pending";
+import type { PendingGateway, SiteChoice } from "../types";
 import { AcceptGatewayModal } from "./AcceptGatewayModal";
 
-type PendingGatewaysPanelProps = { isAdmin: boolean };
+type PendingGatewaysPanelProps = {
+  isAdmin: boolean;
+  /** The sites a gateway can be accepted into (the page's list). */
+  sites: { data?: readonly SiteChoice[]; isPending: boolean };
+  /** Refresh the sites and their devices after an accept or a dismissal. */
+  refreshSites: RefreshOthers;
+};
 
 function NoPendingGateways({ prefix }: { prefix: string }) {
   return (
@@ -52,17 +59,18 @@ function NoPendingGateways({ prefix }: { prefix: string }) {
  * Gateways that publish but are no device yet: nothing of theirs is stored until an
  * admin accepts one into a site (or dismisses it). Hidden while MQTT is off and none wait.
  */
-export function PendingGatewaysPanel({ isAdmin }: PendingGatewaysPanelProps) {
+export function PendingGatewaysPanel({ isAdmin, sites, refreshSites }: PendingGatewaysPanelProps) {
   const [showDismissed, setShowDismissed] = useState(false);
   const bridge = useBridgeStatus();
   const pending = usePendingGateways(showDismissed, bridge.isSuccess);
-  const dismiss = useDismissGateway();
+  const dismiss = useDismissGateway(refreshSites);
   const { message } = App.useApp();
   const now = useNow(10_000);
   const [accepting, setAccepting] = useState<PendingGateway | null>(null);
 
   const gateways = pending.data ?? [];
-  if (!bridge.data || (!bridge.data.enabled && gateways.length === 0 && !showDismissed)) return null;
+  if (!bridge.data || (!bridge.data.enabled && gateways.length === 0 && !showDismissed))
+    return null;
   const waiting = gateways.filter((g) => !g.dismissed_at).length;
 
   const onDismiss = (gateway: PendingGateway) =>
@@ -193,7 +201,14 @@ export function PendingGatewaysPanel({ isAdmin }: PendingGatewaysPanelProps) {
         locale={{ emptyText: <NoPendingGateways prefix={bridge.data.topic_prefix} /> }}
         onRow={(g) => testId(`pending-gateway-${g.gateway_id}`) as HTMLAttributes<HTMLElement>}
       />
-      {accepting && <AcceptGatewayModal gateway={accepting} onClose={() => setAccepting(null)} />}
+      {accepting && (
+        <AcceptGatewayModal
+          gateway={accepting}
+          sites={sites}
+          refreshOthers={refreshSites}
+          onClose={() => setAccepting(null)}
+        />
+      )}
     </Card>
   );
 }

@@ -85,7 +85,9 @@ export function gatewayHealthColumns<Row extends { id: number }>(
         return (
           <Tooltip
             title={
-              health.uptime_seconds === null ? undefined : `Up ${formatDuration(health.uptime_seconds)}`
+              health.uptime_seconds === null
+                ? undefined
+                : `Up ${formatDuration(health.uptime_seconds)}`
             }
           >
             <Typography.Text code data-testid="gateway-firmware">
@@ -106,7 +108,9 @@ export function gatewayHealthColumns<Row extends { id: number }>(
         const text = formatErrorRate(health.modbus_error_rate);
         return (
           <Tooltip title={health.sd_state ? `SD card: ${health.sd_state}` : undefined}>
-            <span data-testid="gateway-errors">{color ? <Tag color={color}>{text}</Tag> : text}</span>
+            <span data-testid="gateway-errors">
+              {color ? <Tag color={color}>{text}</Tag> : text}
+            </span>
           </Tooltip>
         );
       },

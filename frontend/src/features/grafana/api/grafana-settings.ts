@@ -1,8 +1,7 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiClient, unwrap } from "@/api/client";
 import type { GrafanaSettings, GrafanaSettingsUpdate } from "../lib/types";
-
-export const grafanaSettingsQueryKey = ["grafana-settings"] as const;
+import { grafanaKeys } from "./keys";
 
 /** GET /api/grafana/settings (viewer): the base URL and the dashboards to embed. */
 export async function getGrafanaSettings(signal?: AbortSignal): Promise<GrafanaSettings> {
@@ -11,7 +10,7 @@ export async function getGrafanaSettings(signal?: AbortSignal): Promise<GrafanaS
 
 export const grafanaSettingsQueryOptions = () =>
   queryOptions({
-    queryKey: grafanaSettingsQueryKey,
+    queryKey: grafanaKeys.settings(),
     queryFn: ({ signal }) => getGrafanaSettings(signal),
   });
 
@@ -25,6 +24,6 @@ export function useUpdateGrafanaSettings() {
   return useMutation({
     mutationFn: async (body: GrafanaSettingsUpdate): Promise<GrafanaSettings> =>
       unwrap(await apiClient.PUT("/api/grafana/settings", { body })),
-    onSuccess: (saved) => queryClient.setQueryData(grafanaSettingsQueryKey, saved),
+    onSuccess: (saved) => queryClient.setQueryData(grafanaKeys.settings(), saved),
   });
 }

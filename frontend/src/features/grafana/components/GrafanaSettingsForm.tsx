@@ -60,8 +60,8 @@ function CrossOriginNote({ form }: { form: FormInstance<GrafanaFormValues> }) {
           The browser shows it in the portal only when Grafana allows embedding and the
           portal&apos;s Content-Security-Policy allows that site: set the same URL as{" "}
           <Typography.Text code>PORTAL_GRAFANA_URL</Typography.Text> and restart the portal.
-          Grafana&apos;s login cookie must also work inside a frame, which browsers restrict
-          across sites. Serving Grafana on this site under{" "}
+          Grafana&apos;s login cookie must also work inside a frame, which browsers restrict across
+          sites. Serving Grafana on this site under{" "}
           <Typography.Text code>{DEFAULT_BASE_URL}</Typography.Text> avoids all of this.
         </>
       }
@@ -146,13 +146,15 @@ export function GrafanaSettingsForm({ form, settings }: GrafanaSettingsFormProps
         rules={[
           { max: 500, message: "At most 500 characters" },
           {
-            validator: async (_, value?: string) => {
-              if (value?.trim() && normaliseBaseUrl(value) === null) {
-                throw new Error(
-                  "Enter a path on this site like /grafana, or an http(s) URL like https://grafana.example.com",
-                );
-              }
-            },
+            validator: (_, value?: string) =>
+              value?.trim() && normaliseBaseUrl(value) === null
+                ? Promise.reject(
+                    new Error(
+                      "Enter a path on this site like /grafana, or an http(s) URL like " +
+                        "https://grafana.example.com",
+                    ),
+                  )
+                : Promise.resolve(),
           },
         ]}
       >
@@ -248,7 +250,9 @@ export function GrafanaSettingsForm({ form, settings }: GrafanaSettingsFormProps
                     <Form.Item
                       label="Slug"
                       name={[field.name, "slug"]}
-                      rules={[{ pattern: SLUG_PATTERN, message: "Lower-case letters, digits, '-'" }]}
+                      rules={[
+                        { pattern: SLUG_PATTERN, message: "Lower-case letters, digits, '-'" },
+                      ]}
                     >
                       <Input
                         data-testid={`grafana-dashboard-slug-${index}`}
@@ -291,7 +295,12 @@ export function GrafanaSettingsForm({ form, settings }: GrafanaSettingsFormProps
         )}
       </Form.List>
       <Divider style={{ marginBlock: 16 }} />
-      <Button data-testid="grafana-save" type="primary" htmlType="submit" loading={update.isPending}>
+      <Button
+        data-testid="grafana-save"
+        type="primary"
+        htmlType="submit"
+        loading={update.isPending}
+      >
         Save Grafana settings
       </Button>
     </Form>

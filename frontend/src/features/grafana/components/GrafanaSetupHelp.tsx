@@ -41,8 +41,8 @@ export function GrafanaSetupHelp({ isAdmin, hasBaseUrl }: GrafanaSetupHelpProps)
                 title: "Run Grafana on this site, under /grafana",
                 content: (
                   <Paragraph type="secondary" style={{ marginBottom: 8 }}>
-                    The production compose file does this behind the reverse proxy. Grafana
-                    needs <Text code>GF_SERVER_ROOT_URL=https://&lt;this host&gt;/grafana/</Text>,{" "}
+                    The production compose file does this behind the reverse proxy. Grafana needs{" "}
+                    <Text code>GF_SERVER_ROOT_URL=https://&lt;this host&gt;/grafana/</Text>,{" "}
                     <Text code>GF_SERVER_SERVE_FROM_SUB_PATH=true</Text> and{" "}
                     <Text code>GF_SECURITY_ALLOW_EMBEDDING=true</Text>; keep anonymous access off.
                   </Paragraph>
@@ -64,8 +64,8 @@ export function GrafanaSetupHelp({ isAdmin, hasBaseUrl }: GrafanaSetupHelpProps)
                 title: "Choose the dashboards to show here",
                 content: (
                   <Paragraph type="secondary" style={{ marginBottom: 8 }}>
-                    In Settings → Grafana, set the base URL (<Text code>/grafana</Text>) and add
-                    the dashboards, or take the provisioned ones with one click.
+                    In Settings → Grafana, set the base URL (<Text code>/grafana</Text>) and add the
+                    dashboards, or take the provisioned ones with one click.
                   </Paragraph>
                 ),
               },

@@ -50,7 +50,7 @@ export function fieldPathProblems(error: unknown): FieldPathProblem[] {
   if (!(error instanceof ApiError) || error.status !== 422) return [];
   const body = error.body;
   if (!body || typeof body !== "object" || !("detail" in body)) return [];
-  const detail = (body as { detail: unknown }).detail;
+  const detail = body.detail;
   if (!Array.isArray(detail)) return [];
   const problems: FieldPathProblem[] = [];
   for (const item of detail) {

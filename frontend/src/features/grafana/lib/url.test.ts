@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { dashboardPath, grafanaUrl, isSameOrigin, kioskUrl, normaliseBaseUrl, slugify } from "./url";
+import {
+  dashboardPath,
+  grafanaUrl,
+  isSameOrigin,
+  kioskUrl,
+  normaliseBaseUrl,
+  slugify,
+} from "./url";
 
 const power = { uid: "power-overview", title: "Power overview", slug: "power-overview" };
 

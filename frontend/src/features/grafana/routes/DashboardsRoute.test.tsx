@@ -2,7 +2,7 @@ import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it } from "vitest";
 import { aViewer, anAdmin, meRoute, mockFetch, renderApp } from "@/test/utils";
-import { defaultServerBranding } from "@/features/branding/testing/fixtures";
+import { defaultBranding } from "@/features/branding";
 import { configured, power, unconfigured } from "../testing/fixtures";
 
 afterEach(() => window.localStorage.clear());
@@ -39,7 +39,7 @@ describe("Dashboards", () => {
     mockFetch({
       "/api/auth/me": meRoute(aViewer),
       "/api/grafana/settings": { body: configured },
-      "/api/branding": { body: { ...defaultServerBranding, theme: "dark" } },
+      "/api/branding": { body: { ...defaultBranding, theme: "dark" } },
     });
     const { router } = renderApp("/dashboards");
     const frame = await screen.findByTestId("grafana-frame");

@@ -1,8 +1,8 @@
 import { ExportOutlined } from "@ant-design/icons";
-import { Alert, Button, Flex, Segmented, Select, Spin, Typography } from "antd";
+import { Button, Flex, Segmented, Select, Spin, Typography } from "antd";
 import type { ReactNode } from "react";
 import { useSearchParams } from "react-router";
-import { errorMessage } from "@/api/errors";
+import { LoadFailed } from "@/components/resource-page/ResourcePage";
 import { hasRole, useMe } from "@/features/auth";
 import { useBrand } from "@/features/branding";
 import { useGrafanaSettings } from "../api/grafana-settings";
@@ -63,18 +63,23 @@ export function DashboardsRoute() {
     </Flex>
   );
 
-  if (settings.isPending) return <>{header()}<Spin data-testid="grafana-loading" /></>;
+  if (settings.isPending) {
+    return (
+      <>
+        {header()}
+        <Spin data-testid="grafana-loading" />
+      </>
+    );
+  }
   if (settings.isError) {
     return (
       <>
         {header()}
-        <Alert
-          data-testid="grafana-load-error"
-          type="error"
-          showIcon
+        <LoadFailed
+          error={settings.error}
+          testId="grafana-load-error"
           title="The dashboards could not be loaded"
-          description={errorMessage(settings.error)}
-          action={<Button onClick={() => void settings.refetch()}>Retry</Button>}
+          retry={() => void settings.refetch()}
         />
       </>
     );

@@ -107,7 +107,9 @@ describe("Settings → Grafana", () => {
 
     fireEvent.change(base, { target: { value: "javascript:alert(1)" } });
     await user.click(screen.getByTestId("grafana-save"));
-    expect(await within(formItemOf(base)).findByText(/Enter a path on this site/)).toBeInTheDocument();
+    expect(
+      await within(formItemOf(base)).findByText(/Enter a path on this site/),
+    ).toBeInTheDocument();
     expect(fetchedRequests(fetchMock).some((r) => r.method === "PUT")).toBe(false);
 
     fireEvent.change(base, { target: { value: "/grafana" } });

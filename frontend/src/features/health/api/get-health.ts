@@ -1,6 +1,7 @@
 import { queryOptions, useQuery } from "@tanstack/react-query";
 import { apiClient, unwrap } from "@/api/client";
 import type { Health } from "@/api/types";
+import { healthKeys } from "./keys";
 
 /**
  * GET /api/health. A 503 still carries a Health body (database unavailable),
@@ -16,7 +17,7 @@ export async function getHealth(signal?: AbortSignal): Promise<Health> {
 
 export const healthQueryOptions = () =>
   queryOptions({
-    queryKey: ["health"] as const,
+    queryKey: healthKeys.all,
     queryFn: ({ signal }) => getHealth(signal),
     refetchInterval: 30_000,
   });

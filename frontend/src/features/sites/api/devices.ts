@@ -1,15 +1,13 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiClient, ensureOk, unwrap } from "@/api/client";
 import type { Device, DeviceCreate, DeviceToken, DeviceTokenIssued, DeviceUpdate } from "../types";
+import { deviceKeys } from "./keys";
 import { useInvalidateSites } from "./sites";
-
-export const siteDevicesQueryKey = (siteId: number) => ["devices", "site", siteId] as const;
-export const deviceTokensQueryKey = (deviceId: number) => ["devices", deviceId, "tokens"] as const;
 
 /** GET /api/sites/{id}/devices (with each device's last reading time). */
 export const siteDevicesQueryOptions = (siteId: number) =>
   queryOptions({
-    queryKey: siteDevicesQueryKey(siteId),
+    queryKey: deviceKeys.ofSite(siteId),
     queryFn: async ({ signal }): Promise<Device[]> =>
       unwrap(
         await apiClient.GET("/api/sites/{site_id}/devices", {
@@ -73,7 +71,7 @@ export function useDeleteDevice() {
 /** GET /api/devices/{id}/tokens (admin). */
 export function useDeviceTokens(deviceId: number | undefined) {
   return useQuery({
-    queryKey: deviceTokensQueryKey(deviceId ?? 0),
+    queryKey: deviceKeys.tokens(deviceId ?? 0),
     queryFn: async ({ signal }): Promise<DeviceToken[]> =>
       unwrap(
         await apiClient.GET("/api/devices/{device_id}/tokens", {
@@ -96,7 +94,7 @@ export function useIssueToken(deviceId: number) {
           body: { label },
         }),
       ),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: deviceTokensQueryKey(deviceId) }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: deviceKeys.tokens(deviceId) }),
   });
 }
 
@@ -110,6 +108,6 @@ export function useRevokeToken(deviceId: number) {
           params: { path: { device_id: deviceId, token_id: tokenId } },
         }),
       ),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: deviceTokensQueryKey(deviceId) }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: deviceKeys.tokens(deviceId) }),
   });
 }

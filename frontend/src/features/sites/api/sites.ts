@@ -1,14 +1,12 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiClient, ensureOk, unwrap } from "@/api/client";
 import type { Site, SiteCreate, SiteUpdate } from "../types";
-
-export const sitesQueryKey = ["sites"] as const;
-export const siteQueryKey = (siteId: number) => ["sites", siteId] as const;
+import { deviceKeys, siteKeys } from "./keys";
 
 /** GET /api/sites */
 export const sitesQueryOptions = () =>
   queryOptions({
-    queryKey: sitesQueryKey,
+    queryKey: siteKeys.all,
     queryFn: async ({ signal }): Promise<Site[]> =>
       unwrap(await apiClient.GET("/api/sites", { signal })),
   });
@@ -20,7 +18,7 @@ export function useSites() {
 /** GET /api/sites/{id} */
 export function useSite(siteId: number) {
   return useQuery({
-    queryKey: siteQueryKey(siteId),
+    queryKey: siteKeys.detail(siteId),
     queryFn: async ({ signal }): Promise<Site> =>
       unwrap(
         await apiClient.GET("/api/sites/{site_id}", {
@@ -37,8 +35,8 @@ export function useInvalidateSites() {
   const queryClient = useQueryClient();
   return () =>
     Promise.all([
-      queryClient.invalidateQueries({ queryKey: sitesQueryKey }),
-      queryClient.invalidateQueries({ queryKey: ["devices"] }),
+      queryClient.invalidateQueries({ queryKey: siteKeys.all }),
+      queryClient.invalidateQueries({ queryKey: deviceKeys.all }),
     ]);
 }
 

@@ -1,6 +1,5 @@
-import { Alert, App, Form, Input, Modal, Select } from "antd";
-import { useState } from "react";
-import { applyServerErrors } from "@/lib/form-errors";
+import { App, Form, Input, Select } from "antd";
+import { FormModal } from "@/components/form-modal/FormModal";
 import { useCreateDevice, useUpdateDevice } from "../api/devices";
 import { useSites } from "../api/sites";
 import type { Device } from "../types";
@@ -24,120 +23,94 @@ type DeviceFormModalProps = {
 
 /** Add a device to a site, or edit one (name, serial, model, and which site it belongs to). */
 export function DeviceFormModal({ siteId, device, onClose }: DeviceFormModalProps) {
-  const [form] = Form.useForm<DeviceValues>();
   const createDevice = useCreateDevice();
   const updateDevice = useUpdateDevice();
   const sites = useSites();
   const { message } = App.useApp();
-  const [problem, setProblem] = useState<string | null>(null);
   const editing = device !== undefined;
 
-  const onFinish = async (values: DeviceValues) => {
-    setProblem(null);
+  const onSubmit = async (values: DeviceValues) => {
     const body = {
       name: values.name.trim(),
       serial: values.serial.trim(),
       model: values.model?.trim() ? values.model.trim() : null,
     };
-    try {
-      const saved = device
-        ? await updateDevice.mutateAsync({
-            id: device.id,
-            ...body,
-            ...(values.site_id !== device.site_id ? { site_id: values.site_id } : {}),
-          })
-        : await createDevice.mutateAsync({ siteId, ...body });
-      void message.success(device ? `Saved ${saved.name}` : `Added ${saved.name}`);
-      onClose();
-    } catch (error) {
-      setProblem(applyServerErrors(form, error, FIELDS));
-    }
+    const saved = device
+      ? await updateDevice.mutateAsync({
+          id: device.id,
+          ...body,
+          ...(values.site_id !== device.site_id ? { site_id: values.site_id } : {}),
+        })
+      : await createDevice.mutateAsync({ siteId, ...body });
+    void message.success(device ? `Saved ${saved.name}` : `Added ${saved.name}`);
+    onClose();
   };
 
   return (
-    <Modal
-      open
+    <FormModal<DeviceValues>
       title={editing ? `Edit ${device.name}` : "Add device"}
       okText={editing ? "Save" : "Add"}
-      onOk={() => form.submit()}
-      onCancel={onClose}
-      confirmLoading={createDevice.isPending || updateDevice.isPending}
-      okButtonProps={{ "data-testid": "device-form-submit" }}
-      destroyOnHidden
+      onSubmit={onSubmit}
+      onClose={onClose}
+      fields={FIELDS}
+      initialValues={
+        device
+          ? {
+              name: device.name,
+              serial: device.serial,
+              model: device.model ?? "",
+              site_id: device.site_id,
+            }
+          : { site_id: siteId }
+      }
+      testIds={{ form: "device-form", submit: "device-form-submit", error: "device-form-error" }}
     >
-      <Form
-        form={form}
-        layout="vertical"
-        requiredMark={false}
-        initialValues={
-          device
-            ? {
-                name: device.name,
-                serial: device.serial,
-                model: device.model ?? "",
-                site_id: device.site_id,
-              }
-            : { site_id: siteId }
-        }
-        onFinish={(values) => void onFinish(values)}
-        data-testid="device-form"
+      <Form.Item
+        label="Name"
+        name="name"
+        rules={[
+          { required: true, whitespace: true, message: "Enter the device's name" },
+          { max: 200, message: "At most 200 characters" },
+        ]}
       >
-        {problem && (
-          <Alert
-            data-testid="device-form-error"
-            type="error"
-            showIcon
-            title={problem}
-            style={{ marginBottom: 16 }}
-          />
-        )}
+        <Input data-testid="device-form-name" autoComplete="off" placeholder="Main incomer" />
+      </Form.Item>
+      <Form.Item
+        label="Serial number"
+        name="serial"
+        extra="Letters, digits and . _ : - only; unique across all sites."
+        rules={[
+          { required: true, whitespace: true, message: "Enter the meter's serial number" },
+          { max: 100, message: "At most 100 characters" },
+          { pattern: SERIAL_PATTERN, message: "Use letters, digits and . _ : - only" },
+        ]}
+      >
+        <Input data-testid="device-form-serial" autoComplete="off" placeholder="ACV-000123" />
+      </Form.Item>
+      <Form.Item
+        label="Model"
+        name="model"
+        rules={[{ max: 100, message: "At most 100 characters" }]}
+      >
+        <Input
+          data-testid="device-form-model"
+          autoComplete="off"
+          placeholder="optional, e.g. Acuvim II"
+        />
+      </Form.Item>
+      {editing && (
         <Form.Item
-          label="Name"
-          name="name"
-          rules={[
-            { required: true, whitespace: true, message: "Enter the device's name" },
-            { max: 200, message: "At most 200 characters" },
-          ]}
+          label="Site"
+          name="site_id"
+          extra="Move the device (and its history) to another site."
         >
-          <Input data-testid="device-form-name" autoComplete="off" placeholder="Main incomer" />
-        </Form.Item>
-        <Form.Item
-          label="Serial number"
-          name="serial"
-          extra="Letters, digits and . _ : - only; unique across all sites."
-          rules={[
-            { required: true, whitespace: true, message: "Enter the meter's serial number" },
-            { max: 100, message: "At most 100 characters" },
-            { pattern: SERIAL_PATTERN, message: "Use letters, digits and . _ : - only" },
-          ]}
-        >
-          <Input data-testid="device-form-serial" autoComplete="off" placeholder="ACV-000123" />
-        </Form.Item>
-        <Form.Item
-          label="Model"
-          name="model"
-          rules={[{ max: 100, message: "At most 100 characters" }]}
-        >
-          <Input
-            data-testid="device-form-model"
-            autoComplete="off"
-            placeholder="optional, e.g. Acuvim II"
+          <Select
+            data-testid="device-form-site"
+            loading={sites.isPending}
+            options={(sites.data ?? []).map((s) => ({ value: s.id, label: s.name }))}
           />
         </Form.Item>
-        {editing && (
-          <Form.Item
-            label="Site"
-            name="site_id"
-            extra="Move the device (and its history) to another site."
-          >
-            <Select
-              data-testid="device-form-site"
-              loading={sites.isPending}
-              options={(sites.data ?? []).map((s) => ({ value: s.id, label: s.name }))}
-            />
-          </Form.Item>
-        )}
-      </Form>
-    </Modal>
+      )}
+    </FormModal>
   );
 }

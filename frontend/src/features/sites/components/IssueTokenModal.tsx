@@ -1,7 +1,7 @@
-import { Alert, Button, Form, Input, Modal, Typography } from "antd";
+import { Button, Form, Input, Modal, Typography } from "antd";
 import { useState } from "react";
+import { FormModal } from "@/components/form-modal/FormModal";
 import { ShownOnceSecret } from "@/components/secrets/ShownOnceSecret";
-import { applyServerErrors } from "@/lib/form-errors";
 import { useIssueToken } from "../api/devices";
 import type { Device, DeviceTokenIssued } from "../types";
 
@@ -28,18 +28,11 @@ type IssueTokenModalProps = { device: Device; onClose: () => void };
 
 /** Ask for an optional label, issue the token, then show it once. */
 export function IssueTokenModal({ device, onClose }: IssueTokenModalProps) {
-  const [form] = Form.useForm<{ label?: string }>();
   const issueToken = useIssueToken(device.id);
   const [issued, setIssued] = useState<DeviceTokenIssued | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
 
-  const onFinish = async ({ label }: { label?: string }) => {
-    setProblem(null);
-    try {
-      setIssued(await issueToken.mutateAsync(label?.trim() ? label.trim() : null));
-    } catch (error) {
-      setProblem(applyServerErrors(form, error, ["label"]));
-    }
+  const onSubmit = async ({ label }: { label?: string }) => {
+    setIssued(await issueToken.mutateAsync(label?.trim() ? label.trim() : null));
   };
 
   if (issued) {
@@ -62,38 +55,28 @@ export function IssueTokenModal({ device, onClose }: IssueTokenModalProps) {
   }
 
   return (
-    <Modal
-      open
+    <FormModal<{ label?: string }>
       title={`Issue a token for ${device.name}`}
       okText="Issue token"
-      onOk={() => form.submit()}
-      onCancel={onClose}
-      confirmLoading={issueToken.isPending}
-      okButtonProps={{ "data-testid": "issue-token-submit" }}
+      onSubmit={onSubmit}
+      onClose={onClose}
+      fields={["label"]}
+      testIds={{ form: "issue-token-form", submit: "issue-token-submit" }}
     >
-      <Form
-        form={form}
-        layout="vertical"
-        requiredMark={false}
-        onFinish={(values) => void onFinish(values)}
-        data-testid="issue-token-form"
+      <Typography.Paragraph type="secondary">
+        A token lets this meter (or its gateway) send readings to the portal. It is shown once.
+      </Typography.Paragraph>
+      <Form.Item
+        label="Label"
+        name="label"
+        rules={[{ max: 100, message: "At most 100 characters" }]}
       >
-        {problem && <Alert type="error" showIcon title={problem} style={{ marginBottom: 16 }} />}
-        <Typography.Paragraph type="secondary">
-          A token lets this meter (or its gateway) send readings to the portal. It is shown once.
-        </Typography.Paragraph>
-        <Form.Item
-          label="Label"
-          name="label"
-          rules={[{ max: 100, message: "At most 100 characters" }]}
-        >
-          <Input
-            data-testid="issue-token-label"
-            autoComplete="off"
-            placeholder="optional, e.g. gateway in DB room"
-          />
-        </Form.Item>
-      </Form>
-    </Modal>
+        <Input
+          data-testid="issue-token-label"
+          autoComplete="off"
+          placeholder="optional, e.g. gateway in DB room"
+        />
+      </Form.Item>
+    </FormModal>
   );
 }

@@ -2,7 +2,7 @@ import { Table, Tag, Typography } from "antd";
 import type { TableColumnsType } from "antd";
 import type { HTMLAttributes, ReactNode } from "react";
 import { Link } from "react-router";
-import type { SiteGateways } from "@/features/gateways/lib/connection";
+import type { SiteGateways } from "@/features/gateways";
 import { testId } from "@/lib/test-id";
 import type { Site } from "../types";
 

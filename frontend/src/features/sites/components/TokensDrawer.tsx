@@ -1,10 +1,11 @@
 import { KeyOutlined, PlusOutlined } from "@ant-design/icons";
-import { Alert, App, Button, Drawer, Flex, Popconfirm, Table, Tag, Typography } from "antd";
+import { App, Button, Drawer, Flex, Popconfirm, Table, Tag, Typography } from "antd";
 import type { TableColumnsType } from "antd";
 import type { HTMLAttributes } from "react";
 import { useState } from "react";
 import { errorMessage } from "@/api/errors";
 import { formatDateTimeIn } from "@/components/data-display/format";
+import { QueryError } from "@/components/resource-page/ResourcePage";
 import { testId } from "@/lib/test-id";
 import { useDeviceTokens, useRevokeToken } from "../api/devices";
 import type { Device, DeviceToken } from "../types";
@@ -97,15 +98,11 @@ export function TokensDrawer({ device, timeZone, onClose }: TokensDrawerProps) {
         </Button>
       }
     >
-      {tokens.isError && (
-        <Alert
-          type="error"
-          showIcon
-          title="The tokens could not be loaded"
-          description={errorMessage(tokens.error)}
-          style={{ marginBottom: 16 }}
-        />
-      )}
+      <QueryError
+        query={tokens}
+        title="The tokens could not be loaded"
+        style={{ marginBottom: 16 }}
+      />
       <Table<DeviceToken>
         data-testid="tokens-table"
         rowKey="id"

@@ -5,8 +5,8 @@ import {
   PlusOutlined,
   ReloadOutlined,
 } from "@ant-design/icons";
+import type { UseQueryResult } from "@tanstack/react-query";
 import {
-  Alert,
   App,
   Breadcrumb,
   Button,
@@ -15,25 +15,28 @@ import {
   Empty,
   Flex,
   Popconfirm,
-  Result,
-  Skeleton,
   Typography,
 } from "antd";
 import { useMemo, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
-import { ApiError } from "@/api/client";
 import { errorMessage } from "@/api/errors";
 import { formatDateTimeIn } from "@/components/data-display/format";
 import { useNow } from "@/components/data-display/use-now";
+import {
+  QueryError,
+  ResourceNotFound,
+  ResourcePage,
+} from "@/components/resource-page/ResourcePage";
 import { hasRole, useMe } from "@/features/auth";
 import { gatewayHealthColumns, useGatewayHealth } from "@/features/gateways";
+import type { GatewayHealth } from "@/features/gateways";
 import { useDeleteDevice, useSiteDevices } from "../api/devices";
 import { useDeleteSite, useSite } from "../api/sites";
 import { DeviceFormModal } from "../components/DeviceFormModal";
 import { DevicesTable } from "../components/DevicesTable";
 import { SiteFormModal } from "../components/SiteFormModal";
 import { TokensDrawer } from "../components/TokensDrawer";
-import type { Device } from "../types";
+import type { Device, Site } from "../types";
 
 type Dialog =
   | { kind: "edit-site" }
@@ -46,7 +49,43 @@ type Dialog =
 export function SiteDetailRoute() {
   const siteId = Number(useParams().siteId);
   const site = useSite(siteId);
+  // Asked for alongside the site, not after it.
   const devices = useSiteDevices(siteId);
+  const gatewayHealth = useGatewayHealth(siteId);
+
+  return (
+    <ResourcePage
+      query={site}
+      header={
+        <Breadcrumb
+          style={{ marginBottom: 8 }}
+          items={[{ title: <Link to="/sites">Sites</Link> }, { title: site.data?.name ?? "…" }]}
+        />
+      }
+      failure={(error) => (
+        <ResourceNotFound
+          error={error}
+          testId="site-not-found"
+          notFound={{ title: "Site not found", detail: "It may have been deleted." }}
+          errorTitle="The site could not be loaded"
+          back={<Link to="/sites">Back to the sites</Link>}
+        />
+      )}
+    >
+      {(loaded) => (
+        <SiteDetails site={loaded} devices={devices} gatewayHealth={gatewayHealth.data} />
+      )}
+    </ResourcePage>
+  );
+}
+
+type SiteDetailsProps = {
+  site: Site;
+  devices: UseQueryResult<Device[]>;
+  gatewayHealth: GatewayHealth[] | undefined;
+};
+
+function SiteDetails({ site, devices, gatewayHealth }: SiteDetailsProps) {
   const { data: me } = useMe();
   const isAdmin = hasRole(me, "admin");
   const { message } = App.useApp();
@@ -54,52 +93,19 @@ export function SiteDetailRoute() {
   const deleteSite = useDeleteSite();
   const deleteDevice = useDeleteDevice();
   const now = useNow(5_000);
-  const gatewayHealth = useGatewayHealth(siteId);
   const healthColumns = useMemo(() => {
-    const healths = gatewayHealth.data ?? [];
+    const healths = gatewayHealth ?? [];
     if (healths.length === 0) return [];
     const byDevice = new Map(healths.map((h) => [h.device_id, h]));
-    return gatewayHealthColumns<Device>(byDevice, now, site.data?.timezone);
-  }, [gatewayHealth.data, now, site.data?.timezone]);
+    return gatewayHealthColumns<Device>(byDevice, now, site.timezone);
+  }, [gatewayHealth, now, site.timezone]);
   const [dialog, setDialog] = useState<Dialog>(null);
   const close = () => setDialog(null);
 
-  const breadcrumb = (
-    <Breadcrumb
-      style={{ marginBottom: 8 }}
-      items={[{ title: <Link to="/sites">Sites</Link> }, { title: site.data?.name ?? "…" }]}
-    />
-  );
-
-  if (site.isError) {
-    const notFound = site.error instanceof ApiError && site.error.status === 404;
-    return (
-      <>
-        {breadcrumb}
-        <Result
-          data-testid="site-not-found"
-          status={notFound ? "404" : "error"}
-          title={notFound ? "Site not found" : "The site could not be loaded"}
-          subTitle={notFound ? "It may have been deleted." : errorMessage(site.error)}
-          extra={<Link to="/sites">Back to the sites</Link>}
-        />
-      </>
-    );
-  }
-  if (!site.data) {
-    return (
-      <>
-        {breadcrumb}
-        <Skeleton active />
-      </>
-    );
-  }
-  const current = site.data;
-
   const onDeleteSite = () =>
-    deleteSite.mutateAsync(current.id).then(
+    deleteSite.mutateAsync(site.id).then(
       () => {
-        void message.success(`Deleted ${current.name}`);
+        void message.success(`Deleted ${site.name}`);
         void navigate("/sites");
       },
       (error: unknown) => void message.error(errorMessage(error)),
@@ -125,16 +131,15 @@ export function SiteDetailRoute() {
 
   return (
     <>
-      {breadcrumb}
       <Flex justify="space-between" align="center" wrap gap={8} style={{ marginBottom: 16 }}>
         <Typography.Title level={2} style={{ margin: 0 }} data-testid="site-title">
-          {current.name}
+          {site.name}
         </Typography.Title>
         <Flex gap={8} wrap>
           <Button
             icon={<DashboardOutlined />}
             data-testid="site-dashboard"
-            onClick={() => void navigate(`/?site=${current.id}`)}
+            onClick={() => void navigate(`/?site=${site.id}`)}
           >
             Dashboard
           </Button>
@@ -148,7 +153,7 @@ export function SiteDetailRoute() {
                 Edit site
               </Button>
               <Popconfirm
-                title={`Delete ${current.name}?`}
+                title={`Delete ${site.name}?`}
                 description="Only a site without devices can be deleted."
                 okText="Delete"
                 okButtonProps={{ danger: true, "data-testid": "site-delete-confirm" }}
@@ -174,13 +179,13 @@ export function SiteDetailRoute() {
           column={{ xs: 1, md: 2, xl: 4 }}
           size="small"
           items={[
-            { key: "timezone", label: "Time zone", children: current.timezone },
-            { key: "utility", label: "Utility", children: current.utility || "—" },
-            { key: "address", label: "Address", children: current.address || "—" },
+            { key: "timezone", label: "Time zone", children: site.timezone },
+            { key: "utility", label: "Utility", children: site.utility || "—" },
+            { key: "address", label: "Address", children: site.address || "—" },
             {
               key: "created",
               label: "Created",
-              children: formatDateTimeIn(current.created_at, current.timezone, {
+              children: formatDateTimeIn(site.created_at, site.timezone, {
                 dateStyle: "medium",
               }),
             },
@@ -189,7 +194,7 @@ export function SiteDetailRoute() {
       </Card>
 
       <Card
-        title={`Devices (${devices.data?.length ?? current.device_count ?? 0})`}
+        title={`Devices (${devices.data?.length ?? site.device_count ?? 0})`}
         styles={{ body: { padding: 0 } }}
         extra={
           <Flex gap={8}>
@@ -216,20 +221,16 @@ export function SiteDetailRoute() {
           </Flex>
         }
       >
-        {devices.isError && (
-          <Alert
-            type="error"
-            showIcon
-            title="The devices could not be loaded"
-            description={errorMessage(devices.error)}
-            style={{ margin: 16 }}
-          />
-        )}
+        <QueryError
+          query={devices}
+          title="The devices could not be loaded"
+          style={{ margin: 16 }}
+        />
         <DevicesTable
           devices={devices.data}
           loading={devices.isPending && !devices.isError}
           now={now}
-          timeZone={current.timezone}
+          timeZone={site.timezone}
           isAdmin={isAdmin}
           empty={noDevices}
           onEdit={(device) => setDialog({ kind: "edit-device", device })}
@@ -239,13 +240,13 @@ export function SiteDetailRoute() {
         />
       </Card>
 
-      {dialog?.kind === "edit-site" && <SiteFormModal site={current} onClose={close} />}
-      {dialog?.kind === "add-device" && <DeviceFormModal siteId={current.id} onClose={close} />}
+      {dialog?.kind === "edit-site" && <SiteFormModal site={site} onClose={close} />}
+      {dialog?.kind === "add-device" && <DeviceFormModal siteId={site.id} onClose={close} />}
       {dialog?.kind === "edit-device" && (
-        <DeviceFormModal siteId={current.id} device={dialog.device} onClose={close} />
+        <DeviceFormModal siteId={site.id} device={dialog.device} onClose={close} />
       )}
       {dialog?.kind === "tokens" && (
-        <TokensDrawer device={dialog.device} timeZone={current.timezone} onClose={close} />
+        <TokensDrawer device={dialog.device} timeZone={site.timezone} onClose={close} />
       )}
     </>
   );

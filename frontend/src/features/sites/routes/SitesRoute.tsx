@@ -1,9 +1,9 @@
 import { PlusOutlined, ReloadOutlined } from "@ant-design/icons";
-import { Alert, Button, Card, Empty, Flex, Typography } from "antd";
+import { Button, Card, Empty, Flex, Typography } from "antd";
 import { useMemo, useState } from "react";
 import { useNavigate } from "react-router";
-import { errorMessage } from "@/api/errors";
 import { useNow } from "@/components/data-display/use-now";
+import { QueryError } from "@/components/resource-page/ResourcePage";
 import { hasRole, useMe } from "@/features/auth";
 import {
   BridgeStatusTag,
@@ -11,7 +11,7 @@ import {
   PendingGatewaysPanel,
   useGatewayHealth,
 } from "@/features/gateways";
-import { useSites } from "../api/sites";
+import { useInvalidateSites, useSites } from "../api/sites";
 import { SiteFormModal } from "../components/SiteFormModal";
 import { sitePath, SitesTable } from "../components/SitesTable";
 
@@ -43,6 +43,7 @@ export function NoSitesYet({ isAdmin, onCreate }: { isAdmin: boolean; onCreate?:
 /** /sites: every site, with its device count. Admins can create sites. */
 export function SitesRoute() {
   const sites = useSites();
+  const refreshSites = useInvalidateSites();
   const { data: me } = useMe();
   const isAdmin = hasRole(me, "admin");
   const navigate = useNavigate();
@@ -89,17 +90,13 @@ export function SitesRoute() {
           )}
         </Flex>
       </Flex>
-      {sites.isError && (
-        <Alert
-          data-testid="sites-error"
-          type="error"
-          showIcon
-          title="The sites could not be loaded"
-          description={errorMessage(sites.error)}
-          style={{ marginBottom: 16 }}
-        />
-      )}
-      <PendingGatewaysPanel isAdmin={isAdmin} />
+      <QueryError
+        query={sites}
+        testId="sites-error"
+        title="The sites could not be loaded"
+        style={{ marginBottom: 16 }}
+      />
+      <PendingGatewaysPanel isAdmin={isAdmin} sites={sites} refreshSites={refreshSites} />
       <Card styles={{ body: { padding: 0 } }}>
         <SitesTable
           gateways={gateways}

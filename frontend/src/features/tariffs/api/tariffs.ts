@@ -5,20 +5,20 @@ import {
   useQuery,
   useQueryClient,
 } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
 import { ApiError, apiClient, ensureOk, unwrap } from "@/api/client";
+import { billingKeys } from "@/features/billing";
+import { siteKeys } from "@/features/sites";
+import { useDebounced } from "@/lib/use-debounced";
 import { problemsOf } from "../lib/problems";
 import type { Problem } from "../lib/problems";
 import type { TariffDraft, TariffRead, TariffSummary } from "../lib/types";
 import { payloadOf } from "../lib/types";
-
-export const tariffsQueryKey = ["tariffs"] as const;
-export const tariffQueryKey = (id: number) => ["tariffs", id] as const;
+import { tariffKeys } from "./keys";
 
 /** GET /api/tariffs */
 export const tariffsQueryOptions = () =>
   queryOptions({
-    queryKey: tariffsQueryKey,
+    queryKey: tariffKeys.all,
     queryFn: async ({ signal }): Promise<TariffSummary[]> =>
       unwrap(await apiClient.GET("/api/tariffs", { signal })),
   });
@@ -30,7 +30,7 @@ export function useTariffs() {
 /** GET /api/tariffs/{id} */
 export function useTariff(id: number | null) {
   return useQuery({
-    queryKey: tariffQueryKey(id ?? 0),
+    queryKey: tariffKeys.detail(id ?? 0),
     queryFn: async ({ signal }): Promise<TariffRead> =>
       unwrap(
         await apiClient.GET("/api/tariffs/{tariff_id}", {
@@ -47,9 +47,9 @@ function useInvalidateTariffs() {
   const queryClient = useQueryClient();
   return () =>
     Promise.all([
-      queryClient.invalidateQueries({ queryKey: tariffsQueryKey }),
-      queryClient.invalidateQueries({ queryKey: ["sites"] }),
-      queryClient.invalidateQueries({ queryKey: ["billing"] }),
+      queryClient.invalidateQueries({ queryKey: tariffKeys.all }),
+      queryClient.invalidateQueries({ queryKey: siteKeys.all }),
+      queryClient.invalidateQueries({ queryKey: billingKeys.all }),
     ]);
 }
 
@@ -126,21 +126,11 @@ export async function validateTariff(
   throw new ApiError(response.status, error);
 }
 
-/** `value`, once it has stopped changing for `delayMs`. */
-export function useDebounced<T>(value: T, delayMs: number): T {
-  const [debounced, setDebounced] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setDebounced(value), delayMs);
-    return () => clearTimeout(timer);
-  }, [value, delayMs]);
-  return debounced;
-}
-
 /** Live validation of the editor's draft, debounced; the last answer stays while the next runs. */
 export function useTariffValidation(draft: TariffDraft, enabled: boolean, delayMs = 500) {
   const debounced = useDebounced(draft, delayMs);
   const query = useQuery({
-    queryKey: ["tariff-validation", debounced],
+    queryKey: tariffKeys.validation(debounced),
     queryFn: ({ signal }) => validateTariff(debounced, signal),
     enabled,
     placeholderData: keepPreviousData,

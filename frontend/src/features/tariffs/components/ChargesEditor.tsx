@@ -1,6 +1,11 @@
 import { DeleteOutlined, PlusOutlined } from "@ant-design/icons";
 import { Button, Flex, Input, InputNumber, Select, Switch, Typography } from "antd";
-import type { DemandChargeDraft, FixedChargeDraft, ReactiveChargeDraft, VersionDraft } from "../lib/types";
+import type {
+  DemandChargeDraft,
+  FixedChargeDraft,
+  ReactiveChargeDraft,
+  VersionDraft,
+} from "../lib/types";
 import { Field, ProblemText } from "./problems";
 
 type ChargesProps = {
@@ -15,7 +20,10 @@ type ChargesProps = {
 export function FixedChargesEditor({ v, version, currency, onChange }: ChargesProps) {
   const charges = version.fixed_charges;
   const update = (k: number, changes: Partial<FixedChargeDraft>) =>
-    onChange({ ...version, fixed_charges: charges.map((c, j) => (j === k ? { ...c, ...changes } : c)) });
+    onChange({
+      ...version,
+      fixed_charges: charges.map((c, j) => (j === k ? { ...c, ...changes } : c)),
+    });
   const at = (k: number, f: string) => `versions.${v}.fixed_charges.${k}.${f}`;
   return (
     <div data-testid="fixed-charges">
@@ -64,7 +72,9 @@ export function FixedChargesEditor({ v, version, currency, onChange }: ChargesPr
             aria-label="Remove charge"
             data-testid={`fixed-${k}-remove`}
             icon={<DeleteOutlined />}
-            onClick={() => onChange({ ...version, fixed_charges: charges.filter((_, j) => j !== k) })}
+            onClick={() =>
+              onChange({ ...version, fixed_charges: charges.filter((_, j) => j !== k) })
+            }
           />
           <ProblemText at={`versions.${v}.fixed_charges.${k}`} />
         </Flex>
@@ -76,7 +86,10 @@ export function FixedChargesEditor({ v, version, currency, onChange }: ChargesPr
         size="small"
         icon={<PlusOutlined />}
         onClick={() =>
-          onChange({ ...version, fixed_charges: [...charges, { name: "", amount: null, per: "month" }] })
+          onChange({
+            ...version,
+            fixed_charges: [...charges, { name: "", amount: null, per: "month" }],
+          })
         }
       >
         Fixed charge
@@ -85,11 +98,17 @@ export function FixedChargesEditor({ v, version, currency, onChange }: ChargesPr
   );
 }
 
-/** Demand charges: the month's highest 30-minute demand in some periods (and optionally a season). */
+/**
+ * Demand charges: the month's highest 30-minute demand in some periods (and optionally
+ * a season).
+ */
 export function DemandChargesEditor({ v, version, currency, names, onChange }: ChargesProps) {
   const charges = version.demand_charges;
   const update = (k: number, changes: Partial<DemandChargeDraft>) =>
-    onChange({ ...version, demand_charges: charges.map((c, j) => (j === k ? { ...c, ...changes } : c)) });
+    onChange({
+      ...version,
+      demand_charges: charges.map((c, j) => (j === k ? { ...c, ...changes } : c)),
+    });
   const at = (k: number, f: string) => `versions.${v}.demand_charges.${k}.${f}`;
   return (
     <div data-testid="demand-charges">
@@ -163,7 +182,9 @@ export function DemandChargesEditor({ v, version, currency, names, onChange }: C
             aria-label="Remove charge"
             data-testid={`demand-${k}-remove`}
             icon={<DeleteOutlined />}
-            onClick={() => onChange({ ...version, demand_charges: charges.filter((_, j) => j !== k) })}
+            onClick={() =>
+              onChange({ ...version, demand_charges: charges.filter((_, j) => j !== k) })
+            }
           />
           <ProblemText at={`versions.${v}.demand_charges.${k}`} />
         </Flex>
@@ -190,7 +211,11 @@ export function DemandChargesEditor({ v, version, currency, names, onChange }: C
   );
 }
 
-const DEFAULT_REACTIVE: ReactiveChargeDraft = { name: "Reactive energy", rate: null, free_share: 0.3 };
+const DEFAULT_REACTIVE: ReactiveChargeDraft = {
+  name: "Reactive energy",
+  rate: null,
+  free_share: 0.3,
+};
 
 /** Reactive energy above a free share of the month's kWh, per kvarh. */
 export function ReactiveChargeEditor({ v, version, currency, onChange }: ChargesProps) {
@@ -204,7 +229,9 @@ export function ReactiveChargeEditor({ v, version, currency, onChange }: Charges
         <Switch
           data-testid="reactive-toggle"
           checked={charge !== null}
-          onChange={(on) => onChange({ ...version, reactive_charge: on ? { ...DEFAULT_REACTIVE } : null })}
+          onChange={(on) =>
+            onChange({ ...version, reactive_charge: on ? { ...DEFAULT_REACTIVE } : null })
+          }
         />
         <Typography.Text>Charge reactive energy</Typography.Text>
       </Flex>

@@ -2,7 +2,7 @@ import { DeleteOutlined, PlusOutlined } from "@ant-design/icons";
 import { Button, Flex, InputNumber, Switch, Table, Tag, theme, Tooltip, Typography } from "antd";
 import type { TableColumnsType } from "antd";
 import type { HTMLAttributes } from "react";
-import { periodColor } from "@/features/billing";
+import { periodColor } from "@/lib/period-colors";
 import { testId } from "@/lib/test-id";
 import { rateRows } from "../lib/draft-ops";
 import type { RateRow } from "../lib/draft-ops";
@@ -18,7 +18,13 @@ type EnergyRatesEditorProps = {
 };
 
 /** Energy rates per season × period (the combinations the windows use), optionally in blocks. */
-export function EnergyRatesEditor({ v, version, currency, names, onChange }: EnergyRatesEditorProps) {
+export function EnergyRatesEditor({
+  v,
+  version,
+  currency,
+  names,
+  onChange,
+}: EnergyRatesEditorProps) {
   const { token } = theme.useToken();
   const problems = useProblems();
   const rows = rateRows(version);
@@ -35,17 +41,23 @@ export function EnergyRatesEditor({ v, version, currency, names, onChange }: Ene
     } else {
       onChange({
         ...version,
-        energy_rates: version.energy_rates.map((r, i) => (i === row.index ? { ...r, ...changes } : r)),
+        energy_rates: version.energy_rates.map((r, i) =>
+          i === row.index ? { ...r, ...changes } : r,
+        ),
       });
     }
   };
-  const rateOf = (row: RateRow) => (row.index === null ? undefined : version.energy_rates[row.index]);
+  const rateOf = (row: RateRow) =>
+    row.index === null ? undefined : version.energy_rates[row.index];
   const at = (row: RateRow, field?: string) =>
     row.index === null ? "" : `versions.${v}.energy_rates.${row.index}${field ? `.${field}` : ""}`;
 
   const setBlocks = (row: RateRow, blocks: BlockDraft[] | null) => {
     const rate = rateOf(row);
-    setRate(row, { blocks, ...(blocks?.[0] ? { rate: blocks[0].rate } : { rate: rate?.rate ?? null }) });
+    setRate(row, {
+      blocks,
+      ...(blocks?.[0] ? { rate: blocks[0].rate } : { rate: rate?.rate ?? null }),
+    });
   };
 
   const columns: TableColumnsType<RateRow> = [
@@ -61,7 +73,14 @@ export function EnergyRatesEditor({ v, version, currency, names, onChange }: Ene
       width: 170,
       render: (_, row) => (
         <Flex align="center" gap={8}>
-          <span style={{ width: 10, height: 10, borderRadius: 2, background: periodColor(row.period, names) }} />
+          <span
+            style={{
+              width: 10,
+              height: 10,
+              borderRadius: 2,
+              background: periodColor(row.period, names),
+            }}
+          />
           {row.period}
           {row.unused && (
             <Tooltip title="No window of this season uses this period">
@@ -80,7 +99,10 @@ export function EnergyRatesEditor({ v, version, currency, names, onChange }: Ene
         if (rate?.blocks) {
           const blocks = rate.blocks;
           const update = (k: number, changes: Partial<BlockDraft>) =>
-            setBlocks(row, blocks.map((b, j) => (j === k ? { ...b, ...changes } : b)));
+            setBlocks(
+              row,
+              blocks.map((b, j) => (j === k ? { ...b, ...changes } : b)),
+            );
           return (
             <div data-testid={`blocks-${slug}`}>
               {blocks.map((b, k) => {
@@ -138,7 +160,10 @@ export function EnergyRatesEditor({ v, version, currency, names, onChange }: Ene
                   const edges = blocks.map((b) => b.up_to_kwh ?? 0);
                   const top = Math.max(0, ...edges);
                   const next = [...blocks];
-                  next.splice(blocks.length - 1, 0, { up_to_kwh: top + 500, rate: blocks.at(-1)?.rate ?? null });
+                  next.splice(blocks.length - 1, 0, {
+                    up_to_kwh: top + 500,
+                    rate: blocks.at(-1)?.rate ?? null,
+                  });
                   setBlocks(row, next);
                 }}
               >
@@ -168,7 +193,11 @@ export function EnergyRatesEditor({ v, version, currency, names, onChange }: Ene
     {
       key: "blocks",
       title: (
-        <Tooltip title="Inclining blocks: a rate per band of the month's energy (pro rata in part months)">
+        <Tooltip
+          title={
+            "Inclining blocks: a rate per band of the month's energy (pro rata in part months)"
+          }
+        >
           Blocks
         </Tooltip>
       ),
@@ -204,7 +233,12 @@ export function EnergyRatesEditor({ v, version, currency, names, onChange }: Ene
             type="text"
             aria-label="Remove rate"
             icon={<DeleteOutlined />}
-            onClick={() => onChange({ ...version, energy_rates: version.energy_rates.filter((_, i) => i !== row.index) })}
+            onClick={() =>
+              onChange({
+                ...version,
+                energy_rates: version.energy_rates.filter((_, i) => i !== row.index),
+              })
+            }
           />
         ) : null,
     },

@@ -1,8 +1,20 @@
 import { DeleteOutlined, PlusOutlined } from "@ant-design/icons";
-import { AutoComplete, Button, Col, DatePicker, Flex, Input, Row, Select, Switch, Typography } from "antd";
+import {
+  AutoComplete,
+  Button,
+  Col,
+  DatePicker,
+  Flex,
+  Input,
+  Row,
+  Select,
+  Switch,
+  Typography,
+} from "antd";
 import dayjs from "dayjs";
 import { useMemo } from "react";
-import { COMMON_CURRENCIES, timeZoneNames } from "../lib/timezones";
+import { timeZoneNames } from "@/lib/timezones";
+import { COMMON_CURRENCIES } from "../lib/currencies";
 import { DAY_LABELS, DAYS } from "../lib/types";
 import type { Day, HolidayOverrideDraft, TariffDraft } from "../lib/types";
 import { Field, ProblemText } from "./problems";
@@ -38,7 +50,9 @@ export function HeaderFields({ draft, onChange }: HeaderFieldsProps) {
               data-testid="tariff-currency"
               value={draft.currency}
               options={COMMON_CURRENCIES.map((c) => ({ value: c }))}
-              onChange={(value: string) => onChange({ ...draft, currency: value.toUpperCase().slice(0, 3) })}
+              onChange={(value: string) =>
+                onChange({ ...draft, currency: value.toUpperCase().slice(0, 3) })
+              }
               placeholder="ZAR"
             />
           </Field>
@@ -81,7 +95,10 @@ export function HeaderFields({ draft, onChange }: HeaderFieldsProps) {
                 value={holidays.calendar}
                 maxLength={10}
                 onChange={(e) =>
-                  onChange({ ...draft, public_holidays: { ...holidays, calendar: e.target.value.toUpperCase() } })
+                  onChange({
+                    ...draft,
+                    public_holidays: { ...holidays, calendar: e.target.value.toUpperCase() },
+                  })
                 }
                 style={{ width: 90 }}
               />
@@ -111,7 +128,12 @@ export function HeaderFields({ draft, onChange }: HeaderFieldsProps) {
                         allowClear={false}
                         value={o.date ? dayjs(o.date) : null}
                         onChange={(d) =>
-                          d && setOverrides(holidays.overrides.map((x, j) => (j === k ? { ...x, date: d.format("YYYY-MM-DD") } : x)))
+                          d &&
+                          setOverrides(
+                            holidays.overrides.map((x, j) =>
+                              j === k ? { ...x, date: d.format("YYYY-MM-DD") } : x,
+                            ),
+                          )
                         }
                       />
                       <Select
@@ -146,7 +168,10 @@ export function HeaderFields({ draft, onChange }: HeaderFieldsProps) {
                   type="dashed"
                   icon={<PlusOutlined />}
                   onClick={() =>
-                    setOverrides([...holidays.overrides, { date: dayjs().format("YYYY-MM-DD"), treat_as: null }])
+                    setOverrides([
+                      ...holidays.overrides,
+                      { date: dayjs().format("YYYY-MM-DD"), treat_as: null },
+                    ])
                   }
                 >
                   Date billed differently

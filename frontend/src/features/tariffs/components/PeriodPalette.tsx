@@ -1,7 +1,7 @@
 import { ClearOutlined, PlusOutlined } from "@ant-design/icons";
 import { Button, Flex, Input, Popover, theme, Typography } from "antd";
 import { useState } from "react";
-import { periodColor } from "@/features/billing";
+import { periodColor } from "@/lib/period-colors";
 
 type PeriodPaletteProps = {
   names: readonly string[];
@@ -88,7 +88,12 @@ export function PeriodPalette({ names, brush, onBrush, onAdd }: PeriodPalettePro
               onPressEnter={add}
               style={{ width: 180 }}
             />
-            <Button data-testid="palette-new-add" type="primary" disabled={!trimmed || taken} onClick={add}>
+            <Button
+              data-testid="palette-new-add"
+              type="primary"
+              disabled={!trimmed || taken}
+              onClick={add}
+            >
               Add
             </Button>
           </Flex>

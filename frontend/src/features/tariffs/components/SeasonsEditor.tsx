@@ -37,7 +37,7 @@ export function SeasonsEditor({ v, version, onChange }: SeasonsEditorProps) {
                 onChange({
                   ...version,
                   seasons: version.seasons.map((s, k) =>
-                    k === j ? { ...s, months: [...(months as number[])].sort((a, b) => a - b) } : s,
+                    k === j ? { ...s, months: [...months].sort((a, b) => a - b) } : s,
                   ),
                 })
               }
@@ -70,8 +70,12 @@ export function SeasonsEditor({ v, version, onChange }: SeasonsEditorProps) {
           icon={<PlusOutlined />}
           onClick={() => {
             let name = "season";
-            for (let n = 2; version.seasons.some((s) => s.name === name); n += 1) name = `season ${n}`;
-            onChange({ ...version, seasons: [...version.seasons, { name, months: free.length ? free : [] }] });
+            for (let n = 2; version.seasons.some((s) => s.name === name); n += 1)
+              name = `season ${n}`;
+            onChange({
+              ...version,
+              seasons: [...version.seasons, { name, months: free.length ? free : [] }],
+            });
           }}
         >
           Add season

@@ -3,6 +3,7 @@ import { Alert, App, Button, Empty, Flex, Select, Skeleton, Tag, Typography } fr
 import { useState } from "react";
 import { Link } from "react-router";
 import { errorMessage } from "@/api/errors";
+import { LoadFailed } from "@/components/resource-page/ResourcePage";
 import {
   BillTable,
   BillUnavailable,
@@ -35,10 +36,15 @@ export function SiteAssignment({ tariffId, dirty }: SiteAssignmentProps) {
 
   if (sites.isPending) return <Skeleton active paragraph={{ rows: 2 }} />;
   if (sites.isError) {
-    return <Alert type="error" showIcon title="The sites could not be loaded" description={errorMessage(sites.error)} />;
+    return <LoadFailed error={sites.error} title="The sites could not be loaded" />;
   }
   if (sites.data.length === 0) {
-    return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description="No sites yet: create a site to bill it with this tariff." />;
+    return (
+      <Empty
+        image={Empty.PRESENTED_IMAGE_SIMPLE}
+        description="No sites yet: create a site to bill it with this tariff."
+      />
+    );
   }
   const using = sites.data.filter((s) => s.tariff_id === tariffId);
   const siteId = chosen ?? using[0]?.id ?? sites.data[0]!.id;
@@ -120,10 +126,16 @@ export function SiteAssignment({ tariffId, dirty }: SiteAssignmentProps) {
           ) : unavailable ? (
             <BillUnavailable unavailable={unavailable} canEditTariffs tariffId={tariffId} />
           ) : bill.isError ? (
-            <Alert type="error" showIcon title="The bill could not be calculated" description={errorMessage(bill.error)} />
+            <LoadFailed error={bill.error} title="The bill could not be calculated" />
           ) : (
             <>
-              <Flex justify="space-between" align="baseline" wrap gap={8} style={{ marginBottom: 8 }}>
+              <Flex
+                justify="space-between"
+                align="baseline"
+                wrap
+                gap={8}
+                style={{ marginBottom: 8 }}
+              >
                 <Typography.Text type="secondary">
                   {site?.name} · {formatBillPeriod(bill.data.start, bill.data.end)}
                 </Typography.Text>
@@ -132,7 +144,10 @@ export function SiteAssignment({ tariffId, dirty }: SiteAssignmentProps) {
                 </Typography.Text>
               </Flex>
               <BillTable bill={bill.data} compact />
-              <Link to={`/bills?site=${siteId}&month=${month}`} style={{ display: "inline-block", marginTop: 8 }}>
+              <Link
+                to={`/bills?site=${siteId}&month=${month}`}
+                style={{ display: "inline-block", marginTop: 8 }}
+              >
                 Open the full bill
               </Link>
             </>

@@ -1,6 +1,6 @@
 import { Alert, Collapse, DatePicker, Flex, InputNumber, theme, Typography } from "antd";
 import dayjs from "dayjs";
-import { useCallback, useMemo, useRef, useState } from "react";
+import { useCallback, useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { CSSProperties, ReactNode } from "react";
 import { paint } from "../lib/grid";
 import { periodNames } from "../lib/draft-ops";
@@ -24,12 +24,27 @@ type VersionEditorProps = {
   onChange: (version: VersionDraft) => void;
 };
 
-function Section({ title, hint, children, testId }: { title: string; hint?: ReactNode; children: ReactNode; testId?: string }) {
+function Section({
+  title,
+  hint,
+  children,
+  testId,
+}: {
+  title: string;
+  hint?: ReactNode;
+  children: ReactNode;
+  testId?: string;
+}) {
   const { token } = theme.useToken();
   return (
     <section
       data-testid={testId}
-      style={{ borderTop: `1px solid ${token.colorBorderSecondary}`, paddingTop: 14, marginTop: 6, marginBottom: 14 }}
+      style={{
+        borderTop: `1px solid ${token.colorBorderSecondary}`,
+        paddingTop: 14,
+        marginTop: 6,
+        marginBottom: 14,
+      }}
     >
       <Typography.Text strong style={{ fontSize: 15, display: "block" }}>
         {title}
@@ -48,17 +63,28 @@ function Section({ title, hint, children, testId }: { title: string; hint?: Reac
 function Legend() {
   const { token } = theme.useToken();
   const swatch = (style: CSSProperties) => (
-    <span style={{ display: "inline-block", width: 14, height: 12, borderRadius: 2, verticalAlign: -1, ...style }} />
+    <span
+      style={{
+        display: "inline-block",
+        width: 14,
+        height: 12,
+        borderRadius: 2,
+        verticalAlign: -1,
+        ...style,
+      }}
+    />
   );
   return (
     <Flex gap={16} wrap style={{ fontSize: 12, color: token.colorTextSecondary, marginBottom: 8 }}>
       <span>
-        {swatch({ background: token.colorFillQuaternary, outline: `1px dashed ${token.colorBorder}`, outlineOffset: -1 })}{" "}
+        {swatch({
+          background: token.colorFillQuaternary,
+          outline: `1px dashed ${token.colorBorder}`,
+          outlineOffset: -1,
+        })}{" "}
         no period
       </span>
-      <span>
-        {swatch({ background: "#999", backgroundImage: HATCH })} two periods overlap
-      </span>
+      <span>{swatch({ background: "#999", backgroundImage: HATCH })} two periods overlap</span>
       <span>
         {swatch({
           background: token.colorFillQuaternary,
@@ -74,11 +100,21 @@ function Legend() {
 const DATE = "YYYY-MM-DD";
 
 /** One version of a tariff: dates and VAT, seasons, the week of each season, rates and charges. */
-export function VersionEditor({ v, version, currency, extraNames, onAddName, onChange }: VersionEditorProps) {
+export function VersionEditor({
+  v,
+  version,
+  currency,
+  extraNames,
+  onAddName,
+  onChange,
+}: VersionEditorProps) {
   const problems = useProblems();
   const names = useMemo(() => periodNames(version, extraNames), [version, extraNames]);
   const [chosen, setChosen] = useState<string | null | undefined>(undefined);
-  const brush = chosen === undefined || (chosen !== null && !names.includes(chosen)) ? (names[0] ?? null) : chosen;
+  const brush =
+    chosen === undefined || (chosen !== null && !names.includes(chosen))
+      ? (names[0] ?? null)
+      : chosen;
   const [openLists, setOpenLists] = useState<string[]>([]);
 
   const gridProblems = useMemo(() => problems.grid(v), [problems, v]);
@@ -97,7 +133,9 @@ export function VersionEditor({ v, version, currency, extraNames, onAddName, onC
   const periods = version.periods;
   // Stable for the memoised grids: reads the latest version and brush when a drag ends.
   const latest = useRef({ version, brush, onChange });
-  latest.current = { version, brush, onChange };
+  useLayoutEffect(() => {
+    latest.current = { version, brush, onChange };
+  });
   const onPaint = useCallback((season: string, days: Day[], from: number, to: number) => {
     const { version: current, brush: with_, onChange: change } = latest.current;
     change({ ...current, periods: paint(current.periods, season, days, from, to, with_) });
@@ -105,7 +143,9 @@ export function VersionEditor({ v, version, currency, extraNames, onAddName, onC
   const empty = useMemo(() => new Set<string>(), []);
 
   const rowsWithProblems = (season: string) =>
-    periods.some((p, i) => p.season === season && problems.countUnder(`versions.${v}.periods.${i}`) > 0);
+    periods.some(
+      (p, i) => p.season === season && problems.countUnder(`versions.${v}.periods.${i}`) > 0,
+    );
 
   return (
     <div data-testid={`version-${v}`}>
@@ -149,7 +189,10 @@ export function VersionEditor({ v, version, currency, extraNames, onAddName, onC
       <Section
         title="Time-of-use periods"
         testId="tou-periods"
-        hint="Pick a period, then press on the grid and drag across days and hours to paint. Public holidays are billed as the day type set above."
+        hint={
+          "Pick a period, then press on the grid and drag across days and hours to paint. " +
+          "Public holidays are billed as the day type set above."
+        }
       >
         <div style={{ marginBottom: 8 }}>
           <PeriodPalette
@@ -167,7 +210,11 @@ export function VersionEditor({ v, version, currency, extraNames, onAddName, onC
           const forced = rowsWithProblems(season.name);
           const count = periods.filter((p) => p.season === season.name).length;
           return (
-            <div key={season.name} style={{ marginBottom: 16 }} data-testid={`season-grid-${season.name}`}>
+            <div
+              key={season.name}
+              style={{ marginBottom: 16 }}
+              data-testid={`season-grid-${season.name}`}
+            >
               <Typography.Text strong style={{ display: "block", marginBottom: 4 }}>
                 Season {season.name || "(unnamed)"}
               </Typography.Text>
@@ -221,7 +268,11 @@ export function VersionEditor({ v, version, currency, extraNames, onAddName, onC
             data-testid="grid-problems"
             type="error"
             showIcon
-            title={gridProblems.length === 1 ? "The week has a problem" : `The week has ${gridProblems.length} problems`}
+            title={
+              gridProblems.length === 1
+                ? "The week has a problem"
+                : `The week has ${gridProblems.length} problems`
+            }
             description={
               <ul style={{ margin: 0, paddingInlineStart: 18 }}>
                 {gridProblems.map((p) => (
@@ -234,16 +285,40 @@ export function VersionEditor({ v, version, currency, extraNames, onAddName, onC
       </Section>
 
       <Section title="Energy rates">
-        <EnergyRatesEditor v={v} version={version} currency={currency} names={names} onChange={onChange} />
+        <EnergyRatesEditor
+          v={v}
+          version={version}
+          currency={currency}
+          names={names}
+          onChange={onChange}
+        />
       </Section>
       <Section title="Fixed charges">
-        <FixedChargesEditor v={v} version={version} currency={currency} names={names} onChange={onChange} />
+        <FixedChargesEditor
+          v={v}
+          version={version}
+          currency={currency}
+          names={names}
+          onChange={onChange}
+        />
       </Section>
       <Section title="Demand charges">
-        <DemandChargesEditor v={v} version={version} currency={currency} names={names} onChange={onChange} />
+        <DemandChargesEditor
+          v={v}
+          version={version}
+          currency={currency}
+          names={names}
+          onChange={onChange}
+        />
       </Section>
       <Section title="Reactive energy">
-        <ReactiveChargeEditor v={v} version={version} currency={currency} names={names} onChange={onChange} />
+        <ReactiveChargeEditor
+          v={v}
+          version={version}
+          currency={currency}
+          names={names}
+          onChange={onChange}
+        />
       </Section>
     </div>
   );

@@ -1,7 +1,7 @@
 import { theme } from "antd";
 import { memo, useEffect, useMemo, useRef, useState } from "react";
 import type { CSSProperties } from "react";
-import { periodColor } from "@/features/billing";
+import { periodColor } from "@/lib/period-colors";
 import { gridOf, SLOT_MINUTES, SLOTS_PER_DAY, timeOf } from "../lib/grid";
 import { cellTestId } from "../lib/problems";
 import { DAY_LABELS, DAYS } from "../lib/types";
@@ -22,7 +22,8 @@ type WeekGridProps = {
   readOnly?: boolean;
 };
 
-export const HATCH = "repeating-linear-gradient(135deg, rgba(255,255,255,0.0) 0 3px, rgba(0,0,0,0.35) 3px 5px)";
+export const HATCH =
+  "repeating-linear-gradient(135deg, rgba(255,255,255,0.0) 0 3px, rgba(0,0,0,0.35) 3px 5px)";
 
 function inRect(a: Point, b: Point, day: number, slot: number): boolean {
   return (
@@ -63,7 +64,10 @@ export const WeekGrid = memo(function WeekGrid({
       const d = dragRef.current;
       setDrag(null);
       if (!d) return;
-      const days = DAYS.slice(Math.min(d.anchor.day, d.current.day), Math.max(d.anchor.day, d.current.day) + 1);
+      const days = DAYS.slice(
+        Math.min(d.anchor.day, d.current.day),
+        Math.max(d.anchor.day, d.current.day) + 1,
+      );
       const from = Math.min(d.anchor.slot, d.current.slot) * SLOT_MINUTES;
       const to = (Math.max(d.anchor.slot, d.current.slot) + 1) * SLOT_MINUTES;
       paintRef.current(season, days, from, to);
@@ -130,7 +134,8 @@ export const WeekGrid = memo(function WeekGrid({
               background: previewing ? brushColor : (color ?? token.colorFillQuaternary),
               backgroundImage: !previewing && slot.conflict ? HATCH : undefined,
               opacity: previewing ? 0.75 : 1,
-              outline: slot.gap && !previewing && !error ? `1px dashed ${token.colorBorder}` : undefined,
+              outline:
+                slot.gap && !previewing && !error ? `1px dashed ${token.colorBorder}` : undefined,
               outlineOffset: -1,
               // A white then a red ring, outside the cell: visible on every period colour.
               boxShadow: error ? `0 0 0 2px #fff, 0 0 0 4px ${token.colorError}` : undefined,
@@ -162,7 +167,8 @@ export const WeekGrid = memo(function WeekGrid({
                   setDrag({ anchor: p, current: p });
                 }}
                 onMouseEnter={() => {
-                  if (dragRef.current) setDrag({ anchor: dragRef.current.anchor, current: { day: d, slot: s } });
+                  if (dragRef.current)
+                    setDrag({ anchor: dragRef.current.anchor, current: { day: d, slot: s } });
                 }}
               />
             );

@@ -1,6 +1,6 @@
 import { DeleteOutlined, PlusOutlined } from "@ant-design/icons";
 import { AutoComplete, Button, Flex, Input, theme, Tooltip, Typography } from "antd";
-import { periodColor } from "@/features/billing";
+import { periodColor } from "@/lib/period-colors";
 import { DAY_LABELS, DAYS } from "../lib/types";
 import type { Day, PeriodDraft } from "../lib/types";
 import { ProblemText, useProblems } from "./problems";
@@ -31,20 +31,31 @@ function DayToggles({
     <Flex gap={2} role="group" aria-label="Days" data-testid={`${testIdPrefix}-days`}>
       {DAYS.map((day) => {
         const on = days.includes(day);
+        const borderColor = invalid
+          ? token.colorError
+          : on
+            ? token.colorPrimary
+            : token.colorBorder;
         return (
           <button
             key={day}
             type="button"
             data-testid={`${testIdPrefix}-day-${day}`}
             aria-pressed={on}
-            onClick={() => onChange(on ? days.filter((d) => d !== day) : DAYS.filter((d) => d === day || days.includes(d)))}
+            onClick={() =>
+              onChange(
+                on
+                  ? days.filter((d) => d !== day)
+                  : DAYS.filter((d) => d === day || days.includes(d)),
+              )
+            }
             style={{
               width: 34,
               height: 28,
               fontSize: 12,
               cursor: "pointer",
               borderRadius: 4,
-              border: `1px solid ${invalid ? token.colorError : on ? token.colorPrimary : token.colorBorder}`,
+              border: `1px solid ${borderColor}`,
               background: on ? token.colorPrimary : token.colorBgContainer,
               color: on ? "#fff" : token.colorTextSecondary,
             }}
@@ -58,7 +69,14 @@ function DayToggles({
 }
 
 /** The windows of one season as a list: exact (minute-level) times, days, period. */
-export function WindowsList({ v, season, periods, names, defaultName, onChange }: WindowsListProps) {
+export function WindowsList({
+  v,
+  season,
+  periods,
+  names,
+  defaultName,
+  onChange,
+}: WindowsListProps) {
   const { token } = theme.useToken();
   const problems = useProblems();
   const rows = periods.map((p, i) => ({ p, i })).filter(({ p }) => p.season === season);
@@ -69,7 +87,9 @@ export function WindowsList({ v, season, periods, names, defaultName, onChange }
   return (
     <div data-testid={`windows-${season}`}>
       {rows.length === 0 && (
-        <Typography.Text type="secondary">No windows in this season yet: paint the grid or add one.</Typography.Text>
+        <Typography.Text type="secondary">
+          No windows in this season yet: paint the grid or add one.
+        </Typography.Text>
       )}
       {rows.map(({ p, i }) => {
         const rowProblem = problems.at(at(i)).length > 0;
@@ -158,15 +178,21 @@ export function WindowsList({ v, season, periods, names, defaultName, onChange }
         onClick={() =>
           onChange([
             ...periods,
-            { name: defaultName, season, days: ["mon", "tue", "wed", "thu", "fri"], start: "08:00", end: "09:00" },
+            {
+              name: defaultName,
+              season,
+              days: ["mon", "tue", "wed", "thu", "fri"],
+              start: "08:00",
+              end: "09:00",
+            },
           ])
         }
       >
         Add window
       </Button>
       <Typography.Text type="secondary" style={{ fontSize: 12, marginInlineStart: 12 }}>
-        Times are HH:MM, end exclusive; 24:00 is the end of the day. A window ending before it starts wraps
-        midnight (22:00 to 06:00 covers both ends of each day).
+        Times are HH:MM, end exclusive; 24:00 is the end of the day. A window ending before it
+        starts wraps midnight (22:00 to 06:00 covers both ends of each day).
       </Typography.Text>
     </div>
   );

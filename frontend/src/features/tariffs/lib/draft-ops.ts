@@ -84,7 +84,12 @@ export function rateRows(version: VersionDraft): RateRow[] {
       if (p.season === season.name && !used.includes(p.name)) used.push(p.name);
     }
     for (const period of used) {
-      rows.push({ season: season.name, period, index: indexOf(season.name, period), unused: false });
+      rows.push({
+        season: season.name,
+        period,
+        index: indexOf(season.name, period),
+        unused: false,
+      });
     }
   }
   version.energy_rates.forEach((r, index) => {
@@ -97,7 +102,9 @@ export function rateRows(version: VersionDraft): RateRow[] {
 
 function parseDate(value: string): Date | null {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  return match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : null;
+  return match
+    ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])))
+    : null;
 }
 
 function formatDate(date: Date): string {
@@ -114,7 +121,10 @@ export function firstOfNextMonth(today = new Date()): string {
  * of next month (or a month after the latest start, whichever is later); the
  * latest version, if open-ended, now ends there.
  */
-export function addVersion(draft: TariffDraft, today = new Date()): { draft: TariffDraft; index: number } {
+export function addVersion(
+  draft: TariffDraft,
+  today = new Date(),
+): { draft: TariffDraft; index: number } {
   const versions = draft.versions.map((v) => ({ ...v }));
   let latest = 0;
   versions.forEach((v, i) => {
@@ -124,7 +134,9 @@ export function addVersion(draft: TariffDraft, today = new Date()): { draft: Tar
   let from = firstOfNextMonth(today);
   const baseStart = base ? parseDate(base.effective_from) : null;
   if (baseStart && formatDate(baseStart) >= from) {
-    from = formatDate(new Date(Date.UTC(baseStart.getUTCFullYear(), baseStart.getUTCMonth() + 1, 1)));
+    from = formatDate(
+      new Date(Date.UTC(baseStart.getUTCFullYear(), baseStart.getUTCMonth() + 1, 1)),
+    );
   }
   if (base && base.effective_to === null) versions[latest] = { ...base, effective_to: from };
   const copy: VersionDraft = base

@@ -63,11 +63,29 @@ describe("grid → periods", () => {
       high: { mon: weekday, tue: weekday, wed: weekday, sat: slots("off-peak") },
     });
     expect(periods).toEqual([
-      { name: "off-peak", season: "high", days: ["mon", "tue", "wed"], start: "22:00", end: "06:00" },
+      {
+        name: "off-peak",
+        season: "high",
+        days: ["mon", "tue", "wed"],
+        start: "22:00",
+        end: "06:00",
+      },
       { name: "peak", season: "high", days: ["mon", "tue", "wed"], start: "06:00", end: "09:00" },
-      { name: "standard", season: "high", days: ["mon", "tue", "wed"], start: "09:00", end: "17:00" },
+      {
+        name: "standard",
+        season: "high",
+        days: ["mon", "tue", "wed"],
+        start: "09:00",
+        end: "17:00",
+      },
       { name: "peak", season: "high", days: ["mon", "tue", "wed"], start: "17:00", end: "19:00" },
-      { name: "standard", season: "high", days: ["mon", "tue", "wed"], start: "19:00", end: "22:00" },
+      {
+        name: "standard",
+        season: "high",
+        days: ["mon", "tue", "wed"],
+        start: "19:00",
+        end: "22:00",
+      },
       { name: "off-peak", season: "high", days: ["sat"], start: "00:00", end: "24:00" },
     ]);
   });
@@ -77,7 +95,9 @@ describe("grid → periods", () => {
     for (const from of [6 * 60, 6 * 60 + 30, 7 * 60, 8 * 60 + 30, 7 * 60 + 30, 8 * 60]) {
       periods = paint(periods, "low", ["tue"], from, from + 30, "peak");
     }
-    expect(periods).toEqual([{ name: "peak", season: "low", days: ["tue"], start: "06:00", end: "09:00" }]);
+    expect(periods).toEqual([
+      { name: "peak", season: "low", days: ["tue"], start: "06:00", end: "09:00" },
+    ]);
   });
 
   it("a wrapping 22:00–06:00 window round-trips through the grid", () => {
@@ -111,13 +131,39 @@ describe("grid → periods", () => {
     // Make Monday 08:00–09:00 standard: Monday gets its own entries, Tue–Fri keep theirs.
     const changed = paint(template, "high", ["mon"], 480, 540, "standard");
     const high = changed.filter((p) => p.season === "high");
-    expect(high).toContainEqual({ name: "peak", season: "high", days: ["tue", "wed", "thu", "fri"], start: "06:00", end: "09:00" });
-    expect(high).toContainEqual({ name: "peak", season: "high", days: ["mon"], start: "06:00", end: "08:00" });
-    expect(high).toContainEqual({ name: "standard", season: "high", days: ["mon"], start: "08:00", end: "17:00" });
+    expect(high).toContainEqual({
+      name: "peak",
+      season: "high",
+      days: ["tue", "wed", "thu", "fri"],
+      start: "06:00",
+      end: "09:00",
+    });
+    expect(high).toContainEqual({
+      name: "peak",
+      season: "high",
+      days: ["mon"],
+      start: "06:00",
+      end: "08:00",
+    });
+    expect(high).toContainEqual({
+      name: "standard",
+      season: "high",
+      days: ["mon"],
+      start: "08:00",
+      end: "17:00",
+    });
     // Monday's unchanged windows still share the Mon–Fri entries.
-    expect(high).toContainEqual({ name: "peak", season: "high", days: ["mon", "tue", "wed", "thu", "fri"], start: "17:00", end: "19:00" });
+    expect(high).toContainEqual({
+      name: "peak",
+      season: "high",
+      days: ["mon", "tue", "wed", "thu", "fri"],
+      start: "17:00",
+      end: "19:00",
+    });
     // The low season is untouched.
-    expect(key(changed.filter((p) => p.season === "low"))).toEqual(key(template.filter((p) => p.season === "low")));
+    expect(key(changed.filter((p) => p.season === "low"))).toEqual(
+      key(template.filter((p) => p.season === "low")),
+    );
   });
 
   it("the grid shows overlaps and gaps", () => {
@@ -128,12 +174,19 @@ describe("grid → periods", () => {
     const grid = gridOf(periods, "s");
     expect(grid.mon[0]).toMatchObject({ name: null, gap: true, conflict: false });
     expect(grid.mon[H(6)]).toMatchObject({ name: "peak", gap: false, conflict: false });
-    expect(grid.mon[H(8) + 1]).toMatchObject({ name: "peak", conflict: true, mixed: true, owners: [0, 1] });
+    expect(grid.mon[H(8) + 1]).toMatchObject({
+      name: "peak",
+      conflict: true,
+      mixed: true,
+      owners: [0, 1],
+    });
     expect(grid.tue[H(12)]).toMatchObject({ name: null, gap: true });
   });
 
   it("the eraser leaves a gap", () => {
-    const periods: PeriodDraft[] = [{ name: "flat", season: "s", days: ["sun"], start: "00:00", end: "24:00" }];
+    const periods: PeriodDraft[] = [
+      { name: "flat", season: "s", days: ["sun"], start: "00:00", end: "24:00" },
+    ];
     expect(paint(periods, "s", ["sun"], 0, 60, null)).toEqual([
       { name: "flat", season: "s", days: ["sun"], start: "01:00", end: "24:00" },
     ]);

@@ -47,8 +47,15 @@ export function windowRanges(start: string, end: string): [number, number][] {
   return ranges;
 }
 
-/** For each minute of `day` in `season`: the indexes (into `periods`) of the periods covering it. */
-export function minuteOwners(periods: readonly PeriodDraft[], season: string, day: Day): number[][] {
+/**
+ * For each minute of `day` in `season`: the indexes (into `periods`) of the periods
+ * covering it.
+ */
+export function minuteOwners(
+  periods: readonly PeriodDraft[],
+  season: string,
+  day: Day,
+): number[][] {
   const owners: number[][] = Array.from({ length: MINUTES_PER_DAY }, () => []);
   periods.forEach((period, index) => {
     if (period.season !== season || !period.days.includes(day)) return;
@@ -60,7 +67,11 @@ export function minuteOwners(periods: readonly PeriodDraft[], season: string, da
 }
 
 /** One period name per minute (the first listed owner where periods overlap; null: none). */
-export function dayMap(periods: readonly PeriodDraft[], season: string, day: Day): (string | null)[] {
+export function dayMap(
+  periods: readonly PeriodDraft[],
+  season: string,
+  day: Day,
+): (string | null)[] {
   return minuteOwners(periods, season, day).map((o) =>
     o.length ? (periods[o[0]!]?.name ?? null) : null,
   );
@@ -110,7 +121,10 @@ function sortDays(days: readonly Day[]): Day[] {
 function addWindow(periods: PeriodDraft[], season: string, day: Day, window: Window): void {
   const same = periods.find(
     (p) =>
-      p.season === season && p.name === window.name && p.start === window.start && p.end === window.end,
+      p.season === season &&
+      p.name === window.name &&
+      p.start === window.start &&
+      p.end === window.end,
   );
   if (same) {
     if (!same.days.includes(day)) same.days = sortDays([...same.days, day]);

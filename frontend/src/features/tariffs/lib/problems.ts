@@ -59,9 +59,7 @@ export function problemsOf(detail: unknown): Problem[] {
   return problems;
 }
 
-const GRID_MESSAGE = new RegExp(
-  `^season (.+), (${DAYS.join("|")}) ([01]\\d|2[0-3]):([0-5]\\d): `,
-);
+const GRID_MESSAGE = new RegExp(`^season (.+), (${DAYS.join("|")}) ([01]\\d|2[0-3]):([0-5]\\d): `);
 
 export type GridPoint = { season: string; day: Day; minute: number };
 
@@ -131,7 +129,10 @@ const ANCHORS: RegExp[] = [
   /^versions\.\d+\.reactive_charge\.(name|rate|free_share)$/,
 ];
 
-/** Where a problem is shown: the longest anchor its path starts with ("" = the top of the editor). */
+/**
+ * Where a problem is shown: the longest anchor its path starts with ("" = the top of the
+ * editor).
+ */
 export function anchorOf(path: string): string {
   const parts = path ? path.split(".") : [];
   for (let n = parts.length; n > 0; n -= 1) {

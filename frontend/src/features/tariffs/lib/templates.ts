@@ -9,7 +9,13 @@ export function templateStart(today = new Date()): string {
   return `${today.getFullYear() - 1}-01-01`;
 }
 
-function p(name: string, season: string, days: readonly PeriodDraft["days"][number][], start: string, end: string): PeriodDraft {
+function p(
+  name: string,
+  season: string,
+  days: readonly PeriodDraft["days"][number][],
+  start: string,
+  end: string,
+): PeriodDraft {
   return { name, season, days: [...days], start, end };
 }
 

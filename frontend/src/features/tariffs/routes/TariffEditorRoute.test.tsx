@@ -2,7 +2,7 @@ import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { anAdmin, aViewer, fetchedRequests, meRoute, mockFetch, renderApp } from "@/test/utils";
-import { eskomTouTemplate } from "../lib/templates";
+import type { eskomTouTemplate } from "../lib/templates";
 
 /** The machine may be busy (parallel test files): wait longer than the 1 s default. */
 const WAIT = { timeout: 5000 };
@@ -35,11 +35,17 @@ describe("tariff editor", { timeout: 20_000 }, () => {
     const cell = await screen.findByTestId("cell-high-mon-08:00", {}, WAIT);
     await waitFor(() => expect(cell).toHaveAttribute("data-error", "true"), WAIT);
     expect(screen.getByTestId("cell-high-mon-07:30")).not.toHaveAttribute("data-error");
-    expect(screen.getByTestId("grid-problems")).toHaveTextContent("season high, mon 08:00: covered by peak and peak");
+    expect(screen.getByTestId("grid-problems")).toHaveTextContent(
+      "season high, mon 08:00: covered by peak and peak",
+    );
     // the row the problem's loc names is highlighted (and its list opened)
-    expect(await screen.findByTestId("window-row-11", {}, WAIT)).toHaveAttribute("data-error", "true");
+    expect(await screen.findByTestId("window-row-11", {}, WAIT)).toHaveAttribute(
+      "data-error",
+      "true",
+    );
     await waitFor(
-      () => expect(screen.getByTestId("tariff-validation")).toHaveAttribute("data-state", "invalid"),
+      () =>
+        expect(screen.getByTestId("tariff-validation")).toHaveAttribute("data-state", "invalid"),
       WAIT,
     );
   });
@@ -60,7 +66,8 @@ describe("tariff editor", { timeout: 20_000 }, () => {
     fireEvent.mouseUp(window);
 
     await waitFor(
-      () => expect(screen.getByTestId("cell-low-sun-18:00")).toHaveAttribute("data-period", "standard"),
+      () =>
+        expect(screen.getByTestId("cell-low-sun-18:00")).toHaveAttribute("data-period", "standard"),
       WAIT,
     );
     expect(screen.getByTestId("cell-low-sun-19:30")).toHaveAttribute("data-period", "standard");
@@ -77,7 +84,11 @@ describe("tariff editor", { timeout: 20_000 }, () => {
         status: 422,
         body: {
           detail: [
-            { loc: ["body", "versions", 0, "energy_rates", 2, "rate"], msg: "Input should be greater than or equal to 0", type: "greater_than_equal" },
+            {
+              loc: ["body", "versions", 0, "energy_rates", 2, "rate"],
+              msg: "Input should be greater than or equal to 0",
+              type: "greater_than_equal",
+            },
           ],
         },
       },
@@ -86,13 +97,21 @@ describe("tariff editor", { timeout: 20_000 }, () => {
     const user = await applyEskomTemplate();
     await user.click(screen.getByTestId("tariff-save"));
 
-    expect(await screen.findByTestId("tariff-save-error", {}, WAIT)).toHaveTextContent("not saved: 1 problem");
+    expect(await screen.findByTestId("tariff-save-error", {}, WAIT)).toHaveTextContent(
+      "not saved: 1 problem",
+    );
     const problem = await screen.findByTestId("problem-versions-0-energy_rates-2-rate", {}, WAIT);
     expect(problem).toHaveTextContent("Input should be greater than or equal to 0");
     // next to the high season off-peak rate (the third rate of the template)
-    expect(within(screen.getByTestId("rate-row-high-off-peak")).getByTestId("problem-versions-0-energy_rates-2-rate")).toBe(problem);
+    expect(
+      within(screen.getByTestId("rate-row-high-off-peak")).getByTestId(
+        "problem-versions-0-energy_rates-2-rate",
+      ),
+    ).toBe(problem);
 
-    const post = fetchedRequests(fetchMock).find((r) => r.method === "POST" && r.url.endsWith("/api/tariffs"));
+    const post = fetchedRequests(fetchMock).find(
+      (r) => r.method === "POST" && r.url.endsWith("/api/tariffs"),
+    );
     const body = (await post!.json()) as ReturnType<typeof eskomTouTemplate>;
     expect(body.name).toBe("Eskom-style TOU");
     expect(body.versions[0]!.periods).toHaveLength(21);
@@ -110,15 +129,30 @@ describe("Settings → Rates", { timeout: 20_000 }, () => {
     mockFetch({
       "/api/auth/me": meRoute(anAdmin),
       "GET /api/tariffs": {
-        body: [{ id: 7, name: "Megaflex", currency: "ZAR", timezone: "Africa/Johannesburg", version_count: 2, site_count: 1 }],
+        body: [
+          {
+            id: 7,
+            name: "Megaflex",
+            currency: "ZAR",
+            timezone: "Africa/Johannesburg",
+            version_count: 2,
+            site_count: 1,
+          },
+        ],
       },
-      "DELETE /api/tariffs/7": { status: 409, body: { detail: "tariff 7 is used by 1 site(s): assign another first" } },
+      "DELETE /api/tariffs/7": {
+        status: 409,
+        body: { detail: "tariff 7 is used by 1 site(s): assign another first" },
+      },
     });
     renderApp("/settings/rates");
     const row = await screen.findByTestId("tariff-row-Megaflex", {}, WAIT);
     expect(row).toHaveTextContent("ZAR");
     expect(within(row).getByTestId("tariff-site-count")).toHaveTextContent("1");
-    expect(within(row).getByTestId("tariff-name-cell")).toHaveAttribute("href", "/settings/rates/7");
+    expect(within(row).getByTestId("tariff-name-cell")).toHaveAttribute(
+      "href",
+      "/settings/rates/7",
+    );
     expect(screen.getByTestId("settings-tabs")).toHaveTextContent("Rates");
 
     const user = userEvent.setup();

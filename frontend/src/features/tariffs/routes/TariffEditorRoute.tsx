@@ -1,37 +1,38 @@
 import { Alert, Skeleton } from "antd";
 import { useState } from "react";
 import { Link, useParams } from "react-router";
-import { errorMessage } from "@/api/errors";
+import { LoadFailed, ResourcePage } from "@/components/resource-page/ResourcePage";
+import { browserTimeZone } from "@/lib/timezones";
 import { useTariff } from "../api/tariffs";
-import { RATES_PATH, TariffEditor } from "../components/TariffEditor";
+import { TariffEditor } from "../components/TariffEditor";
+import { RATES_PATH } from "../lib/paths";
 import { blankTariff } from "../lib/templates";
-import { browserTimeZone } from "../lib/timezones";
 import { draftOf } from "../lib/types";
 
 function NewTariff() {
-  const [initial] = useState(() => blankTariff(new Date(), browserTimeZone()));
+  // A new tariff starts in the browser's zone, or in UTC when the browser cannot tell.
+  const [initial] = useState(() => blankTariff(new Date(), browserTimeZone("UTC")));
   return <TariffEditor key="new" tariffId={null} initial={initial} />;
 }
 
 function ExistingTariff({ id }: { id: number }) {
   const tariff = useTariff(id);
-  if (tariff.isPending) return <Skeleton active paragraph={{ rows: 12 }} />;
-  if (tariff.isError) {
-    return (
-      <Alert
-        data-testid="tariff-load-error"
-        type="error"
-        showIcon
-        title="The tariff could not be loaded"
-        description={
-          <>
-            {errorMessage(tariff.error)} <Link to={RATES_PATH}>Back to the tariffs</Link>
-          </>
-        }
-      />
-    );
-  }
-  return <TariffEditor key={id} tariffId={id} initial={draftOf(tariff.data)} />;
+  return (
+    <ResourcePage
+      query={tariff}
+      loading={<Skeleton active paragraph={{ rows: 12 }} />}
+      failure={(error) => (
+        <LoadFailed
+          error={error}
+          testId="tariff-load-error"
+          title="The tariff could not be loaded"
+          back={<Link to={RATES_PATH}>Back to the tariffs</Link>}
+        />
+      )}
+    >
+      {(loaded) => <TariffEditor key={id} tariffId={id} initial={draftOf(loaded)} />}
+    </ResourcePage>
+  );
 }
 
 /** /settings/rates/new and /settings/rates/:tariffId */

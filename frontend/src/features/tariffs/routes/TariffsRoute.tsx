@@ -5,9 +5,10 @@ import { useState } from "react";
 import type { HTMLAttributes } from "react";
 import { Link, useNavigate } from "react-router";
 import { errorMessage } from "@/api/errors";
+import { QueryError } from "@/components/resource-page/ResourcePage";
 import { testId } from "@/lib/test-id";
 import { useDeleteTariff, useTariffs } from "../api/tariffs";
-import { RATES_PATH } from "../components/TariffEditor";
+import { RATES_PATH } from "../lib/paths";
 import type { TariffSummary } from "../lib/types";
 
 /** Settings → Rates: the tariffs, how many sites use each; create, edit, delete. */
@@ -38,7 +39,15 @@ export function TariffsRoute() {
       align: "right",
       width: 100,
       render: (count: number) =>
-        count ? <Tag color="blue" data-testid="tariff-site-count">{count}</Tag> : <Typography.Text type="secondary" data-testid="tariff-site-count">0</Typography.Text>,
+        count ? (
+          <Tag color="blue" data-testid="tariff-site-count">
+            {count}
+          </Tag>
+        ) : (
+          <Typography.Text type="secondary" data-testid="tariff-site-count">
+            0
+          </Typography.Text>
+        ),
     },
     {
       key: "actions",
@@ -57,15 +66,27 @@ export function TariffsRoute() {
           </Tooltip>
           <Popconfirm
             title={`Delete ${t.name}?`}
-            description={t.site_count ? `${t.site_count} site(s) use it: assign them another tariff first.` : "This cannot be undone."}
+            description={
+              t.site_count
+                ? `${t.site_count} site(s) use it: assign them another tariff first.`
+                : "This cannot be undone."
+            }
             okText="Delete"
             okButtonProps={{ danger: true, ...testId("tariff-delete-confirm") }}
             onConfirm={() => {
               setDeleteError(null);
-              return remove.mutateAsync(t.id).catch((error: unknown) => setDeleteError(errorMessage(error)));
+              return remove
+                .mutateAsync(t.id)
+                .catch((error: unknown) => setDeleteError(errorMessage(error)));
             }}
           >
-            <Button data-testid="tariff-delete" type="text" danger aria-label={`Delete ${t.name}`} icon={<DeleteOutlined />} />
+            <Button
+              data-testid="tariff-delete"
+              type="text"
+              danger
+              aria-label={`Delete ${t.name}`}
+              icon={<DeleteOutlined />}
+            />
           </Popconfirm>
         </Flex>
       ),
@@ -88,20 +109,21 @@ export function TariffsRoute() {
           >
             Reload
           </Button>
-          <Button data-testid="tariff-new" type="primary" icon={<PlusOutlined />} onClick={() => void navigate(`${RATES_PATH}/new`)}>
+          <Button
+            data-testid="tariff-new"
+            type="primary"
+            icon={<PlusOutlined />}
+            onClick={() => void navigate(`${RATES_PATH}/new`)}
+          >
             New tariff
           </Button>
         </Flex>
       </Flex>
-      {tariffs.isError && (
-        <Alert
-          type="error"
-          showIcon
-          title="The tariffs could not be loaded"
-          description={errorMessage(tariffs.error)}
-          style={{ marginBottom: 16 }}
-        />
-      )}
+      <QueryError
+        query={tariffs}
+        title="The tariffs could not be loaded"
+        style={{ marginBottom: 16 }}
+      />
       {deleteError && (
         <Alert
           data-testid="tariff-delete-error"

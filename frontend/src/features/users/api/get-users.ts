@@ -1,8 +1,7 @@
 import { queryOptions, useQuery } from "@tanstack/react-query";
 import { apiClient, unwrap } from "@/api/client";
 import type { User } from "@/api/types";
-
-export const usersQueryKey = ["users"] as const;
+import { userKeys } from "./keys";
 
 /** GET /api/users (admin only). */
 export async function getUsers(signal?: AbortSignal): Promise<User[]> {
@@ -11,7 +10,7 @@ export async function getUsers(signal?: AbortSignal): Promise<User[]> {
 
 export const usersQueryOptions = () =>
   queryOptions({
-    queryKey: usersQueryKey,
+    queryKey: userKeys.all,
     queryFn: ({ signal }) => getUsers(signal),
   });
 

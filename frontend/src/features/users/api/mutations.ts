@@ -1,16 +1,16 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { apiClient, ensureOk, unwrap } from "@/api/client";
 import type { User, UserCreate, UserUpdate } from "@/api/types";
-import { meQueryKey } from "@/features/auth";
-import { usersQueryKey } from "./get-users";
+import { authKeys } from "@/features/auth";
+import { userKeys } from "./keys";
 
-/** After any change to users, refetch the list — and "me", whose role or name may have changed. */
+/** After any change to users, refetch the list, and "me" (whose role or name may have changed). */
 function useInvalidateUsers() {
   const queryClient = useQueryClient();
   return () =>
     Promise.all([
-      queryClient.invalidateQueries({ queryKey: usersQueryKey }),
-      queryClient.invalidateQueries({ queryKey: meQueryKey }),
+      queryClient.invalidateQueries({ queryKey: userKeys.all }),
+      queryClient.invalidateQueries({ queryKey: authKeys.me() }),
     ]);
 }
 

@@ -1,7 +1,6 @@
-import { Alert, App, Form, Input, Modal } from "antd";
-import { useState } from "react";
+import { App, Form, Input } from "antd";
 import type { Role, User } from "@/api/types";
-import { applyServerErrors } from "@/lib/form-errors";
+import { FormModal } from "@/components/form-modal/FormModal";
 import { useUpdateUser } from "../api/mutations";
 import { RoleField } from "./RoleField";
 
@@ -10,61 +9,36 @@ type EditUserValues = { name: string; role: Role };
 const FIELDS = ["name", "role"] as const;
 
 export function EditUserModal({ user, onClose }: { user: User; onClose: () => void }) {
-  const [form] = Form.useForm<EditUserValues>();
   const updateUser = useUpdateUser();
   const { message } = App.useApp();
-  const [problem, setProblem] = useState<string | null>(null);
 
-  const onFinish = async ({ name, role }: EditUserValues) => {
-    setProblem(null);
-    try {
-      await updateUser.mutateAsync({ id: user.id, name: name.trim(), role });
-      void message.success(`Saved ${user.email}`);
-      onClose();
-    } catch (error) {
-      setProblem(applyServerErrors(form, error, FIELDS));
-    }
+  const onSubmit = async ({ name, role }: EditUserValues) => {
+    await updateUser.mutateAsync({ id: user.id, name: name.trim(), role });
+    void message.success(`Saved ${user.email}`);
+    onClose();
   };
 
   return (
-    <Modal
-      open
+    <FormModal<EditUserValues>
       title={`Edit ${user.email}`}
       okText="Save"
-      onOk={() => form.submit()}
-      onCancel={onClose}
-      confirmLoading={updateUser.isPending}
-      okButtonProps={{ "data-testid": "edit-user-submit" }}
+      onSubmit={onSubmit}
+      onClose={onClose}
+      fields={FIELDS}
+      initialValues={{ name: user.name, role: user.role }}
+      testIds={{ form: "edit-user-form", submit: "edit-user-submit", error: "edit-user-error" }}
     >
-      <Form
-        form={form}
-        layout="vertical"
-        requiredMark={false}
-        initialValues={{ name: user.name, role: user.role }}
-        onFinish={(values) => void onFinish(values)}
-        data-testid="edit-user-form"
+      <Form.Item
+        label="Name"
+        name="name"
+        rules={[
+          { required: true, whitespace: true, message: "Enter the user's name" },
+          { max: 200, message: "At most 200 characters" },
+        ]}
       >
-        {problem && (
-          <Alert
-            data-testid="edit-user-error"
-            type="error"
-            showIcon
-            title={problem}
-            style={{ marginBottom: 16 }}
-          />
-        )}
-        <Form.Item
-          label="Name"
-          name="name"
-          rules={[
-            { required: true, whitespace: true, message: "Enter the user's name" },
-            { max: 200, message: "At most 200 characters" },
-          ]}
-        >
-          <Input data-testid="user-form-name" autoComplete="off" />
-        </Form.Item>
-        <RoleField />
-      </Form>
-    </Modal>
+        <Input data-testid="user-form-name" autoComplete="off" />
+      </Form.Item>
+      <RoleField />
+    </FormModal>
   );
 }

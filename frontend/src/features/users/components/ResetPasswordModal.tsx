@@ -1,60 +1,40 @@
-import { Alert, App, Form, Modal, Typography } from "antd";
-import { useState } from "react";
+import { App, Typography } from "antd";
 import type { User } from "@/api/types";
-import { applyServerErrors } from "@/lib/form-errors";
+import { FormModal } from "@/components/form-modal/FormModal";
 import { useResetUserPassword } from "../api/mutations";
 import { PasswordFields } from "./PasswordFields";
 
 type ResetPasswordValues = { password: string; confirm: string };
 
 export function ResetPasswordModal({ user, onClose }: { user: User; onClose: () => void }) {
-  const [form] = Form.useForm<ResetPasswordValues>();
   const resetPassword = useResetUserPassword();
   const { message } = App.useApp();
-  const [problem, setProblem] = useState<string | null>(null);
 
-  const onFinish = async ({ password }: ResetPasswordValues) => {
-    setProblem(null);
-    try {
-      await resetPassword.mutateAsync({ id: user.id, password });
-      void message.success(`New password set for ${user.email}`);
-      onClose();
-    } catch (error) {
-      setProblem(applyServerErrors(form, error, ["password"]));
-    }
+  const onSubmit = async ({ password }: ResetPasswordValues) => {
+    await resetPassword.mutateAsync({ id: user.id, password });
+    void message.success(`New password set for ${user.email}`);
+    onClose();
   };
 
   return (
-    <Modal
-      open
+    <FormModal<ResetPasswordValues>
       title={`Reset password of ${user.email}`}
       okText="Set password"
-      onOk={() => form.submit()}
-      onCancel={onClose}
-      confirmLoading={resetPassword.isPending}
-      okButtonProps={{ "data-testid": "reset-password-submit" }}
+      onSubmit={onSubmit}
+      onClose={onClose}
+      fields={["password"]}
+      intro={
+        <Typography.Paragraph type="secondary">
+          Their sessions end: they log in again with the new password. This also clears a lockout.
+        </Typography.Paragraph>
+      }
+      testIds={{
+        form: "reset-password-form",
+        submit: "reset-password-submit",
+        error: "reset-password-error",
+      }}
     >
-      <Typography.Paragraph type="secondary">
-        Their sessions end: they log in again with the new password. This also clears a lockout.
-      </Typography.Paragraph>
-      <Form
-        form={form}
-        layout="vertical"
-        requiredMark={false}
-        onFinish={(values) => void onFinish(values)}
-        data-testid="reset-password-form"
-      >
-        {problem && (
-          <Alert
-            data-testid="reset-password-error"
-            type="error"
-            showIcon
-            title={problem}
-            style={{ marginBottom: 16 }}
-          />
-        )}
-        <PasswordFields label="New password" />
-      </Form>
-    </Modal>
+      <PasswordFields label="New password" />
+    </FormModal>
   );
 }

@@ -48,10 +48,9 @@ export function UserActions({ user, isSelf, onEdit, onResetPassword }: UserActio
             okButtonProps={{ "data-testid": "user-deactivate-confirm" }}
             disabled={isSelf}
             onConfirm={() =>
-              updateUser.mutateAsync({ id: user.id, is_active: false }).then(
-                () => void message.success(`Deactivated ${user.email}`),
-                onError,
-              )
+              updateUser
+                .mutateAsync({ id: user.id, is_active: false })
+                .then(() => void message.success(`Deactivated ${user.email}`), onError)
             }
           >
             <Button
@@ -90,10 +89,9 @@ export function UserActions({ user, isSelf, onEdit, onResetPassword }: UserActio
           okButtonProps={{ danger: true, "data-testid": "user-delete-confirm" }}
           disabled={isSelf}
           onConfirm={() =>
-            deleteUser.mutateAsync(user.id).then(
-              () => void message.success(`Deleted ${user.email}`),
-              onError,
-            )
+            deleteUser
+              .mutateAsync(user.id)
+              .then(() => void message.success(`Deleted ${user.email}`), onError)
           }
         >
           <Button

@@ -134,9 +134,7 @@ describe("Settings → Users", () => {
     const { user } = await openCreateForm();
     await user.click(screen.getByTestId("create-user-submit"));
 
-    expect(await screen.findByTestId("create-user-error")).toHaveTextContent(
-      "something conflicts",
-    );
+    expect(await screen.findByTestId("create-user-error")).toHaveTextContent("something conflicts");
   });
 
   it("creates a user, closes the dialog and refreshes the list", async () => {
@@ -165,7 +163,9 @@ describe("Settings → Users", () => {
       "GET /api/users": { body: [anAdmin, other] },
       "PATCH /api/users/5": {
         status: 409,
-        body: { detail: "there must always be at least one active admin: make another user admin first" },
+        body: {
+          detail: "there must always be at least one active admin: make another user admin first",
+        },
       },
     });
     renderApp("/settings/users");

@@ -1,8 +1,8 @@
 import { PlusOutlined, ReloadOutlined } from "@ant-design/icons";
-import { Alert, Button, Flex, Typography } from "antd";
+import { Button, Flex, Typography } from "antd";
 import { useState } from "react";
-import { errorMessage } from "@/api/errors";
 import type { User } from "@/api/types";
+import { QueryError } from "@/components/resource-page/ResourcePage";
 import { useMe } from "@/features/auth";
 import { useUsers } from "../api/get-users";
 import { CreateUserModal } from "../components/CreateUserModal";
@@ -11,10 +11,7 @@ import { ResetPasswordModal } from "../components/ResetPasswordModal";
 import { UsersTable } from "../components/UsersTable";
 
 type Dialog =
-  | { kind: "create" }
-  | { kind: "edit"; user: User }
-  | { kind: "reset-password"; user: User }
-  | null;
+  { kind: "create" } | { kind: "edit"; user: User } | { kind: "reset-password"; user: User } | null;
 
 /** Settings → Users (admin only; the route guards it). */
 export function UsersRoute() {
@@ -48,16 +45,12 @@ export function UsersRoute() {
           </Button>
         </Flex>
       </Flex>
-      {users.isError && (
-        <Alert
-          data-testid="users-error"
-          type="error"
-          showIcon
-          title="The users could not be loaded"
-          description={errorMessage(users.error)}
-          style={{ marginBottom: 16 }}
-        />
-      )}
+      <QueryError
+        query={users}
+        testId="users-error"
+        title="The users could not be loaded"
+        style={{ marginBottom: 16 }}
+      />
       <UsersTable
         users={users.data}
         loading={users.isPending && !users.isError}

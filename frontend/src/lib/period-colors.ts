@@ -1,4 +1,4 @@
-/** Colours of the periods on the week grid, the palette and the charts. */
+/** Colours of tariff periods (peak, standard, …): the week grid, its palette, the cost charts. */
 
 const KNOWN: Record<string, string> = {
   peak: "#e5484d",

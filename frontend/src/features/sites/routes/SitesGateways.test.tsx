@@ -1,9 +1,9 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import type { Device, Site } from "@/features/sites";
+import type { BridgeStatus, GatewayHealth, PendingGateway } from "@/features/gateways";
 import { aViewer, anAdmin, fetchedRequests, meRoute, mockFetch, renderApp } from "@/test/utils";
-import type { BridgeStatus, GatewayHealth, PendingGateway } from "../types";
+import type { Device, Site } from "../types";
 
 const site: Site = {
   id: 1,
@@ -111,14 +111,18 @@ describe("Sites page: gateways", () => {
     expect(row).toHaveTextContent("Acuvim II");
     expect(within(row).getByTestId("pending-gateway-messages")).toHaveTextContent("42");
     const siteRow = await screen.findByTestId("site-row-Plant");
-    await waitFor(() => expect(within(siteRow).getByTestId("site-gateways")).toHaveTextContent("1 online"));
+    await waitFor(() =>
+      expect(within(siteRow).getByTestId("site-gateways")).toHaveTextContent("1 online"),
+    );
     expect(within(siteRow).getByTestId("site-gateways-offline")).toHaveTextContent("1 offline");
 
     const user = userEvent.setup();
     await user.click(within(row).getByTestId("pending-gateway-accept"));
     const form = await screen.findByTestId("accept-gateway-form");
     // the only site is preselected; the name defaults to model and id
-    expect(within(form).getByTestId("accept-gateway-name")).toHaveValue("Acuvim II ACV-112233445566");
+    expect(within(form).getByTestId("accept-gateway-name")).toHaveValue(
+      "Acuvim II ACV-112233445566",
+    );
     await user.clear(within(form).getByTestId("accept-gateway-name"));
     await user.type(within(form).getByTestId("accept-gateway-name"), "Press line");
     await user.click(screen.getByTestId("accept-gateway-submit"));
@@ -151,7 +155,9 @@ describe("Sites page: gateways", () => {
     mockFetch({
       "/api/auth/me": meRoute(anAdmin),
       "/api/sites": { body: [site] },
-      "/api/gateways/bridge": { body: { ...bridge, enabled: false, running: false, connected: false } },
+      "/api/gateways/bridge": {
+        body: { ...bridge, enabled: false, running: false, connected: false },
+      },
       "/api/gateways/pending": { body: [] },
       "/api/gateways/health": { body: [] },
     });
@@ -191,7 +197,10 @@ describe("Sites page: gateways", () => {
 
     const row = await screen.findByTestId("device-row-ACV-AABBCCDDEEFF");
     await waitFor(() =>
-      expect(within(row).getByTestId("gateway-connection")).toHaveAttribute("data-state", "offline"),
+      expect(within(row).getByTestId("gateway-connection")).toHaveAttribute(
+        "data-state",
+        "offline",
+      ),
     );
     expect(within(row).getByTestId("gateway-connection")).toHaveTextContent("Offline");
   });
