@@ -15,14 +15,11 @@ from power_portal.collector.config import (
     config_file_warnings,
     load_collector_config,
 )
-from power_portal.collector.poller import Reading
+from power_portal.collector.decisions import backoff_seconds
+from power_portal.collector.modbus import Reading
+from power_portal.collector.poller import ingest_row
 from power_portal.collector.registers import DecodedReading
-from power_portal.collector.service import (
-    backoff_seconds,
-    ingest_body,
-    ingest_row,
-    refused_row_indexes,
-)
+from power_portal.collector.sender import ingest_body, refused_row_indexes
 from power_portal.collector.spool import SpooledReading
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

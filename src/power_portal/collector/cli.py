@@ -1,4 +1,4 @@
-"""``portal collect``, ``portal simulate-meter`` and the live part of ``portal demo --live``."""
+"""``portal collect`` and ``portal simulate-meter``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import signal
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal
 
 import httpx
 import structlog
@@ -21,15 +21,13 @@ from power_portal.collector.config import (
     config_file_warnings,
     load_collector_config,
 )
-from power_portal.collector.poller import MeterReadError, make_links, quiet_libraries
-from power_portal.collector.service import INGEST_PATH, Collector
+from power_portal.collector.modbus import MeterReadError, make_links, quiet_libraries
+from power_portal.collector.sender import INGEST_PATH
+from power_portal.collector.service import Collector
 from power_portal.collector.simulator import AcuvimModel, EnergyTotals, SimulatedMeterServer
 from power_portal.collector.spool import Spool, SpoolError
 from power_portal.logging import configure_logging
-from power_portal.settings import Settings, get_settings
-
-if TYPE_CHECKING:
-    from power_portal.collector.live import LiveDevice
+from power_portal.settings import get_settings
 
 console = Console(stderr=True)
 log = structlog.get_logger(__name__)
@@ -238,52 +236,5 @@ def simulate_meter_command(
         finally:
             for server in servers:
                 await server.stop()
-
-    asyncio.run(main())
-
-
-# ---------------------------------------------------------------- demo --live
-
-
-def run_live_demo_command(settings: Settings, portal_url: str, interval_seconds: float) -> None:
-    """``portal demo --live``: issue a token for a demo meter, then feed it until Ctrl-C."""
-    from power_portal.collector.live import NoDemoSiteError, prepare_live_device, run_live_demo
-    from power_portal.db.runtime import open_database
-
-    async def prepare() -> LiveDevice:
-        async with open_database(settings) as (database, _):
-            return await prepare_live_device(database)
-
-    try:
-        device = asyncio.run(prepare())
-    except NoDemoSiteError as exc:
-        console.print(f"[bold red]{exc}[/]")
-        raise typer.Exit(code=1) from exc
-    try:
-        healthy = httpx.get(f"{portal_url.rstrip('/')}/api/health", timeout=5).status_code == 200
-    except httpx.HTTPError:
-        healthy = False
-    if not healthy:
-        console.print(
-            f"[yellow]No portal answers at {portal_url} yet.[/] Start it (`portal serve`) in "
-            "another terminal; until then the readings wait in the spool and arrive when it is up."
-        )
-    console.print(
-        f"[green]Live:[/] a simulated Acuvim II feeds [bold]{device.name}[/] "
-        f"every {interval_seconds:g} s through the collector to {portal_url}. "
-        "Open the dashboard and pick that meter; Ctrl-C stops."
-    )
-    configure_logging(settings, level="INFO")
-
-    async def main() -> None:
-        stop = asyncio.Event()
-        _stop_on_signals(stop)
-        await run_live_demo(
-            device,
-            portal_url,
-            interval_seconds,
-            settings.resolved_data_dir / "demo-live-spool.sqlite",
-            stop,
-        )
 
     asyncio.run(main())

@@ -7,7 +7,8 @@ connection, and one reading at a time on it, as the bus requires.
 Every failure becomes a ``MeterReadError`` whose message names the meter,
 the endpoint and, where it applies, the register block: connection refused,
 no answer (timeout; on RTU also a frame with a bad CRC, which the framer
-discards), a Modbus exception code, a short answer.
+discards), a Modbus exception code, a short answer. Whether the failure
+also closes the connection is ``decisions.drops_connection``'s call.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
+from typing import NoReturn, TypedDict
 
 from pymodbus.client import AsyncModbusSerialClient, AsyncModbusTcpClient
 from pymodbus.client.base import ModbusBaseClient
@@ -24,6 +25,7 @@ from pymodbus.exceptions import ConnectionException, ModbusException
 from pymodbus.framer import FramerType
 
 from power_portal.collector.config import CollectorConfig, RtuMeter, TcpMeter
+from power_portal.collector.decisions import FailureKind, drops_connection
 from power_portal.collector.registers import READ_BLOCKS, DecodedReading, decode_reading
 
 EXCEPTION_CODES: dict[int, str] = {
@@ -44,13 +46,6 @@ def quiet_libraries() -> None:
     reports failures itself and sums the traffic up in its status lines."""
     logging.getLogger("pymodbus").setLevel(logging.CRITICAL)
     logging.getLogger("httpx").setLevel(logging.WARNING)
-
-
-class FailureKind(StrEnum):
-    UNREACHABLE = "unreachable"  # connection refused, no route, serial port missing
-    NO_ANSWER = "no_answer"  # timeout (RTU: also a frame with a bad CRC)
-    EXCEPTION = "exception"  # the meter answered with a Modbus exception code
-    BAD_ANSWER = "bad_answer"  # an answer of the wrong length
 
 
 class MeterReadError(Exception):
@@ -103,26 +98,21 @@ class ModbusLink:
                     address, count=count, device_id=unit_id
                 )
         except ConnectionException as exc:
-            self.client.close()
-            raise MeterReadError(
-                meter, FailureKind.UNREACHABLE, f"connection to {self.key} lost: {exc}"
-            ) from exc
+            self._failed(
+                meter, FailureKind.UNREACHABLE, f"connection to {self.key} lost: {exc}", exc
+            )
         except (ModbusException, TimeoutError) as exc:
-            if not self.is_serial:
-                # TCP: a late answer could still arrive; start afresh at the next poll.
-                # (A serial line needs no reopening: the RTU framer resynchronises, and
-                # other meters on the bus keep using it.)
-                self.client.close()
-            raise MeterReadError(
+            self._failed(
                 meter,
                 FailureKind.NO_ANSWER,
                 f"no valid answer from unit {unit_id} on {self.key} reading registers {block} "
                 f"(timeout{', or bad CRC' if self.is_serial else ''}): {exc}",
-            ) from exc
+                exc,
+            )
         if response.isError():
             code = int(getattr(response, "exception_code", 0))
             meaning = EXCEPTION_CODES.get(code, "unknown exception code")
-            raise MeterReadError(
+            self._failed(
                 meter,
                 FailureKind.EXCEPTION,
                 f"unit {unit_id} on {self.key} answered registers {block} with Modbus "
@@ -130,13 +120,21 @@ class ModbusLink:
             )
         registers = list(response.registers)
         if len(registers) != count:
-            raise MeterReadError(
+            self._failed(
                 meter,
                 FailureKind.BAD_ANSWER,
                 f"unit {unit_id} on {self.key} returned {len(registers)} registers for "
                 f"{block}, expected {count}",
             )
         return registers
+
+    def _failed(
+        self, meter: str, kind: FailureKind, message: str, cause: Exception | None = None
+    ) -> NoReturn:
+        """Raise the failure; first close the link where ``drops_connection`` says so."""
+        if drops_connection(kind, serial=self.is_serial):
+            self.client.close()
+        raise MeterReadError(meter, kind, message) from cause
 
     async def read_meter(self, meter: str, unit_id: int, now: datetime) -> Reading:
         """Both blocks of one meter, back to back on this link."""
@@ -152,17 +150,23 @@ class ModbusLink:
         self.client.close()
 
 
+class _ClientOptions(TypedDict):
+    name: str
+    timeout: float
+    retries: int
+    reconnect_delay: float
+
+
 def make_client(meter: TcpMeter | RtuMeter, config: CollectorConfig) -> ModbusBaseClient:
     """The pymodbus client for a meter's endpoint; reconnection is ours (reconnect_delay=0)."""
+    options = _ClientOptions(
+        name=meter.link_key,
+        timeout=config.modbus_timeout_seconds,
+        retries=config.modbus_retries,
+        reconnect_delay=0,
+    )
     if isinstance(meter, TcpMeter):
-        return AsyncModbusTcpClient(
-            meter.host,
-            port=meter.port,
-            name=meter.link_key,
-            timeout=config.modbus_timeout_seconds,
-            retries=config.modbus_retries,
-            reconnect_delay=0,
-        )
+        return AsyncModbusTcpClient(meter.host, port=meter.port, **options)
     return AsyncModbusSerialClient(
         meter.serial_port,
         framer=FramerType.RTU,
@@ -170,10 +174,7 @@ def make_client(meter: TcpMeter | RtuMeter, config: CollectorConfig) -> ModbusBa
         parity=meter.parity,
         stopbits=meter.stopbits,
         bytesize=meter.bytesize,
-        name=meter.link_key,
-        timeout=config.modbus_timeout_seconds,
-        retries=config.modbus_retries,
-        reconnect_delay=0,
+        **options,
     )
 
 

@@ -296,39 +296,28 @@ def snapshot_registers(snapshot: MeterSnapshot) -> tuple[list[int], list[int]]:
         energy[offset : offset + 2] = words
 
     s = snapshot
-    total_w = sum(s.active_power_w)
     floats: dict[str, float] = {
         "F": s.frequency_hz,
-        "V1": s.phase_voltages_v[0],
-        "V2": s.phase_voltages_v[1],
-        "V3": s.phase_voltages_v[2],
-        "V12": s.line_voltages_v[0],
-        "V23": s.line_voltages_v[1],
-        "V31": s.line_voltages_v[2],
-        "I1": s.currents_a[0],
-        "I2": s.currents_a[1],
-        "I3": s.currents_a[2],
         "In": s.neutral_current_a,
-        "Pa": s.active_power_w[0],
-        "Pb": s.active_power_w[1],
-        "Pc": s.active_power_w[2],
-        "Psum": total_w,
+        "Psum": sum(s.active_power_w),
         "Qsum": sum(s.reactive_power_var),
         "Ssum": sum(s.apparent_power_va),
         "PFsum": s.power_factor_total,
         "Vavg": sum(s.phase_voltages_v) / 3,
         "Vllavg": sum(s.line_voltages_v) / 3,
         "Iavg": sum(s.currents_a) / 3,
-        "Qa": s.reactive_power_var[0],
-        "Qb": s.reactive_power_var[1],
-        "Qc": s.reactive_power_var[2],
-        "Sa": s.apparent_power_va[0],
-        "Sb": s.apparent_power_va[1],
-        "Sc": s.apparent_power_va[2],
-        "PFa": s.power_factors[0],
-        "PFb": s.power_factors[1],
-        "PFc": s.power_factors[2],
     }
+    per_phase: dict[tuple[str, str, str], tuple[float, float, float]] = {
+        ("V1", "V2", "V3"): s.phase_voltages_v,
+        ("V12", "V23", "V31"): s.line_voltages_v,
+        ("I1", "I2", "I3"): s.currents_a,
+        ("Pa", "Pb", "Pc"): s.active_power_w,
+        ("Qa", "Qb", "Qc"): s.reactive_power_var,
+        ("Sa", "Sb", "Sc"): s.apparent_power_va,
+        ("PFa", "PFb", "PFc"): s.power_factors,
+    }
+    for names, values in per_phase.items():
+        floats |= dict(zip(names, values, strict=True))
     addresses = {r.name: r.address for r in FLOAT_REGISTERS} | dict(EXTRA_FLOAT_ADDRESSES)
     for name, value in floats.items():
         put_float(addresses[name], value)
@@ -341,20 +330,12 @@ def snapshot_registers(snapshot: MeterSnapshot) -> tuple[list[int], list[int]]:
     }
     for register in ENERGY_REGISTERS:
         put_energy(register.address, encode_uint32(energies[register.name]))
-    put_energy(
-        EXTRA_ENERGY_ADDRESSES["Ep_total"],
-        encode_uint32(s.energy_import_tenths + s.energy_export_tenths),
-    )
-    put_energy(
-        EXTRA_ENERGY_ADDRESSES["Ep_net"],
-        encode_int32(s.energy_import_tenths - s.energy_export_tenths),
-    )
-    put_energy(
-        EXTRA_ENERGY_ADDRESSES["Eq_total"],
-        encode_uint32(s.reactive_import_tenths + s.reactive_export_tenths),
-    )
-    put_energy(
-        EXTRA_ENERGY_ADDRESSES["Eq_net"],
-        encode_int32(s.reactive_import_tenths - s.reactive_export_tenths),
-    )
+    extra_energies = {
+        "Ep_total": encode_uint32(s.energy_import_tenths + s.energy_export_tenths),
+        "Ep_net": encode_int32(s.energy_import_tenths - s.energy_export_tenths),
+        "Eq_total": encode_uint32(s.reactive_import_tenths + s.reactive_export_tenths),
+        "Eq_net": encode_int32(s.reactive_import_tenths - s.reactive_export_tenths),
+    }
+    for name, words in extra_energies.items():
+        put_energy(EXTRA_ENERGY_ADDRESSES[name], words)
     return realtime, energy

@@ -35,7 +35,7 @@ from pymodbus.framer import FramerType
 from pymodbus.server import ModbusTcpServer
 from pymodbus.simulator import DataType, SimData, SimDevice
 
-from power_portal.collector.poller import quiet_libraries
+from power_portal.collector.modbus import quiet_libraries
 from power_portal.collector.registers import (
     ENERGY_COUNT,
     ENERGY_START,
@@ -45,7 +45,7 @@ from power_portal.collector.registers import (
     snapshot_registers,
     units_to_tenths,
 )
-from power_portal.measurements.demo import DEMO_TIMEZONE, LoadProfile, load_kw
+from power_portal.measurements.load_profile import DEMO_TIMEZONE, LoadProfile, load_kw
 
 READ_HOLDING_REGISTERS = 3
 MAX_STEPS_PER_ADVANCE = 20_000  # a long pause is integrated in coarser steps

@@ -20,10 +20,11 @@ worker threads (``asyncio.to_thread``) so a disk sync never blocks the loop.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -117,15 +118,24 @@ class Spool:
                 )
             self._db.executescript(_SCHEMA)
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-            self._queued: dict[str, int] = {
-                str(meter): int(count)
-                for meter, count in self._db.execute(
-                    "SELECT meter, count(*) FROM readings GROUP BY meter"
-                )
-            }
-            self._parked = int(self._db.execute("SELECT count(*) FROM parked").fetchone()[0])
+            self._queued: dict[str, int] = {}
+            self._parked = 0
+            self._reload_counts_locked()
         except sqlite3.Error as exc:
             raise SpoolError(f"cannot open the spool {path}: {exc}") from exc
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write transaction under the lock; on any error rolled back and recounted."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                self._reload_counts_locked()
+                raise
 
     # ------------------------------------------------------------ writing
 
@@ -133,21 +143,14 @@ class Spool:
         """Queue readings (one transaction); returns what had to be dropped, if anything."""
         if not readings:
             return None
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.executemany(
-                    "INSERT INTO readings (meter, taken_at, body) VALUES (?, ?, ?)",
-                    [(r.meter, r.taken_at, r.body) for r in readings],
-                )
-                for reading in readings:
-                    self._queued[reading.meter] = self._queued.get(reading.meter, 0) + 1
-                report = self._drop_oldest_locked("readings", self.max_readings)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                self._reload_counts_locked()
-                raise
+        with self._transaction():
+            self._db.executemany(
+                "INSERT INTO readings (meter, taken_at, body) VALUES (?, ?, ?)",
+                [(r.meter, r.taken_at, r.body) for r in readings],
+            )
+            for reading in readings:
+                self._queued[reading.meter] = self._queued.get(reading.meter, 0) + 1
+            report = self._drop_oldest_locked("readings", self.max_readings)
         if report is not None:
             log.error(
                 "collector.spool_full_dropped_oldest",
@@ -229,24 +232,17 @@ class Spool:
             return 0
         now = datetime.now(UTC).isoformat()
         id_list = json.dumps(list(ids))
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                moved = self._db.execute(
-                    "INSERT INTO parked (meter, taken_at, body, parked_at, reason) "
-                    "SELECT meter, taken_at, body, ?, ? FROM readings "
-                    "WHERE meter = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id",
-                    (now, reason, meter, id_list),
-                ).rowcount
-                self._db.execute(_DELETE_IDS_SQL, (meter, id_list))
-                self._queued[meter] = self._queued.get(meter, 0) - moved
-                self._parked += moved
-                report = self._drop_oldest_locked("parked", self.max_readings)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                self._reload_counts_locked()
-                raise
+        with self._transaction():
+            moved = self._db.execute(
+                "INSERT INTO parked (meter, taken_at, body, parked_at, reason) "
+                "SELECT meter, taken_at, body, ?, ? FROM readings "
+                "WHERE meter = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id",
+                (now, reason, meter, id_list),
+            ).rowcount
+            self._db.execute(_DELETE_IDS_SQL, (meter, id_list))
+            self._queued[meter] = self._queued.get(meter, 0) - moved
+            self._parked += moved
+            report = self._drop_oldest_locked("parked", self.max_readings)
         if report is not None:
             log.error(
                 "collector.spool_parked_full_dropped_oldest",
@@ -258,20 +254,13 @@ class Spool:
 
     def requeue_parked(self) -> int:
         """Put every parked reading back in the queue (after fixing why it was refused)."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                moved = self._db.execute(
-                    "INSERT INTO readings (meter, taken_at, body) "
-                    "SELECT meter, taken_at, body FROM parked ORDER BY id"
-                ).rowcount
-                self._db.execute("DELETE FROM parked")
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            finally:
-                self._reload_counts_locked()
+        with self._transaction():
+            moved = self._db.execute(
+                "INSERT INTO readings (meter, taken_at, body) "
+                "SELECT meter, taken_at, body FROM parked ORDER BY id"
+            ).rowcount
+            self._db.execute("DELETE FROM parked")
+            self._reload_counts_locked()
         return int(moved)
 
     # ------------------------------------------------------------ state
