@@ -450,7 +450,9 @@ def test_the_bridge_reconnects_after_a_broker_restart(
 
     down = wait_until(disconnected, "it notices")
     assert down["last_error"]
-    time.sleep(1.5)  # a few failed attempts while the broker is away
+    wait_until(  # a failed attempt while the broker is away
+        lambda: bridge(admin_client)["connection_failures"] >= 1, "it fails to reconnect"
+    )
     mosquitto.start()
     again = connected(admin_client)
     assert again["connection_failures"] >= 1
@@ -472,15 +474,37 @@ def test_one_process_per_database_runs_the_bridge(
         connected(admin_client)
         gateway = Gateway(mosquitto, "ACV-UNKNOWN", will=False)
         gateway.wait([gateway.register(fw="1.0"), gateway.heartbeat({"fw": "1.0"})])
+        entry = wait_until(
+            lambda: (p := pending(admin_client)) and p[0]["message_count"] == 2 and p[0],
+            "the gateway is pending with both messages counted",
+        )
+        # A marker after them (a registration without a gateway id: counted, then rejected),
+        # and the other process's view of the bridge: it must show the leader's saved state,
+        # the marker counted and the leader's connection. A second bridge there would show its
+        # own counters and connection instead (the view of a process that leads is its own).
+        gateway.wait([gateway.publish("devices/register", {"fw": "1.0"})])
         gateway.close()
-        entry = wait_until(lambda: pending(admin_client), "the gateway is pending")[0]
-        time.sleep(1.0)  # a second bridge would have counted by now
-        assert pending(admin_client)[0]["message_count"] == entry["message_count"] == 2
+        leading = wait_until(
+            lambda: (b := bridge(admin_client))["rejects"] == {"bad_value": 1} and b,
+            "the leader counted the marker",
+        )
         with httpx.Client(base_url=other.url) as anonymous:
             anonymous.post(
                 "/api/auth/login", json={"email": "admin@localhost", "password": ADMIN_PASSWORD}
             )
-            seen_there = anonymous.get("/api/gateways/bridge").json()
+            seen_there = wait_until(
+                lambda: (
+                    (b := anonymous.get("/api/gateways/bridge").json())["rejects"]
+                    == {"bad_value": 1}
+                    and b
+                ),
+                "the other process shows the leader's state with the marker",
+            )
+        assert seen_there["messages_received"] == leading["messages_received"] == 3
+        assert datetime.fromisoformat(seen_there["connected_since"]) == datetime.fromisoformat(
+            leading["connected_since"]
+        )
+        assert pending(admin_client)[0]["message_count"] == entry["message_count"] == 2
         assert seen_there["running"] is True  # the saved state of the leading process
     finally:
         other.stop()
@@ -573,7 +597,13 @@ def test_the_deployment_example_per_gateway_credentials_acls_and_tls(
         )
         wait_until(lambda: health(admin, device_id)["firmware"] == "1.4.2", "the heartbeat")
         wait_until(lambda: stored_rows(db_url, device_id) == 1, "its own reading is stored")
-        time.sleep(0.5)  # what the broker let through would have been stored by now
+        # Markers, published after the broker acknowledged the two it must drop: had it let
+        # them through, they would reach the bridge first (one session, QoS 1, in order), and
+        # the bridge stores an older batch no later than a newer one and writes tallies in
+        # arrival order; so once the markers are in, the dropped ones would be in too.
+        mine.wait([mine.telemetry(firmware_message(GATEWAY, now + 30)), mine.status("online")])
+        wait_until(lambda: stored_rows(db_url, device_id) == 2, "the marker reading is stored")
+        wait_until(lambda: health(admin, device_id)["status"] == "online", "the marker status")
         assert stored_rows(db_url, other_id) == 0
         assert health(admin, other_id)["state"] == "never"
         mine.close()

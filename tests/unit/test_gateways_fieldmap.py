@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from power_portal.gateways.decisions import connection_state
 from power_portal.gateways.fieldmap import (
     DEFAULT_FIELD_MAP_FILE,
     FieldMap,
@@ -30,7 +31,6 @@ from power_portal.gateways.messages import (
     subscriptions,
 )
 from power_portal.gateways.schemas import ConnectionState
-from power_portal.gateways.service import connection_state
 from power_portal.measurements.fields import FIELD_NAMES
 from power_portal.settings import MqttSettings
 from tests.support.mosquitto import firmware_message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from power_portal.db.models import Base
+from power_portal.gateways.decisions import connection_state
+from power_portal.gateways.schemas import ConnectionState
 
 
 class GatewayHealth(Base):
@@ -75,3 +78,40 @@ class MqttBridgeState(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSONB)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+@dataclass(frozen=True)
+class GatewayHealthView:
+    """A device's gateway health as the API shows it: the stored row, its newest reading, and
+    the online/offline rule applied at ``checked_at`` (``GatewayHealthRead`` reads it)."""
+
+    device_id: int
+    device_name: str
+    serial: str
+    site_id: int
+    status: str | None
+    status_at: datetime | None
+    last_seen_at: datetime | None
+    last_telemetry_at: datetime | None
+    last_heartbeat_at: datetime | None
+    firmware: str | None
+    uptime_seconds: int | None
+    rssi_dbm: int | None
+    modbus_error_rate: float | None
+    sd_state: str | None
+    messages_received: int
+    messages_rejected: int
+    latest_reading_at: datetime | None
+    latest_power_kw: float | None
+    offline_after_seconds: float
+    checked_at: datetime
+
+    @property
+    def state(self) -> ConnectionState:
+        return connection_state(
+            self.status, self.last_seen_at, self.checked_at, self.offline_after_seconds
+        )
+
+    @property
+    def online(self) -> bool:
+        return self.state is ConnectionState.ONLINE

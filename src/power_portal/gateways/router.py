@@ -1,36 +1,32 @@
+"""The /api/gateways routes (health, pending gateways, the bridge) and /api/devices/{id}/health."""
+
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, status
+from fastapi import APIRouter, Depends, Path, Query, status
 
 from power_portal.auth.dependencies import AUTH_RESPONSES, AdminUser, ViewerUser
 from power_portal.core.deps import SessionDep, SettingsDep
-from power_portal.core.request_checks import MAX_ID, PathId
+from power_portal.core.request_checks import MAX_ID
 from power_portal.core.responses import BODY, CONFLICT, not_found
 from power_portal.gateways import service
-from power_portal.gateways.bridge import GatewayBridge
+from power_portal.gateways.dependencies import LiveSnapshot, devices_changed_after
 from power_portal.gateways.messages import GATEWAY_ID
+from power_portal.gateways.models import GatewayHealthView, PendingGateway
 from power_portal.gateways.schemas import (
     BridgeStatus,
     GatewayAccept,
     GatewayHealthRead,
     PendingGatewayRead,
 )
-from power_portal.sites import service as sites_service
+from power_portal.sites.dependencies import DeviceDep
+from power_portal.sites.models import Device
 from power_portal.sites.schemas import DeviceRead
 
 router = APIRouter(prefix="/api", tags=["gateways"], responses=AUTH_RESPONSES)
 
 PENDING_404 = not_found("pending gateway")
-
-
-def get_bridge(request: Request) -> GatewayBridge | None:
-    bridge: GatewayBridge | None = getattr(request.app.state, "mqtt_bridge", None)
-    return bridge
-
-
-BridgeDep = Annotated[GatewayBridge | None, Depends(get_bridge)]
 GatewayId = Annotated[
     str, Path(pattern=GATEWAY_ID.pattern, description="The gateway id (its device's serial)")
 ]
@@ -39,7 +35,6 @@ GatewayId = Annotated[
 @router.get(
     "/gateways/health",
     response_model=list[GatewayHealthRead],
-    operation_id="listGatewayHealth",
     summary="Health of every device that has an MQTT gateway (online, last seen, signal, ...)",
 )
 async def list_gateway_health(
@@ -49,32 +44,30 @@ async def list_gateway_health(
     site_id: Annotated[
         int | None, Query(ge=1, le=MAX_ID, description="only this site's devices")
     ] = None,
-) -> list[GatewayHealthRead]:
+) -> list[GatewayHealthView]:
     return await service.list_health(db, settings.mqtt.offline_after_seconds, site_id=site_id)
 
 
 @router.get(
     "/devices/{device_id}/health",
     response_model=GatewayHealthRead,
-    operation_id="getDeviceHealth",
     summary="A device's gateway health (state 'never' when its gateway has not spoken yet)",
     responses=not_found("device"),
 )
 async def get_device_health(
-    device_id: PathId, _: ViewerUser, db: SessionDep, settings: SettingsDep
-) -> GatewayHealthRead:
-    return await service.get_health(db, device_id, settings.mqtt.offline_after_seconds)
+    _: ViewerUser, device: DeviceDep, db: SessionDep, settings: SettingsDep
+) -> GatewayHealthView:
+    return await service.get_health(db, device, settings.mqtt.offline_after_seconds)
 
 
 @router.get(
     "/gateways/pending",
     response_model=list[PendingGatewayRead],
-    operation_id="listPendingGateways",
     summary="Gateways that published but are no device yet (newest first)",
 )
 async def list_pending_gateways(
     _: ViewerUser, db: SessionDep, include_dismissed: bool = False
-) -> list[PendingGatewayRead]:
+) -> list[PendingGateway]:
     return await service.list_pending(db, include_dismissed=include_dismissed)
 
 
@@ -82,39 +75,33 @@ async def list_pending_gateways(
     "/gateways/pending/{gateway_id}/accept",
     response_model=DeviceRead,
     status_code=status.HTTP_201_CREATED,
-    operation_id="acceptPendingGateway",
     summary="Make the gateway a device of a site (serial = gateway id); its data flows from now",
     responses={**PENDING_404, **CONFLICT, **BODY},
+    dependencies=[Depends(devices_changed_after)],
 )
 async def accept_pending_gateway(
-    gateway_id: GatewayId, body: GatewayAccept, _: AdminUser, db: SessionDep, bridge: BridgeDep
-) -> DeviceRead:
-    device = await service.accept_pending(db, gateway_id, body)
-    if bridge is not None:
-        bridge.devices_changed()
-    return await sites_service.device_read(db, device)
+    gateway_id: GatewayId, body: GatewayAccept, _: AdminUser, db: SessionDep
+) -> Device:
+    return await service.accept_pending(db, gateway_id, body)
 
 
 @router.post(
     "/gateways/pending/{gateway_id}/dismiss",
     response_model=PendingGatewayRead,
-    operation_id="dismissPendingGateway",
     summary="Hide a pending gateway (still counted; it can still be accepted)",
     responses=PENDING_404,
 )
 async def dismiss_pending_gateway(
     gateway_id: GatewayId, _: AdminUser, db: SessionDep
-) -> PendingGatewayRead:
+) -> PendingGateway:
     return await service.dismiss_pending(db, gateway_id)
 
 
 @router.get(
     "/gateways/bridge",
-    response_model=BridgeStatus,
-    operation_id="getBridgeStatus",
     summary="The MQTT bridge: connected, messages, rows stored, rejects, unknown keys",
 )
 async def get_bridge_status(
-    _: ViewerUser, db: SessionDep, settings: SettingsDep, bridge: BridgeDep
+    _: ViewerUser, db: SessionDep, settings: SettingsDep, live: LiveSnapshot
 ) -> BridgeStatus:
-    return await service.bridge_status(db, settings.mqtt, bridge)
+    return await service.bridge_status(db, settings.mqtt, live)

@@ -1,3 +1,5 @@
+"""The gateways API's shapes: health, pending gateways, accepting one, the bridge's status."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -20,6 +22,8 @@ class ConnectionState(StrEnum):
 
 
 class GatewayHealthRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     device_id: int
     device_name: str
     serial: str = Field(description="The gateway id (the device's serial)")

@@ -1,0 +1,189 @@
+"""The bridge's decisions as pure functions: routing, batching, back-off, saving, online/offline.
+
+Nothing here waits, reads a clock or touches the database or the broker: the stages
+(``routing``, ``batching``, ``client``, ``writer``) pass in what they know and act on the
+answer. Each rule has a table-driven unit test (``tests/unit/test_gateways_decisions.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from power_portal.gateways.messages import TopicKind
+from power_portal.gateways.schemas import ConnectionState
+
+# ---------------------------------------------------------------- routing a message
+
+
+class Route(StrEnum):
+    """What the bridge does with one message."""
+
+    REJECT = "reject"  # not a gateway topic: counted as rejected ("bad_topic")
+    REGISTER_KNOWN = "register_known"  # a device's gateway booted: its firmware, last seen
+    REGISTER_PENDING = "register_pending"  # an unknown gateway booted: its pending entry
+    HOLD = "hold"  # an unknown gateway's message: counted as pending, held for the next look
+    TELEMETRY = "telemetry"  # readings into the device's batch
+    HEARTBEAT = "heartbeat"  # the gateway's health
+    STATUS = "status"  # online / offline
+
+
+_KNOWN_ROUTES = {
+    TopicKind.REGISTER: Route.REGISTER_KNOWN,
+    TopicKind.TELEMETRY: Route.TELEMETRY,
+    TopicKind.HEARTBEAT: Route.HEARTBEAT,
+    TopicKind.STATUS: Route.STATUS,
+}
+
+
+def route(kind: TopicKind | None, device_known: bool) -> Route:
+    """The route for a message of topic ``kind`` (None: not ours) from a (non-)device gateway.
+
+    For ``devices/register`` the gateway is the one the payload names.
+    """
+    if kind is None:
+        return Route.REJECT
+    if device_known:
+        return _KNOWN_ROUTES[kind]
+    return Route.REGISTER_PENDING if kind is TopicKind.REGISTER else Route.HOLD
+
+
+def heard_from(retained: bool) -> bool:
+    """A message is a sign of life unless the broker kept it (retained: an old one)."""
+    return not retained
+
+
+MAX_LOGGED_REJECTS = 10
+REJECT_LOG_EVERY = 1000
+
+
+def log_reject(times: int) -> bool:
+    """Log the first few rejects of each reason, then one in a thousand."""
+    return times <= MAX_LOGGED_REJECTS or times % REJECT_LOG_EVERY == 0
+
+
+MAX_UNKNOWN_KEYS = 200
+OTHER_KEYS = "(other keys)"
+
+
+def unknown_key_slot(key: str, counted: Mapping[str, int]) -> str:
+    """Where an unknown key is counted: its own name, or one shared slot past the cap."""
+    if key in counted or len(counted) < MAX_UNKNOWN_KEYS:
+        return key
+    return OTHER_KEYS
+
+
+# ---------------------------------------------------------------- batching
+
+
+# Receiving pauses while this many full batches of rows wait for the database.
+BACKPRESSURE_BATCHES = 20
+
+
+def batch_due(
+    rows: int,
+    age_seconds: float,
+    *,
+    max_rows: int,
+    max_seconds: float,
+    backing_off: bool,
+    force: bool,
+) -> bool:
+    """Store a device's batch now? When full or old enough, unless it waits after a failure.
+
+    ``force`` (shutting down) stores everything, whether backing off or not.
+    """
+    if force:
+        return True
+    if backing_off:
+        return False
+    return rows >= max_rows or age_seconds >= max_seconds
+
+
+def must_pause_receiving(buffered_rows: int, max_rows: int) -> bool:
+    """Back-pressure: too many rows wait for the database (it is down, or slow)."""
+    return buffered_rows >= BACKPRESSURE_BATCHES * max_rows
+
+
+def writer_tick(batch_max_seconds: float) -> float:
+    """How often the writer looks at the batches unwoken: a quarter batch age, 50 ms to 1 s."""
+    return min(max(batch_max_seconds / 4, 0.05), 1.0)
+
+
+# ---------------------------------------------------------------- storing
+
+
+STORE_RETRY_CAP_SECONDS = 30.0
+
+
+def store_retry_delay(attempts: int) -> float:
+    """Seconds before a batch that failed ``attempts`` times is tried again: 2, 4, 8, ... 30."""
+    return min(2.0 ** min(attempts, 16), STORE_RETRY_CAP_SECONDS)
+
+
+class StoreFailure(StrEnum):
+    """What to do with rows the database refused."""
+
+    DROP_DEVICE_GONE = "the device was deleted"  # its rows can never be stored
+    DROP_SHUTTING_DOWN = "shutting down"  # the last try before the process stops
+    RETRY = "retry"  # back into the batch, after a back-off
+
+
+def on_store_failure(*, device_gone: bool, shutting_down: bool) -> StoreFailure:
+    if device_gone:
+        return StoreFailure.DROP_DEVICE_GONE
+    if shutting_down:
+        return StoreFailure.DROP_SHUTTING_DOWN
+    return StoreFailure.RETRY
+
+
+# ---------------------------------------------------------------- the connection
+
+
+JITTER = (0.8, 1.2)  # the range a reconnect pause is multiplied by (random, per pause)
+
+
+def reconnect_delay(attempt: int, min_seconds: float, max_seconds: float, jitter: float) -> float:
+    """The pause before reconnect ``attempt`` (0 right after losing the connection).
+
+    Exponential from ``min_seconds``, capped at ``max_seconds`` (1 s, 2 s, 4 s, ... 60 s by
+    default), times ``jitter`` (drawn from ``JITTER``) so many portals do not reconnect at once.
+    """
+    return min(min_seconds * 2.0 ** min(attempt, 1000), max_seconds) * jitter
+
+
+# ---------------------------------------------------------------- the devices and the state
+
+
+DEVICE_REFRESH_SECONDS = 60.0  # the serial map is reloaded this often
+DEVICE_MISS_REFRESH_SECONDS = 2.0  # ... and this soon after a message from an unknown gateway
+
+
+def devices_refresh_due(since_loaded: float, stale: bool) -> bool:
+    """Reload the serial → device map: every minute, or seconds after it went stale."""
+    return since_loaded >= DEVICE_REFRESH_SECONDS or (
+        stale and since_loaded >= DEVICE_MISS_REFRESH_SECONDS
+    )
+
+
+STATE_SAVE_SECONDS = 2.0  # a changed state is saved at most this often
+STATE_KEEPALIVE_SECONDS = 15.0  # an unchanged one this often (other workers see it is alive)
+
+
+def state_save_due(since_saved: float, changed: bool) -> bool:
+    """Save the bridge's state for the other workers: changed and 2 s old, or 15 s old."""
+    return (changed and since_saved >= STATE_SAVE_SECONDS) or since_saved >= STATE_KEEPALIVE_SECONDS
+
+
+def connection_state(
+    status: str | None, last_seen_at: datetime | None, now: datetime, offline_after: float
+) -> ConnectionState:
+    """Offline when the gateway said so (or its last will did), silent after the window."""
+    if status == "offline":
+        return ConnectionState.OFFLINE
+    if last_seen_at is None:
+        return ConnectionState.NEVER
+    if now - last_seen_at > timedelta(seconds=offline_after):
+        return ConnectionState.SILENT
+    return ConnectionState.ONLINE

@@ -1,0 +1,165 @@
+"""The bridge's writer: stores due batches, writes the tallies, reloads devices, saves the state.
+
+Runs every tick (a quarter of ``batch_max_seconds``) or when woken (a full batch,
+back-pressure, a device created here). Each write is its own transaction: the bridge's
+background work, never a request's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from dataclasses import dataclass, field
+
+import structlog
+from sqlalchemy.exc import IntegrityError
+
+from power_portal.core.metrics import PortalMetrics
+from power_portal.db.engine import Database
+from power_portal.gateways import service
+from power_portal.gateways.batching import Batch, Batches
+from power_portal.gateways.decisions import (
+    StoreFailure,
+    devices_refresh_due,
+    on_store_failure,
+    state_save_due,
+    writer_tick,
+)
+from power_portal.gateways.routing import Devices, MessageRouter
+from power_portal.gateways.state import BridgeState, Tallies
+from power_portal.measurements.ingest import store_batch
+from power_portal.measurements.parsing import Row
+
+log = structlog.get_logger(__name__)
+
+ERROR_CHARS = 300
+
+
+@dataclass
+class Writer:
+    """Everything the bridge writes to the database, from its one writer task."""
+
+    database: Database
+    state: BridgeState
+    devices: Devices
+    batches: Batches
+    tallies: Tallies
+    router: MessageRouter
+    wake_event: asyncio.Event  # set: a round at once (else one every tick)
+    metrics: PortalMetrics | None = None
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+    _state_saved_at: float = field(default=0.0, init=False)
+    _state_saved_version: int = field(default=-1, init=False)
+
+    async def run(self) -> None:
+        """Forever: wait for a tick or a wake-up, then write what is due."""
+        tick = writer_tick(self.batches.max_seconds)
+        while True:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(tick):
+                    await self.wake_event.wait()
+            self.wake_event.clear()
+            await self.write(force=False)
+
+    def wake(self) -> None:
+        self.wake_event.set()
+
+    async def write(self, *, force: bool) -> None:
+        """One round; ``force`` (stopping): every batch, last tries, and the state saved."""
+        async with self._lock:
+            for device_id, batch in self.batches.take_due(force=force):
+                await self._store_batch(device_id, batch, give_up=force)
+            self.batches.release()
+            await self._write_tallies()
+            devices = self.devices
+            if devices_refresh_due(time.monotonic() - devices.loaded_at, devices.stale):
+                await self.refresh_devices()
+            now = time.monotonic()
+            changed = self.state.version != self._state_saved_version
+            if force or state_save_due(now - self._state_saved_at, changed):
+                await self._save_state(now)
+
+    async def _store_batch(self, device_id: int, batch: Batch, *, give_up: bool) -> None:
+        """In chunks of ``batch_max_rows``; from a failed chunk on, the rows wait and retry."""
+        for index, chunk in enumerate(self.batches.chunks(batch.rows)):
+            if not await self._store(device_id, chunk, batch.attempts, give_up=give_up):
+                rest = batch.rows[index * self.batches.max_rows :]
+                self.batches.retry_later(device_id, rest, batch.attempts + 1)
+                return
+
+    async def _store(
+        self, device_id: int, rows: list[Row], attempts: int, *, give_up: bool
+    ) -> bool:
+        """True when the rows are stored (or dropped for good); False: try again later."""
+        state = self.state
+        try:
+            async with self.database.transaction() as db:  # boundary: one ingest batch
+                result = await store_batch(db, device_id, rows)
+        except Exception as exc:
+            state.store_failures += 1
+            state.changed()
+            device_gone = isinstance(exc, IntegrityError)
+            failure = on_store_failure(device_gone=device_gone, shutting_down=give_up)
+            if failure is StoreFailure.RETRY:
+                log.warning(
+                    "mqtt.store_failed",
+                    device_id=device_id,
+                    rows=len(rows),
+                    attempt=attempts + 1,
+                    error=repr(exc)[:ERROR_CHARS],
+                )
+                return False
+            state.rows_dropped += len(rows)
+            log.error(
+                "mqtt.rows_dropped",
+                device_id=device_id,
+                rows=len(rows),
+                reason=failure.value,
+                error=repr(exc)[:ERROR_CHARS],
+            )
+            if failure is StoreFailure.DROP_DEVICE_GONE:
+                self.devices.changed()
+                self.wake()
+            return True
+        state.batches_stored += 1
+        state.rows_stored += result.accepted
+        state.duplicates += result.duplicates
+        state.changed()
+        if self.metrics is not None:
+            self.metrics.ingested("mqtt", result.accepted, result.duplicates)
+        return True
+
+    async def _write_tallies(self) -> None:
+        if not self.tallies:
+            return
+        tallies = self.tallies.take()
+        try:
+            async with self.database.transaction() as db:  # boundary: the bridge's health write
+                await service.record_tallies(db, tallies)
+        except Exception as exc:
+            log.warning("mqtt.health_write_failed", error=repr(exc)[:ERROR_CHARS])
+
+    async def refresh_devices(self) -> None:
+        """Load the serial → device map again, then route what unknown gateways sent meanwhile."""
+        held = self.router.take_held()
+        try:
+            async with self.database.transaction() as db:  # boundary: the bridge's device look
+                serials = await service.device_serials(db)
+        except Exception as exc:
+            log.warning("mqtt.device_refresh_failed", error=repr(exc)[:ERROR_CHARS])
+        else:
+            self.devices.replace(serials)
+        self.devices.loaded()
+        self.router.replay(held)
+
+    async def _save_state(self, now: float) -> None:
+        version = self.state.version
+        try:
+            async with self.database.transaction() as db:  # boundary: the bridge's saved state
+                await service.save_bridge_state(db, self.state.snapshot())
+        except Exception as exc:
+            log.warning("mqtt.state_save_failed", error=repr(exc)[:ERROR_CHARS])
+            return
+        self._state_saved_at = now
+        self._state_saved_version = version

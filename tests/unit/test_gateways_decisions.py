@@ -1,0 +1,238 @@
+"""The bridge's decisions, table by table: routing, batching, back-off, saving, online/offline."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from power_portal.gateways.decisions import (
+    OTHER_KEYS,
+    Route,
+    StoreFailure,
+    batch_due,
+    connection_state,
+    devices_refresh_due,
+    heard_from,
+    log_reject,
+    must_pause_receiving,
+    on_store_failure,
+    reconnect_delay,
+    route,
+    state_save_due,
+    store_retry_delay,
+    unknown_key_slot,
+    writer_tick,
+)
+from power_portal.gateways.messages import TopicKind
+from power_portal.gateways.schemas import ConnectionState
+
+NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+
+# ---------------------------------------------------------------- routing a message
+
+
+@pytest.mark.parametrize(
+    ("kind", "device_known", "expected"),
+    [
+        (None, False, Route.REJECT),
+        (None, True, Route.REJECT),
+        (TopicKind.TELEMETRY, True, Route.TELEMETRY),
+        (TopicKind.HEARTBEAT, True, Route.HEARTBEAT),
+        (TopicKind.STATUS, True, Route.STATUS),
+        (TopicKind.REGISTER, True, Route.REGISTER_KNOWN),
+        (TopicKind.TELEMETRY, False, Route.HOLD),
+        (TopicKind.HEARTBEAT, False, Route.HOLD),
+        (TopicKind.STATUS, False, Route.HOLD),
+        (TopicKind.REGISTER, False, Route.REGISTER_PENDING),
+    ],
+)
+def test_route(kind: TopicKind | None, device_known: bool, expected: Route) -> None:
+    assert route(kind, device_known) is expected
+
+
+@pytest.mark.parametrize(("retained", "expected"), [(False, True), (True, False)])
+def test_a_retained_message_is_no_sign_of_life(retained: bool, expected: bool) -> None:
+    assert heard_from(retained) is expected
+
+
+@pytest.mark.parametrize(
+    ("times", "logged"),
+    [(1, True), (10, True), (11, False), (999, False), (1000, True), (1001, False), (2000, True)],
+)
+def test_rejects_are_logged_the_first_few_times_then_now_and_then(times: int, logged: bool) -> None:
+    assert log_reject(times) is logged
+
+
+FULL = {f"key{n}": 1 for n in range(200)}
+
+
+@pytest.mark.parametrize(
+    ("key", "counted", "slot"),
+    [
+        ("thd", {}, "thd"),
+        ("thd", {"thd": 3}, "thd"),
+        ("thd", {f"key{n}": 1 for n in range(199)}, "thd"),
+        ("thd", FULL, OTHER_KEYS),
+        ("key7", FULL, "key7"),
+    ],
+)
+def test_unknown_keys_are_counted_by_name_up_to_a_cap(
+    key: str, counted: dict[str, int], slot: str
+) -> None:
+    assert unknown_key_slot(key, counted) == slot
+
+
+# ---------------------------------------------------------------- batching
+
+
+@pytest.mark.parametrize(
+    ("rows", "age", "backing_off", "force", "due"),
+    [
+        (1, 0.0, False, False, False),  # young and small: wait
+        (4999, 0.99, False, False, False),
+        (5000, 0.0, False, False, True),  # full
+        (7000, 0.0, False, False, True),
+        (1, 1.0, False, False, True),  # old enough
+        (1, 30.0, False, False, True),
+        (5000, 30.0, True, False, False),  # failed lately: waits out its back-off
+        (1, 0.0, True, True, True),  # stopping: everything, now
+        (1, 0.0, False, True, True),
+    ],
+)
+def test_batch_due(rows: int, age: float, backing_off: bool, force: bool, due: bool) -> None:
+    assert (
+        batch_due(rows, age, max_rows=5000, max_seconds=1.0, backing_off=backing_off, force=force)
+        is due
+    )
+
+
+@pytest.mark.parametrize(
+    ("buffered", "max_rows", "pause"),
+    [(0, 5000, False), (99_999, 5000, False), (100_000, 5000, True), (20, 1, True), (19, 1, False)],
+)
+def test_receiving_pauses_while_twenty_batches_wait(
+    buffered: int, max_rows: int, pause: bool
+) -> None:
+    assert must_pause_receiving(buffered, max_rows) is pause
+
+
+@pytest.mark.parametrize(
+    ("batch_max_seconds", "tick"),
+    [(1.0, 0.25), (0.3, 0.075), (0.1, 0.05), (0.01, 0.05), (4.0, 1.0), (60.0, 1.0)],
+)
+def test_writer_tick(batch_max_seconds: float, tick: float) -> None:
+    assert writer_tick(batch_max_seconds) == pytest.approx(tick)
+
+
+# ---------------------------------------------------------------- storing
+
+
+@pytest.mark.parametrize(
+    ("attempts", "delay"),
+    [(1, 2.0), (2, 4.0), (3, 8.0), (4, 16.0), (5, 30.0), (6, 30.0), (10_000, 30.0)],
+)
+def test_store_retry_delay(attempts: int, delay: float) -> None:
+    assert store_retry_delay(attempts) == delay
+
+
+@pytest.mark.parametrize(
+    ("device_gone", "shutting_down", "outcome"),
+    [
+        (False, False, StoreFailure.RETRY),
+        (False, True, StoreFailure.DROP_SHUTTING_DOWN),
+        (True, False, StoreFailure.DROP_DEVICE_GONE),
+        (True, True, StoreFailure.DROP_DEVICE_GONE),
+    ],
+)
+def test_on_store_failure(device_gone: bool, shutting_down: bool, outcome: StoreFailure) -> None:
+    assert on_store_failure(device_gone=device_gone, shutting_down=shutting_down) is outcome
+
+
+# ---------------------------------------------------------------- the connection
+
+
+@pytest.mark.parametrize(
+    ("attempt", "jitter", "delay"),
+    [
+        (0, 1.0, 1.0),
+        (1, 1.0, 2.0),
+        (2, 1.0, 4.0),
+        (5, 1.0, 32.0),
+        (6, 1.0, 60.0),  # capped
+        (7, 1.0, 60.0),
+        (10_000, 1.0, 60.0),  # never overflows
+        (0, 0.8, 0.8),  # jitter scales the pause, also at the cap
+        (3, 1.2, 9.6),
+        (9, 0.8, 48.0),
+        (9, 1.2, 72.0),
+    ],
+)
+def test_reconnect_delay_default_settings(attempt: int, jitter: float, delay: float) -> None:
+    assert reconnect_delay(attempt, 1.0, 60.0, jitter) == pytest.approx(delay)
+
+
+@pytest.mark.parametrize(
+    ("attempt", "min_seconds", "max_seconds", "delay"),
+    [(0, 0.2, 1.0, 0.2), (1, 0.2, 1.0, 0.4), (3, 0.2, 1.0, 1.0), (0, 5.0, 2.0, 2.0)],
+)
+def test_reconnect_delay_other_settings(
+    attempt: int, min_seconds: float, max_seconds: float, delay: float
+) -> None:
+    assert reconnect_delay(attempt, min_seconds, max_seconds, 1.0) == pytest.approx(delay)
+
+
+# ---------------------------------------------------------------- the devices and the state
+
+
+@pytest.mark.parametrize(
+    ("since_loaded", "stale", "due"),
+    [
+        (0.0, False, False),
+        (59.9, False, False),
+        (60.0, False, True),
+        (1.9, True, False),
+        (2.0, True, True),
+        (1e9, True, True),  # never loaded (loaded_at 0)
+    ],
+)
+def test_devices_refresh_due(since_loaded: float, stale: bool, due: bool) -> None:
+    assert devices_refresh_due(since_loaded, stale) is due
+
+
+@pytest.mark.parametrize(
+    ("since_saved", "changed", "due"),
+    [
+        (1.9, True, False),
+        (2.0, True, True),
+        (2.0, False, False),
+        (14.9, False, False),
+        (15.0, False, True),
+    ],
+)
+def test_state_save_due(since_saved: float, changed: bool, due: bool) -> None:
+    assert state_save_due(since_saved, changed) is due
+
+
+WINDOW = 300.0
+
+
+@pytest.mark.parametrize(
+    ("status", "last_seen_ago", "expected"),
+    [
+        (None, None, ConnectionState.NEVER),
+        ("online", None, ConnectionState.NEVER),
+        ("offline", None, ConnectionState.OFFLINE),  # its last will, before anything else
+        ("offline", 0.0, ConnectionState.OFFLINE),  # said so: offline, however recent
+        (None, 0.0, ConnectionState.ONLINE),
+        ("online", 299.0, ConnectionState.ONLINE),
+        ("online", 300.0, ConnectionState.ONLINE),  # silent only *after* the window
+        (None, 301.0, ConnectionState.SILENT),
+        ("online", 3600.0, ConnectionState.SILENT),
+    ],
+)
+def test_online_offline_rule(
+    status: str | None, last_seen_ago: float | None, expected: ConnectionState
+) -> None:
+    last_seen = None if last_seen_ago is None else NOW - timedelta(seconds=last_seen_ago)
+    assert connection_state(status, last_seen, NOW, WINDOW) is expected
