@@ -8,7 +8,7 @@ Africa/Johannesburg), binary-COPY'd into ``monitoring.power_measurements``; the
 Measured (p50/p95 of --runs runs after --warmup runs), in the same run:
 
 - energy by day over the year: GET /api/devices/{id}/energy?interval=day (HTTP, the
-  rollup path) and the app's ``queries.energy`` in-process (no HTTP), against a raw
+  rollup path) and the app's ``repository.energy`` in-process (no HTTP), against a raw
   SQL aggregate straight from ``power_measurements`` (lag() over the registers,
   grouped by local day) run directly on the database;
 - series over the year: GET /api/devices/{id}/series (~365 daily points, rollup path)
@@ -63,7 +63,8 @@ from common import (
     write_results,
 )
 from power_portal.db.engine import Database
-from power_portal.measurements import queries
+from power_portal.measurements import repository
+from power_portal.measurements.repository import SeriesSelection
 from power_portal.measurements.rollups import rebuild_around
 from power_portal.measurements.schemas import Interval
 
@@ -209,8 +210,13 @@ def main() -> int:
 
             async def app_energy_async() -> Any:
                 async with database.session() as session:
-                    return await queries.energy(
-                        session, [device_id], YEAR_START, YEAR_END, Interval.DAY, TIMEZONE
+                    return await repository.energy(
+                        session,
+                        SeriesSelection.devices([device_id]),
+                        YEAR_START,
+                        YEAR_END,
+                        Interval.DAY,
+                        TIMEZONE,
                     )
 
             def app_energy() -> Any:
@@ -228,7 +234,7 @@ def main() -> int:
 
                 plan = [
                     ("energy_http", "energy by day, HTTP (rollup path)", http_energy),
-                    ("energy_app", "energy by day, queries.energy in-process", app_energy),
+                    ("energy_app", "energy by day, repository.energy in-process", app_energy),
                     ("energy_raw", "energy by day, raw SQL on power_measurements", raw_energy),
                     (
                         "series_http",

@@ -38,9 +38,10 @@ from power_portal.db.migrate import upgrade_to_head
 from power_portal.db.target import normalise_url
 from power_portal.fleet.push import _READ_SQL, _START_CURSOR
 from power_portal.measurements import ingest as ingest_module
-from power_portal.measurements import queries
+from power_portal.measurements import repository
 from power_portal.measurements.fields import FIELD_NAMES
 from power_portal.measurements.ingest import store_batch
+from power_portal.measurements.repository import SeriesSelection
 from power_portal.measurements.rollup_queue import drain_all
 from power_portal.measurements.schemas import Interval
 from power_portal.settings import RunMode, Settings
@@ -166,7 +167,9 @@ async def scenario(url: URL, *, compress_old_chunks: bool) -> dict[str, Any]:
         await drain_all(db)
         first, last = START.date(), NOW.date()
         for interval in (Interval.HOUR, Interval.DAY, Interval.MONTH):
-            energy = await queries.energy(db, devices, first, last, interval, "Africa/Johannesburg")
+            energy = await repository.energy(
+                db, SeriesSelection.devices(devices), first, last, interval, "Africa/Johannesburg"
+            )
             out[f"energy_{interval.value}"] = [
                 (p.start.isoformat(), _r(p.energy_import_kwh), _r(p.energy_export_kwh))
                 for p in energy.points
@@ -181,7 +184,7 @@ async def scenario(url: URL, *, compress_old_chunks: bool) -> dict[str, Any]:
                 )
             )
         ]
-        latest = await queries.latest(db, devices[0]) or {}
+        latest = await repository.latest(db, devices[0]) or {}
         latest.pop("received_at", None)  # when it was stored: differs between the two runs
         out["latest"] = latest
         out["raw_count"] = (

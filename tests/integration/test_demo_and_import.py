@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sqlalchemy.engine import URL
 
-from tests.integration.test_users_cli import portal
+from tests.support.cli import portal
 from tests.support.database import sql
 from tests.support.portal import MeteredDevice
 

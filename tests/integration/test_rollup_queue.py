@@ -17,9 +17,10 @@ import pytest
 from sqlalchemy.engine import URL
 
 from power_portal.db.engine import Database
-from power_portal.measurements import queries, rollup_queue
+from power_portal.measurements import repository, rollup_queue
 from power_portal.measurements.ingest import store_batch
 from power_portal.measurements.parsing import check_rows
+from power_portal.measurements.repository import SeriesSelection
 from power_portal.measurements.schemas import Interval
 from power_portal.settings import Settings
 from tests.support.database import sql, wait_for_rollups
@@ -85,9 +86,9 @@ def test_without_a_worker_the_log_keeps_the_ranges_and_a_reader_builds_them(db_u
             assert pending(db_url) == 1
             assert sql(db_url, "SELECT count(*) FROM monitoring.rollup_15m") == [(0,)]
             async with database.session() as db:
-                first = await queries.energy(
+                first = await repository.energy(
                     db,
-                    [device_id],
+                    SeriesSelection.devices([device_id]),
                     date(2026, 3, 2),
                     date(2026, 3, 3),
                     Interval.DAY,
@@ -102,9 +103,9 @@ def test_without_a_worker_the_log_keeps_the_ranges_and_a_reader_builds_them(db_u
                 await store_batch(db, device_id, late)
             assert pending(db_url) == 1
             async with database.session() as db:
-                second = await queries.energy(
+                second = await repository.energy(
                     db,
-                    [device_id],
+                    SeriesSelection.devices([device_id]),
                     date(2026, 3, 2),
                     date(2026, 3, 3),
                     Interval.DAY,

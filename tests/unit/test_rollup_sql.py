@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from power_portal.measurements.fields import REGISTER_FIELDS
+from power_portal.measurements.models import FLEET, MONITORING
 from power_portal.measurements.rollups import (
     ALL_REGISTERS,
-    FLEET,
-    MONITORING,
     _build_rebuild_sql,
     _build_span_sql,
     registers_mask_of,

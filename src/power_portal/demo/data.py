@@ -1,61 +1,33 @@
-"""A realistic simulated history for the demo site (pure: no database here).
+"""The demo site and a realistic simulated history of its meters (pure: no database here).
 
-Load = base load + working-hours load (weekdays 07:00-18:00, ramping), a
-lighter Saturday morning, a small evening bump, and noise. Voltages, currents,
-power factor, frequency and the cumulative registers follow from it, the way
-an Acuvim II would report them.
+The load of each meter follows ``measurements.load_profile``; voltages, currents, power
+factor, frequency and the cumulative registers follow from it, the way an Acuvim II would
+report them.
 """
 
 from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from power_portal.measurements.fields import FIELD_NAMES
+from power_portal.measurements.load_profile import DEMO_TIMEZONE, LoadProfile, load_kw
 from power_portal.measurements.parsing import Row
 
-
-@dataclass(frozen=True)
-class LoadProfile:
-    name: str
-    serial: str
-    base_kw: float
-    working_kw: float
-    evening_kw: float
-    power_factor: float
-    noise: float
-
-
 DEMO_SITE_NAME = "Demo factory"
-DEMO_TIMEZONE = "Africa/Johannesburg"
+DEMO_UTILITY = "City Power Johannesburg"
+DEMO_ADDRESS = "1 Demo Street, Johannesburg"
+DEMO_MODEL = "Acuvim II"
+DEMO_STEP = timedelta(minutes=5)
 DEMO_DEVICES = (
     # three circuits that add up to the site (none is the incomer, so nothing counts twice)
     LoadProfile("Offices & lighting", "DEMO-ACV-0001", 42.0, 160.0, 25.0, 0.95, 0.05),
     LoadProfile("HVAC", "DEMO-ACV-0002", 6.0, 55.0, 8.0, 0.88, 0.08),
     LoadProfile("Production line", "DEMO-ACV-0003", 3.0, 120.0, 0.0, 0.92, 0.10),
 )
-
-
-def _smoothstep(x: float) -> float:
-    x = min(1.0, max(0.0, x))
-    return x * x * (3 - 2 * x)
-
-
-def load_kw(profile: LoadProfile, local: datetime, rng: random.Random) -> float:
-    hour = local.hour + local.minute / 60
-    weekday = local.weekday()
-    working = 0.0
-    if weekday < 5:
-        working = _smoothstep((hour - 6.5) / 1.5) * (1 - _smoothstep((hour - 17.0) / 1.5))
-    elif weekday == 5:
-        working = 0.4 * _smoothstep((hour - 7.5) / 1.0) * (1 - _smoothstep((hour - 12.0) / 1.0))
-    evening = math.exp(-(((hour - 19.5) / 1.5) ** 2))
-    kw = profile.base_kw + profile.working_kw * working + profile.evening_kw * evening
-    return max(0.0, kw * (1 + rng.gauss(0, profile.noise)))
 
 
 def simulate(
@@ -107,3 +79,30 @@ def simulate(
         values[index["apparent_energy_kvah"]] = round(apparent_kvah, 1)
         yield (moment, *values)
         moment += step
+
+
+def history_plan(
+    device_ids: Sequence[int], end: datetime, days: int
+) -> list[tuple[str, int, list[Row]]]:
+    """The demo's history up to ``end``, as (label, device id, rows) to store in this order.
+
+    The devices are ``DEMO_DEVICES``'s, in order. The HVAC meter was off for six hours ten
+    days ago (a gap); a day of the production line, twenty days ago, arrives after the rest
+    of its history (a late replay from the offline buffer).
+    """
+    start = end - timedelta(days=days)
+    gap = (end - timedelta(days=10, hours=-2), end - timedelta(days=10, hours=-8))
+    held_back = (end - timedelta(days=20), end - timedelta(days=19))
+    plan: list[tuple[str, int, list[Row]]] = []
+    for seed, (profile, device_id) in enumerate(zip(DEMO_DEVICES, device_ids, strict=True)):
+        rows = list(simulate(profile, start, end, DEMO_STEP, seed))
+        if profile.name == "HVAC":  # a gap: the meter was off for six hours
+            rows = [r for r in rows if not gap[0] <= r[0] < gap[1]]
+        if profile.name == "Production line":  # a day replayed late from the offline buffer
+            late = [r for r in rows if held_back[0] <= r[0] < held_back[1]]
+            live = [r for r in rows if not held_back[0] <= r[0] < held_back[1]]
+            plan.append((profile.name, device_id, live))
+            plan.append((f"{profile.name} (late replay)", device_id, late))
+            continue
+        plan.append((profile.name, device_id, rows))
+    return plan

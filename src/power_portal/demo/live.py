@@ -17,27 +17,20 @@ from pathlib import Path
 
 import structlog
 from pydantic import SecretStr
-from sqlalchemy import select, text
 
 from power_portal.collector.config import CollectorConfig, TcpMeter
 from power_portal.collector.service import Collector
 from power_portal.collector.simulator import AcuvimModel, EnergyTotals, SimulatedMeterServer
 from power_portal.db.engine import Database
-from power_portal.measurements import demo
+from power_portal.demo.data import DEMO_DEVICES
+from power_portal.measurements import repository as readings
+from power_portal.sites import repository as sites_repository
 from power_portal.sites import service as sites_service
-from power_portal.sites.models import Device, DeviceToken
 
 log = structlog.get_logger(__name__)
 
 LIVE_TOKEN_LABEL = "portal demo --live"  # noqa: S105 - a label, not a secret
-LIVE_PROFILE = demo.DEMO_DEVICES[0]
-_LAST_REGISTERS_SQL = text("""
-    SELECT energy_import_kwh, energy_export_kwh, reactive_energy_import_kvarh,
-           reactive_energy_export_kvarh, apparent_energy_kvah
-    FROM monitoring.power_measurements
-    WHERE device_id = :device_id AND energy_import_kwh IS NOT NULL
-    ORDER BY time DESC LIMIT 1
-""")
+LIVE_PROFILE = DEMO_DEVICES[0]
 
 
 class NoDemoSiteError(RuntimeError):
@@ -54,32 +47,19 @@ class LiveDevice:
 
 async def prepare_live_device(database: Database) -> LiveDevice:
     """The demo meter to feed: a new token (older live tokens revoked), its last registers."""
-    async with database.session() as session:
-        device = (
-            await session.execute(select(Device).where(Device.serial == LIVE_PROFILE.serial))
-        ).scalar_one_or_none()
+    async with database.transaction() as session:
+        device = await sites_repository.device_by_serial(session, LIVE_PROFILE.serial)
         if device is None:
             raise NoDemoSiteError(
                 f"no demo meter {LIVE_PROFILE.serial} ({LIVE_PROFILE.name}): "
                 "load the demo first with `portal demo`"
             )
-        old_tokens = (
-            await session.execute(
-                select(DeviceToken.id).where(
-                    DeviceToken.device_id == device.id,
-                    DeviceToken.label == LIVE_TOKEN_LABEL,
-                    DeviceToken.revoked_at.is_(None),
-                )
-            )
-        ).scalars()
-        for token_id in list(old_tokens):
+        for token_id in await sites_repository.live_token_ids(session, device.id, LIVE_TOKEN_LABEL):
             await sites_service.revoke_token(session, device.id, token_id)
-        _, token = await sites_service.issue_token(session, device.id, LIVE_TOKEN_LABEL)
-        last = (await session.execute(_LAST_REGISTERS_SQL, {"device_id": device.id})).first()
-    energy = EnergyTotals()
-    if last is not None:
-        energy = EnergyTotals(*(float(value or 0.0) for value in last))
-    return LiveDevice(device.id, device.name, token, energy)
+        issued = await sites_service.issue_token(session, device.id, LIVE_TOKEN_LABEL)
+        registers = await readings.latest_registers(session, device.id)
+    energy = EnergyTotals() if registers is None else EnergyTotals(*registers)
+    return LiveDevice(device.id, device.name, issued.token, energy)
 
 
 async def run_live_demo(

@@ -124,7 +124,8 @@ async def copy_rows(db: AsyncSession, sql: str, types: list[str], rows: Iterable
 
 
 async def store_batch(db: AsyncSession, device_id: int, rows: list[Row]) -> IngestResult:
-    """Store validated rows of one device and log them for the rollups. Commits."""
+    """Store validated rows of one device and log them for the rollups. Commits: the
+    batch is its own transaction (with whatever the session did before it)."""
     if not rows:
         return IngestResult(0, 0)
     unique = sorted(deduplicate(rows), key=lambda row: row[0])
@@ -153,7 +154,7 @@ async def store_batch(db: AsyncSession, device_id: int, rows: list[Row]) -> Inge
         ]
     await enqueue(db, device_id, [(run_lo, run_hi) for run_lo, run_hi, _ in runs], registers)
     accepted = sum(count for _, _, count in runs)
-    await db.commit()
+    await db.commit()  # boundary: an ingest batch is stored, with its rollup log, or not at all
     result = IngestResult(accepted=accepted, duplicates=len(rows) - accepted)
     log.info(
         "ingest.batch",

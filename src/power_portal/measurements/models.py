@@ -19,6 +19,8 @@ devices' pending ranges before it reads a rollup, so it never sees stale ones.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -38,6 +40,28 @@ from power_portal.db.models import metadata
 from power_portal.measurements.fields import FIELD_NAMES, REGISTER_FIELDS, SERIES_FIELDS
 
 ROLLUP_BUCKET_MINUTES = 15
+
+
+@dataclass(frozen=True)
+class SeriesTables:
+    """Where a series lives: its raw table, its rollup table and the columns keying one series.
+
+    Two instances: ``MONITORING`` (this portal's meters) and ``FLEET`` (the admin stack's copy
+    of its customers' meters, ``fleet/models.py``); the SQL builders take one of them.
+    """
+
+    measurements: str
+    rollup: str
+    keys: tuple[str, ...]
+
+    def match(self, alias: str = "") -> str:
+        """``key = :key`` for every key column (bound parameters named after the columns)."""
+        prefix = f"{alias}." if alias else ""
+        return " AND ".join(f"{prefix}{key} = :{key}" for key in self.keys)
+
+
+MONITORING = SeriesTables("monitoring.power_measurements", "monitoring.rollup_15m", ("device_id",))
+FLEET = SeriesTables("fleet.power_measurements", "fleet.rollup_15m", ("customer_id", "device_id"))
 
 
 class Xid8(UserDefinedType[int]):

@@ -1,13 +1,16 @@
-"""Energy, series, latest reading and summaries — read from the rollups.
+"""Reading the time series: energy, series, latest reading and summaries, from the rollups.
 
-Dates and buckets are local to the site's time zone; ``end`` is exclusive.
-Every chart query reads ``rollup_15m`` (a year is 35,040 rows per device);
-only a short series (under a day or so) reads raw rows. A query of the app's
-own rollups first flushes its devices' pending rollup ranges (``rollup_queue``).
+Dates and buckets are local to the site's time zone; ``end`` is exclusive (the maths is in
+``buckets``). Every chart query reads a 15-minute rollup table (a year is 35,040 rows per
+device); only a short series (under a day or so) reads raw rows. A query of the app's own
+rollups first flushes its devices' pending rollup ranges (``rollup_queue``). Which series a
+query reads is a typed ``SeriesSelection``: this portal's devices, or the admin stack's fleet
+tables (one customer's devices, or all of them).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -16,7 +19,19 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from power_portal.measurements import rollup_queue
-from power_portal.measurements.fields import FIELD_NAMES, SERIES_FIELDS
+from power_portal.measurements.buckets import (
+    DEFAULT_MAX_POINTS,
+    ROLLUP_SECONDS,
+    bucket_key,
+    bucket_starts,
+    choose_bucket_seconds,
+    local_midnight,
+    local_span,
+    series_steps,
+    whole_hour_shifts,
+)
+from power_portal.measurements.fields import FIELD_NAMES, REGISTER_FIELDS, SERIES_FIELDS
+from power_portal.measurements.models import FLEET, MONITORING, SeriesTables
 from power_portal.measurements.schemas import (
     EnergyPoint,
     EnergyResponse,
@@ -26,64 +41,53 @@ from power_portal.measurements.schemas import (
     Summary,
 )
 
-DEFAULT_MAX_POINTS = 400
-# Bucket sizes a series may use, smallest first (seconds).
-SERIES_LADDER = (60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 7 * 86400)
-ROLLUP_SECONDS = 900
-MONITORING_ROLLUPS = "monitoring.rollup_15m"
+# The longest span a reading query (energy, series, summary) may cover, in days.
+MAX_SPAN_DAYS = 3 * 366
 
 
-# ---------------------------------------------------------------- time helpers
+@dataclass(frozen=True)
+class SeriesSelection:
+    """Which series a query reads: some of this portal's devices, one fleet customer's
+    devices, or the whole fleet (``device_ids`` and ``customer_id`` both None)."""
+
+    tables: SeriesTables
+    device_ids: tuple[int, ...] | None = None
+    customer_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.tables is MONITORING and self.device_ids is None:
+            raise ValueError("a monitoring query names its devices")
+        if self.customer_id is not None and "customer_id" not in self.tables.keys:
+            raise ValueError(f"{self.tables.rollup} has no customers")
+
+    @classmethod
+    def devices(cls, device_ids: Iterable[int]) -> SeriesSelection:
+        return cls(MONITORING, device_ids=tuple(device_ids))
+
+    @classmethod
+    def fleet_customer(cls, customer_id: int) -> SeriesSelection:
+        return cls(FLEET, customer_id=customer_id)
+
+    @classmethod
+    def whole_fleet(cls) -> SeriesSelection:
+        return cls(FLEET)
 
 
-def local_midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=zone)
-
-
-def local_span(start: date, end: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """[start, end) local dates as UTC instants."""
-    return (
-        local_midnight(start, zone).astimezone(UTC),
-        local_midnight(end, zone).astimezone(UTC),
-    )
-
-
-def bucket_starts(start: date, end: date, interval: Interval, zone: ZoneInfo) -> list[datetime]:
-    """Every bucket start in [start, end), as aware local datetimes."""
-    starts: list[datetime] = []
-    if interval is Interval.HOUR:
-        lo, hi = local_span(start, end, zone)
-        moment = lo
-        while moment < hi:
-            starts.append(moment.astimezone(zone))
-            moment += timedelta(hours=1)
-    elif interval is Interval.DAY:
-        day = start
-        while day < end:
-            starts.append(local_midnight(day, zone))
-            day += timedelta(days=1)
-    else:
-        month = date(start.year, start.month, 1)
-        while month < end:
-            starts.append(local_midnight(month, zone))
-            month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return starts
-
-
-def _whole_hour_shifts(start: date, end: date, zone: ZoneInfo) -> bool:
-    """True when every UTC offset in the span differs from the first by whole hours,
-    so local hours are whole UTC-aligned hours from the span's start."""
-    first = local_midnight(start, zone).utcoffset()
-    day = start
-    while day <= end:
-        offset = local_midnight(day, zone).utcoffset()
-        if first is None or offset is None or (offset - first).total_seconds() % 3600:
-            return False
-        day += timedelta(days=7)
-    return True
+def _where(selection: SeriesSelection) -> tuple[str, dict[str, object]]:
+    """The selection as a condition on the rollup table, with its bound values."""
+    conditions: list[str] = []
+    params: dict[str, object] = {}
+    if selection.device_ids is not None:
+        conditions.append("device_id = ANY(:ids)")
+        params["ids"] = list(selection.device_ids)
+    if selection.customer_id is not None:
+        conditions.append("customer_id = :customer_id")
+        params["customer_id"] = selection.customer_id
+    return " AND ".join(conditions) or "TRUE", params
 
 
 def _bucket_key_sql(interval: Interval) -> str:
+    """SQL for ``buckets.bucket_key`` of a rollup row's bucket."""
     if interval is Interval.HOUR:
         # the UTC instant the local hour starts: unique even on the repeated DST hour
         return (
@@ -94,36 +98,26 @@ def _bucket_key_sql(interval: Interval) -> str:
     return f"date_trunc('{unit}', bucket_start AT TIME ZONE :tz)"
 
 
-def _key_of(start: datetime, interval: Interval) -> datetime:
-    """The SQL key for a local bucket start (UTC instant for hours, naive local otherwise)."""
-    if interval is Interval.HOUR:
-        return start.astimezone(UTC)
-    return start.replace(tzinfo=None)
-
-
 # ---------------------------------------------------------------- energy
 
 
 async def energy(
     db: AsyncSession,
-    device_ids: list[int],
+    selection: SeriesSelection,
     start: date,
     end: date,
     interval: Interval,
     timezone: str,
-    *,
-    table: str = MONITORING_ROLLUPS,
-    series_filter: str = "device_id = ANY(:ids)",
-    filter_params: dict[str, object] | None = None,
 ) -> EnergyResponse:
-    """Energy per local bucket from a rollup table (the site's, or the fleet's)."""
-    if table == MONITORING_ROLLUPS:
-        await rollup_queue.flush(db, device_ids)
+    """Energy per local bucket from a rollup table (a site's devices, or the fleet's)."""
+    if selection.tables is MONITORING and selection.device_ids is not None:
+        await rollup_queue.flush(db, selection.device_ids)
     zone = ZoneInfo(timezone)
     lo, hi = local_span(start, end, zone)
-    params: dict[str, object] = {"ids": device_ids, "lo": lo, "hi": hi, "tz": timezone}
-    params |= filter_params or {}
-    if interval is not Interval.HOUR and _whole_hour_shifts(start, end, zone):
+    series_filter, params = _where(selection)
+    params |= {"lo": lo, "hi": hi, "tz": timezone}
+    table = selection.tables.rollup
+    if interval is not Interval.HOUR and whole_hour_shifts(start, end, zone):
         # Sum the 15-minute buckets into local hours first (an index-only scan), then
         # group 24x fewer rows by local day or month.
         key = _bucket_key_sql(interval).replace("bucket_start", "hour")
@@ -150,7 +144,7 @@ async def energy(
     }
     points = []
     for bucket_start in bucket_starts(start, end, interval, zone):
-        values = by_key.get(_key_of(bucket_start, interval))
+        values = by_key.get(bucket_key(bucket_start, interval))
         points.append(
             EnergyPoint(
                 start=bucket_start,
@@ -164,25 +158,18 @@ async def energy(
 # ---------------------------------------------------------------- series
 
 
-def choose_bucket_seconds(span: timedelta, max_points: int) -> int:
-    seconds = span.total_seconds()
-    for bucket in SERIES_LADDER:
-        if seconds / bucket <= max_points:
-            return bucket
-    return SERIES_LADDER[-1]
-
-
 async def series(
     db: AsyncSession,
     device_id: int,
     start: datetime,
     end: datetime,
-    fields: list[str],
+    fields: Sequence[str],
     timezone: str,
     max_points: int = DEFAULT_MAX_POINTS,
 ) -> SeriesResponse:
+    """avg/min/max of ``fields`` per bucket; the bucket grows with the span."""
     unknown = set(fields) - set(SERIES_FIELDS)
-    if unknown:  # the router refuses these first; never let a name reach the SQL
+    if unknown:  # the route refuses these first; never let a name reach the SQL
         raise ValueError(f"unknown series fields {sorted(unknown)}")
     bucket = choose_bucket_seconds(end - start, max_points)
     params = {"device_id": device_id, "lo": start, "hi": end, "bucket": timedelta(seconds=bucket)}
@@ -212,9 +199,7 @@ async def series(
     zone = ZoneInfo(timezone)
     times: list[datetime] = []
     columns: dict[str, SeriesStats] = {f: SeriesStats(avg=[], min=[], max=[]) for f in fields}
-    step = timedelta(seconds=bucket)
-    moment = start.astimezone(UTC)
-    while moment < end:
+    for moment in series_steps(start, end, bucket):
         times.append(moment.astimezone(zone))
         values = rows.get(moment)
         for i, field in enumerate(fields):
@@ -222,7 +207,6 @@ async def series(
             for j, target in enumerate((stat.avg, stat.min, stat.max)):
                 value = values[3 * i + j] if values else None
                 target.append(None if value is None else round(float(value), 6))
-        moment += step
     return SeriesResponse(
         timezone=timezone, bucket_seconds=bucket, source=source, times=times, series=columns
     )
@@ -232,6 +216,7 @@ async def series(
 
 
 async def latest(db: AsyncSession, device_id: int) -> dict[str, object] | None:
+    """The newest stored reading, without the fields it has no value for."""
     row = (
         await db.execute(
             text(f"""
@@ -248,6 +233,25 @@ async def latest(db: AsyncSession, device_id: int) -> dict[str, object] | None:
     return {k: v for k, v in reading.items() if v is not None}
 
 
+async def latest_registers(db: AsyncSession, device_id: int) -> tuple[float, ...] | None:
+    """The cumulative registers (``REGISTER_FIELDS`` order, 0 for no value) of the newest
+    reading that has an import register; None when there is none."""
+    row = (
+        await db.execute(
+            text(f"""
+                SELECT {", ".join(REGISTER_FIELDS)}
+                FROM monitoring.power_measurements
+                WHERE device_id = :device_id AND energy_import_kwh IS NOT NULL
+                ORDER BY time DESC LIMIT 1
+            """),
+            {"device_id": device_id},
+        )
+    ).first()
+    if row is None:
+        return None
+    return tuple(float(value or 0.0) for value in row)
+
+
 # ---------------------------------------------------------------- summary
 
 
@@ -259,12 +263,14 @@ class _Peak:
 
 
 async def summary(
-    db: AsyncSession, device_ids: list[int], start: date, end: date, timezone: str
+    db: AsyncSession, device_ids: Sequence[int], start: date, end: date, timezone: str
 ) -> Summary:
+    """KPIs of the devices together over local dates: energy, peak 30-minute demand, average
+    power factor, the last reading."""
     await rollup_queue.flush(db, device_ids)
     zone = ZoneInfo(timezone)
     lo, hi = local_span(start, end, zone)
-    params = {"ids": device_ids, "lo": lo, "hi": hi}
+    params = {"ids": list(device_ids), "lo": lo, "hi": hi}
     totals = (
         await db.execute(
             text("""
@@ -310,7 +316,7 @@ async def summary(
                 LATERAL (SELECT max(time) AS time FROM monitoring.power_measurements
                          WHERE device_id = d.id) AS last
             """),
-            {"ids": device_ids},
+            {"ids": list(device_ids)},
         )
     ).scalar_one()
     return Summary(

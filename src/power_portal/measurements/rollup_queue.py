@@ -115,7 +115,7 @@ async def drain_device(db: AsyncSession, device_id: int) -> int:
     ranges = merge_ranges(taken)
     for lo, hi, mask in ranges:
         await rebuild_around(db, device_id, lo, hi, mask)
-    await db.commit()
+    await db.commit()  # boundary: a device's rollup rebuild and its taken log entries, together
     return len(ranges)
 
 
@@ -144,7 +144,7 @@ async def drain_all(db: AsyncSession) -> int:
                 )
             ).scalars()
         )
-        await db.commit()
+        await db.commit()  # boundary: end the read; each device's rebuild is its own transaction
         if not devices:
             return rebuilt
         for device_id in map(int, devices):

@@ -22,7 +22,6 @@ are rebuilt inside the fleet ingest transaction, under its device lock.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
@@ -30,27 +29,15 @@ from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from power_portal.measurements.fields import REGISTER_FIELDS, SERIES_FIELDS
-from power_portal.measurements.models import ROLLUP_BUCKET_MINUTES
+from power_portal.measurements.models import (
+    FLEET,
+    MONITORING,
+    ROLLUP_BUCKET_MINUTES,
+    SeriesTables,
+)
 
 BUCKET = f"interval '{ROLLUP_BUCKET_MINUTES} minutes'"
 ORIGIN = "timestamptz '2000-01-01 00:00:00+00'"
-
-
-@dataclass(frozen=True)
-class SeriesTables:
-    """Where a series lives: its raw table, its rollup table and the key of one series."""
-
-    measurements: str
-    rollup: str
-    keys: tuple[str, ...]
-
-    def match(self, alias: str = "") -> str:
-        prefix = f"{alias}." if alias else ""
-        return " AND ".join(f"{prefix}{key} = :{key}" for key in self.keys)
-
-
-MONITORING = SeriesTables("monitoring.power_measurements", "monitoring.rollup_15m", ("device_id",))
-FLEET = SeriesTables("fleet.power_measurements", "fleet.rollup_15m", ("customer_id", "device_id"))
 
 
 def _register_source(index: int, column: str, tables: SeriesTables) -> str:

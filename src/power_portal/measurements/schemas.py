@@ -1,3 +1,5 @@
+"""The read schemas of the time series: energy points, series, the latest reading, summaries."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,11 +12,6 @@ class Interval(StrEnum):
     HOUR = "hour"
     DAY = "day"
     MONTH = "month"
-
-
-class IngestAccepted(BaseModel):
-    accepted: int = Field(description="rows stored now")
-    duplicates: int = Field(description="rows already stored (same device and time)")
 
 
 class EnergyPoint(BaseModel):

@@ -1,3 +1,5 @@
+"""The site, device and device-token tables (a device's readings are in ``measurements``)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -12,12 +14,12 @@ from sqlalchemy import (
     String,
     func,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, query_expression
 
-from power_portal.db.models import Base
+from power_portal.db.models import Base, Timestamps
 
 
-class Site(Base):
+class Site(Timestamps, Base):
     __tablename__ = "sites"
     __table_args__ = {"schema": "app"}
 
@@ -30,13 +32,11 @@ class Site(Base):
     tariff_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("app.tariffs.id", ondelete="RESTRICT")
     )
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
+    # Filled in by the queries of ``sites.repository`` (None on a row loaded any other way).
+    device_count: Mapped[int | None] = query_expression()
 
 
-class Device(Base):
+class Device(Timestamps, Base):
     __tablename__ = "devices"
     __table_args__ = (
         Index("ix_devices_site_id", "site_id"),
@@ -54,10 +54,8 @@ class Device(Base):
     # Bit i set: the meter has sent register REGISTER_FIELDS[i] at least once. Rollup
     # rebuilds look only at those registers (a never-sent one would scan all history).
     registers_seen: Mapped[int] = mapped_column(SmallInteger, server_default="0")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
+    # The time of its newest reading: filled in by the queries of ``sites.repository``.
+    last_reading_at: Mapped[datetime | None] = query_expression()
 
 
 class DeviceToken(Base):

@@ -1,5 +1,8 @@
+"""Request and read schemas of sites, devices and device tokens."""
+
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
@@ -92,3 +95,13 @@ class DeviceTokenRead(BaseModel):
 
 class DeviceTokenIssued(DeviceTokenRead):
     token: str
+
+
+@dataclass(frozen=True)
+class SeriesQuery:
+    """What a series request asks for, already checked: known fields, a sane span."""
+
+    start: datetime
+    end: datetime
+    fields: tuple[str, ...]
+    max_points: int

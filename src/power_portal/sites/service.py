@@ -1,27 +1,34 @@
-"""Sites, devices and device tokens."""
+"""Sites, devices and device tokens, and the readings of a site or device (from measurements).
+
+Functions flush, never commit: the request's session commits once (``core.deps.SessionDep``).
+"""
 
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import structlog
-from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.selectable import ScalarSelect
 
-from power_portal.core.errors import ConflictError, FieldError, NotFoundError
+from power_portal.core.errors import ConflictError, FieldError, NotFoundError, found
+from power_portal.core.request_checks import DateSpan
 from power_portal.core.time import utcnow
 from power_portal.core.tokens import token_digest
-from power_portal.measurements.models import power_measurements
+from power_portal.measurements import repository as readings
+from power_portal.measurements.repository import SeriesSelection
+from power_portal.measurements.schemas import EnergyResponse, Interval, SeriesResponse, Summary
+from power_portal.sites import repository
 from power_portal.sites.models import Device, DeviceToken, Site
+from power_portal.sites.repository import TokenUse
 from power_portal.sites.schemas import (
     DeviceCreate,
-    DeviceRead,
+    DeviceTokenIssued,
+    DeviceTokenRead,
     DeviceUpdate,
+    SeriesQuery,
     SiteCreate,
-    SiteRead,
     SiteUpdate,
 )
 
@@ -35,51 +42,25 @@ TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 # ---------------------------------------------------------------- sites
 
 
-async def list_sites(db: AsyncSession) -> list[SiteRead]:
-    counts = select(Device.site_id, func.count().label("n")).group_by(Device.site_id).subquery()
-    rows = await db.execute(
-        select(Site, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.site_id == Site.id)
-        .order_by(Site.name, Site.id)
-    )
-    result = []
-    for site, device_count in rows:
-        read = SiteRead.model_validate(site)
-        read.device_count = int(device_count)
-        result.append(read)
-    return result
+async def list_sites(db: AsyncSession) -> list[Site]:
+    return await repository.list_sites(db)
 
 
 async def get_site(db: AsyncSession, site_id: int) -> Site:
-    site = await db.get(Site, site_id)
-    if site is None:
-        raise NotFoundError(f"no site with id {site_id}")
-    return site
-
-
-async def site_read(db: AsyncSession, site: Site) -> SiteRead:
-    read = SiteRead.model_validate(site)
-    read.device_count = int(
-        (await db.execute(select(func.count()).where(Device.site_id == site.id))).scalar_one()
-    )
-    return read
+    return found(await repository.get_site(db, site_id), f"site with id {site_id}")
 
 
 async def _check_tariff(db: AsyncSession, tariff_id: int | None) -> None:
-    from power_portal.tariffs.models import Tariff
-
-    if tariff_id is not None and await db.get(Tariff, tariff_id) is None:
+    if tariff_id is not None and not await repository.tariff_exists(db, tariff_id):
         raise FieldError("tariff_id", f"no tariff with id {tariff_id}")
 
 
 async def create_site(db: AsyncSession, data: SiteCreate) -> Site:
     await _check_tariff(db, data.tariff_id)
     site = Site(**data.model_dump())
-    db.add(site)
-    await db.commit()
-    await db.refresh(site)
+    await repository.save(db, site)
     log.info("sites.created", site_id=site.id)
-    return site
+    return await get_site(db, site.id)
 
 
 async def update_site(db: AsyncSession, site_id: int, data: SiteUpdate) -> Site:
@@ -90,83 +71,43 @@ async def update_site(db: AsyncSession, site_id: int, data: SiteUpdate) -> Site:
         if value is None and field in ("name", "timezone"):
             raise FieldError(field, "may not be empty")
         setattr(site, field, value)
-    await db.commit()
-    await db.refresh(site)
-    return site
+    await repository.save(db, site)
+    return await get_site(db, site_id)
 
 
-async def delete_site(db: AsyncSession, site_id: int) -> None:
-    site = await get_site(db, site_id)
-    has_devices = (
-        await db.execute(select(func.count()).where(Device.site_id == site_id))
-    ).scalar_one()
-    if has_devices:
+async def delete_site(db: AsyncSession, site: Site) -> None:
+    devices = await repository.count_devices(db, site.id)
+    if devices:
         raise ConflictError(
-            f"site {site_id} still has {has_devices} device(s): move or delete them first"
+            f"site {site.id} still has {devices} device(s): move or delete them first"
         )
-    await db.delete(site)
-    await db.commit()
+    await repository.delete(db, site)
 
 
 # ---------------------------------------------------------------- devices
 
 
-def _last_reading_subquery() -> ScalarSelect[datetime]:
-    return (
-        select(func.max(power_measurements.c.time))
-        .where(power_measurements.c.device_id == Device.id)
-        .scalar_subquery()
-    )
-
-
-async def list_devices(db: AsyncSession, site_id: int | None = None) -> list[DeviceRead]:
-    query = select(Device, _last_reading_subquery()).order_by(Device.name, Device.id)
-    if site_id is not None:
-        await get_site(db, site_id)
-        query = query.where(Device.site_id == site_id)
-    result = []
-    for device, last in await db.execute(query):
-        read = DeviceRead.model_validate(device)
-        read.last_reading_at = last
-        result.append(read)
-    return result
+async def list_devices(db: AsyncSession, site_id: int | None = None) -> list[Device]:
+    return await repository.list_devices(db, site_id)
 
 
 async def get_device(db: AsyncSession, device_id: int) -> Device:
-    device = await db.get(Device, device_id)
-    if device is None:
-        raise NotFoundError(f"no device with id {device_id}")
-    return device
+    return found(await repository.get_device(db, device_id), f"device with id {device_id}")
 
 
-async def device_read(db: AsyncSession, device: Device) -> DeviceRead:
-    read = DeviceRead.model_validate(device)
-    read.last_reading_at = (
-        await db.execute(
-            select(func.max(power_measurements.c.time)).where(
-                power_measurements.c.device_id == device.id
-            )
-        )
-    ).scalar_one()
-    return read
-
-
-async def _commit_unique_serial(db: AsyncSession) -> None:
+async def _save_unique_serial(db: AsyncSession, device: Device) -> None:
     try:
-        await db.commit()
+        await repository.save(db, device)
     except IntegrityError as exc:
-        await db.rollback()
         raise FieldError("serial", "another device already has this serial", "unique") from exc
 
 
 async def create_device(db: AsyncSession, site_id: int, data: DeviceCreate) -> Device:
     await get_site(db, site_id)
     device = Device(site_id=site_id, **data.model_dump())
-    db.add(device)
-    await _commit_unique_serial(db)
-    await db.refresh(device)
+    await _save_unique_serial(db, device)
     log.info("devices.created", device_id=device.id, site_id=site_id)
-    return device
+    return await get_device(db, device.id)
 
 
 async def update_device(db: AsyncSession, device_id: int, data: DeviceUpdate) -> Device:
@@ -181,25 +122,21 @@ async def update_device(db: AsyncSession, device_id: int, data: DeviceUpdate) ->
         if value is None and field in ("name", "serial", "site_id"):
             raise FieldError(field, "may not be empty")
         setattr(device, field, value)
-    await _commit_unique_serial(db)
-    await db.refresh(device)
-    return device
+    await _save_unique_serial(db, device)
+    return await get_device(db, device_id)
 
 
-async def delete_device(db: AsyncSession, device_id: int) -> None:
+async def delete_device(db: AsyncSession, device: Device) -> None:
     """Delete a device with its tokens, measurements and rollups."""
-    device = await get_device(db, device_id)
-    await db.delete(device)
-    await db.commit()
-    log.info("devices.deleted", device_id=device_id)
+    await repository.delete(db, device)
+    log.info("devices.deleted", device_id=device.id)
 
 
 # ---------------------------------------------------------------- tokens
 
 
-async def issue_token(
-    db: AsyncSession, device_id: int, label: str | None
-) -> tuple[DeviceToken, str]:
+async def issue_token(db: AsyncSession, device_id: int, label: str | None) -> DeviceTokenIssued:
+    """A new ingest token: the returned value is the only place the token itself appears."""
     await get_device(db, device_id)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = DeviceToken(
@@ -208,50 +145,80 @@ async def issue_token(
         prefix=token[:12],
         label=label or None,
     )
-    db.add(row)
-    await db.commit()
-    await db.refresh(row)
+    await repository.save(db, row)
+    await repository.refresh(db, row)
     log.info("device_tokens.issued", device_id=device_id, token_id=row.id, prefix=row.prefix)
-    return row, token
+    return DeviceTokenIssued(**DeviceTokenRead.model_validate(row).model_dump(), token=token)
 
 
-async def list_tokens(db: AsyncSession, device_id: int) -> list[DeviceToken]:
-    await get_device(db, device_id)
-    rows = await db.execute(
-        select(DeviceToken).where(DeviceToken.device_id == device_id).order_by(DeviceToken.id)
-    )
-    return list(rows.scalars())
+async def list_tokens(db: AsyncSession, device: Device) -> list[DeviceToken]:
+    return await repository.list_tokens(db, device.id)
 
 
 async def revoke_token(db: AsyncSession, device_id: int, token_id: int) -> DeviceToken:
-    row = await db.get(DeviceToken, token_id)
+    row = await repository.get_token(db, token_id)
     if row is None or row.device_id != device_id:
         raise NotFoundError(f"device {device_id} has no token with id {token_id}")
     if row.revoked_at is None:
         row.revoked_at = utcnow()
-        await db.commit()
-        await db.refresh(row)
+        await repository.save(db, row)
         log.info("device_tokens.revoked", device_id=device_id, token_id=token_id)
     return row
 
 
-async def device_for_token(db: AsyncSession, token: str) -> int | None:
-    """The device a live token belongs to (None: unknown or revoked); notes its use."""
-    row = (
-        await db.execute(
-            select(DeviceToken.id, DeviceToken.device_id, DeviceToken.last_used_at).where(
-                DeviceToken.token_sha256 == token_digest(token),
-                DeviceToken.revoked_at.is_(None),
-            )
-        )
-    ).one_or_none()
-    if row is None:
-        return None
-    token_id, device_id, last_used = row
+async def live_token(db: AsyncSession, token: str) -> TokenUse | None:
+    """The unrevoked token a device presents (None: unknown or revoked)."""
+    return await repository.live_token(db, token_digest(token))
+
+
+async def note_token_use(db: AsyncSession, use: TokenUse) -> bool:
+    """Write the token's ``last_used_at`` when the stored one is over a minute old; True
+    when it did."""
     now = utcnow()
-    if last_used is None or now - last_used >= TOKEN_TOUCH_INTERVAL:
-        await db.execute(
-            update(DeviceToken).where(DeviceToken.id == token_id).values(last_used_at=now)
-        )
-        await db.commit()
-    return int(device_id)
+    if use.last_used_at is not None and now - use.last_used_at < TOKEN_TOUCH_INTERVAL:
+        return False
+    await repository.touch_token(db, use.token_id, now)
+    return True
+
+
+# ---------------------------------------------------------------- readings
+
+
+async def site_energy(
+    db: AsyncSession, site: Site, span: DateSpan, interval: Interval
+) -> EnergyResponse:
+    device_ids = await repository.device_ids_of_site(db, site.id)
+    selection = SeriesSelection.devices(device_ids)
+    return await readings.energy(db, selection, span.start, span.end, interval, site.timezone)
+
+
+async def device_energy(
+    db: AsyncSession, device: Device, span: DateSpan, interval: Interval
+) -> EnergyResponse:
+    zone = await repository.site_timezone(db, device.site_id)
+    selection = SeriesSelection.devices([device.id])
+    return await readings.energy(db, selection, span.start, span.end, interval, zone)
+
+
+async def device_series(db: AsyncSession, device: Device, query: SeriesQuery) -> SeriesResponse:
+    zone = await repository.site_timezone(db, device.site_id)
+    return await readings.series(
+        db, device.id, query.start, query.end, query.fields, zone, query.max_points
+    )
+
+
+async def device_latest(db: AsyncSession, device: Device) -> dict[str, object]:
+    reading = await readings.latest(db, device.id)
+    if reading is None:
+        raise NotFoundError(f"device {device.id} has no readings")
+    return reading
+
+
+async def site_summary(db: AsyncSession, site: Site, span: DateSpan) -> Summary:
+    device_ids = await repository.device_ids_of_site(db, site.id)
+    return await readings.summary(db, device_ids, span.start, span.end, site.timezone)
+
+
+async def device_summary(db: AsyncSession, device: Device, span: DateSpan) -> Summary:
+    zone = await repository.site_timezone(db, device.site_id)
+    return await readings.summary(db, [device.id], span.start, span.end, zone)

@@ -1,0 +1,159 @@
+"""``portal demo``: a demo site with three meters and a simulated history, and ``--live``.
+
+``--live`` then keeps one meter reporting through a simulated Acuvim II and the collector.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+import httpx
+import typer
+from rich.console import Console
+
+from power_portal.db.engine import Database
+from power_portal.db.runtime import open_database
+from power_portal.demo import service
+from power_portal.demo.data import DEMO_DEVICES, DEMO_SITE_NAME, history_plan
+from power_portal.demo.live import LiveDevice, NoDemoSiteError, prepare_live_device, run_live_demo
+from power_portal.ingest.cli import BATCH_ROWS, build_rollups, progress
+from power_portal.logging import configure_logging
+from power_portal.measurements.ingest import store_batch
+from power_portal.measurements.parsing import Row
+from power_portal.settings import Settings, get_settings
+
+console = Console(stderr=True)
+
+
+def _batches(rows: list[Row], size: int = BATCH_ROWS) -> Iterator[list[Row]]:
+    for i in range(0, len(rows), size):
+        yield rows[i : i + size]
+
+
+async def _load_demo(database: Database, days: int) -> None:
+    end = datetime.now(UTC).replace(second=0, microsecond=0)
+    end -= timedelta(minutes=end.minute % 5)
+    async with database.transaction() as session:
+        device_ids = await service.create_demo_site(session)
+    plan = history_plan(device_ids, end, days)
+    with progress() as bar:
+        total = bar.add_task("Simulating history", total=sum(len(p[2]) for p in plan))
+        for label, device_id, rows in plan:
+            bar.update(total, description=f"{label:<32}")
+            for batch in _batches(rows):
+                async with database.session() as session:
+                    await store_batch(session, device_id, batch)
+                bar.advance(total, len(batch))
+    await build_rollups(database, device_ids)
+    console.print(
+        f"[green]Demo site ready:[/] {DEMO_SITE_NAME} with {len(DEMO_DEVICES)} meters, "
+        f"{days} days of 5-minute readings (with a 6-hour gap and a late replay)."
+    )
+
+
+def demo_command(
+    days: Annotated[int, typer.Option(min=1, max=730, help="Days of history.")] = 90,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Only when the database has no sites yet.")
+    ] = False,
+    ask: Annotated[
+        bool, typer.Option("--ask", help="Ask first (on a terminal); otherwise just explain.")
+    ] = False,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live",
+            help="Then keep one demo meter reporting: a simulated Acuvim II polled by the "
+            "collector, sending to the running portal at --portal-url (until Ctrl-C).",
+        ),
+    ] = False,
+    portal_url: Annotated[
+        str, typer.Option(help="With --live: the running portal to send to.")
+    ] = "http://127.0.0.1:8000",
+    live_interval: Annotated[
+        float, typer.Option(min=1, help="With --live: seconds between readings.")
+    ] = 5.0,
+) -> None:
+    """Create a demo site with three meters and a realistic simulated history."""
+    settings = get_settings()
+    configure_logging(settings, level="WARNING")  # the progress bar says what happens
+
+    async def main() -> None:
+        async with open_database(settings) as (database, _):
+            async with database.session() as session:
+                state = await service.demo_state(session)
+            if state.loaded:
+                console.print("The demo site is already loaded.")
+                return
+            if if_empty and state.sites > 0:
+                return
+            if ask:
+                if not sys.stdin.isatty():
+                    console.print("No sites yet: run [bold]portal demo[/] to load demo data.")
+                    return
+                if not typer.confirm(
+                    f"The portal has no sites yet. Load a demo site ({days} days, 3 meters)?",
+                    default=True,
+                ):
+                    return
+            await _load_demo(database, days)
+
+    asyncio.run(main())
+    if live:
+        run_live_demo_command(settings, portal_url, live_interval)
+
+
+# ---------------------------------------------------------------- demo --live
+
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+
+
+def run_live_demo_command(settings: Settings, portal_url: str, interval_seconds: float) -> None:
+    """``portal demo --live``: issue a token for a demo meter, then feed it until Ctrl-C."""
+
+    async def prepare() -> LiveDevice:
+        async with open_database(settings) as (database, _):
+            return await prepare_live_device(database)
+
+    try:
+        device = asyncio.run(prepare())
+    except NoDemoSiteError as exc:
+        console.print(f"[bold red]{exc}[/]")
+        raise typer.Exit(code=1) from exc
+    try:
+        healthy = httpx.get(f"{portal_url.rstrip('/')}/api/health", timeout=5).status_code == 200
+    except httpx.HTTPError:
+        healthy = False
+    if not healthy:
+        console.print(
+            f"[yellow]No portal answers at {portal_url} yet.[/] Start it (`portal serve`) in "
+            "another terminal; until then the readings wait in the spool and arrive when it is up."
+        )
+    console.print(
+        f"[green]Live:[/] a simulated Acuvim II feeds [bold]{device.name}[/] "
+        f"every {interval_seconds:g} s through the collector to {portal_url}. "
+        "Open the dashboard and pick that meter; Ctrl-C stops."
+    )
+    configure_logging(settings, level="INFO")
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        _stop_on_signals(stop)
+        await run_live_demo(
+            device,
+            portal_url,
+            interval_seconds,
+            settings.resolved_data_dir / "demo-live-spool.sqlite",
+            stop,
+        )
+
+    asyncio.run(main())

@@ -1,0 +1,175 @@
+"""The SQL of sites, devices and device tokens.
+
+A site read here carries its ``device_count`` and a device its ``last_reading_at`` (query
+expressions on the models): read schemas take both from the row.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, NamedTuple, TypeVar
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute, with_expression
+from sqlalchemy.sql.selectable import ScalarSelect
+
+from power_portal.db.models import Base
+from power_portal.measurements.models import power_measurements
+from power_portal.sites.models import Device, DeviceToken, Site
+from power_portal.tariffs.models import Tariff
+
+Model = TypeVar("Model", bound=Base)
+
+
+async def save(db: AsyncSession, row: Base) -> None:
+    """Add and flush: ids and server defaults are set, a unique index may refuse it here."""
+    db.add(row)
+    await db.flush()
+
+
+async def refresh(db: AsyncSession, row: Base) -> None:
+    """Read back every column of a flushed row (server defaults, columns left unset)."""
+    await db.refresh(row)
+
+
+async def delete(db: AsyncSession, row: Base) -> None:
+    await db.delete(row)
+    await db.flush()
+
+
+def _with_expression(
+    query: Select[Model], attribute: QueryableAttribute[Any], expression: ScalarSelect[Any]
+) -> Select[Model]:
+    """``query`` filling in a query-expression attribute, also on rows already in the session."""
+    return query.options(with_expression(attribute, expression)).execution_options(
+        populate_existing=True
+    )
+
+
+# ---------------------------------------------------------------- sites
+
+
+def _sites() -> Select[Site]:
+    device_count = select(func.count()).where(Device.site_id == Site.id).correlate(Site)
+    return _with_expression(select(Site), Site.device_count, device_count.scalar_subquery())
+
+
+async def get_site(db: AsyncSession, site_id: int) -> Site | None:
+    return (await db.execute(_sites().where(Site.id == site_id))).scalar_one_or_none()
+
+
+async def list_sites(db: AsyncSession) -> list[Site]:
+    return list((await db.execute(_sites().order_by(Site.name, Site.id))).scalars())
+
+
+async def site_named(db: AsyncSession, name: str) -> Site | None:
+    return (await db.execute(_sites().where(Site.name == name))).scalars().first()
+
+
+async def count_sites(db: AsyncSession) -> int:
+    return int((await db.execute(select(func.count()).select_from(Site))).scalar_one())
+
+
+async def count_devices(db: AsyncSession, site_id: int) -> int:
+    return int(
+        (await db.execute(select(func.count()).where(Device.site_id == site_id))).scalar_one()
+    )
+
+
+async def site_timezone(db: AsyncSession, site_id: int) -> str:
+    return str((await db.execute(select(Site.timezone).where(Site.id == site_id))).scalar_one())
+
+
+async def tariff_exists(db: AsyncSession, tariff_id: int) -> bool:
+    found = await db.execute(select(Tariff.id).where(Tariff.id == tariff_id))
+    return found.first() is not None
+
+
+# ---------------------------------------------------------------- devices
+
+
+def _devices() -> Select[Device]:
+    measurements = power_measurements.c
+    last_reading = select(func.max(measurements.time)).where(measurements.device_id == Device.id)
+    return _with_expression(
+        select(Device), Device.last_reading_at, last_reading.correlate(Device).scalar_subquery()
+    )
+
+
+async def get_device(db: AsyncSession, device_id: int) -> Device | None:
+    return (await db.execute(_devices().where(Device.id == device_id))).scalar_one_or_none()
+
+
+async def list_devices(db: AsyncSession, site_id: int | None = None) -> list[Device]:
+    query = _devices().order_by(Device.name, Device.id)
+    if site_id is not None:
+        query = query.where(Device.site_id == site_id)
+    return list((await db.execute(query)).scalars())
+
+
+async def device_ids_of_site(db: AsyncSession, site_id: int) -> list[int]:
+    rows = await db.execute(
+        select(Device.id).where(Device.site_id == site_id).order_by(Device.name, Device.id)
+    )
+    return [int(device_id) for device_id in rows.scalars()]
+
+
+async def device_by_serial(db: AsyncSession, serial: str) -> Device | None:
+    return (await db.execute(_devices().where(Device.serial == serial))).scalars().first()
+
+
+async def device_by_id_or_serial(db: AsyncSession, device: str) -> Device | None:
+    """The device whose serial is ``device``, or whose id it is (when it is a number)."""
+    condition = Device.serial == device
+    if device.isdigit():
+        condition = (Device.id == int(device)) | condition
+    return (await db.execute(_devices().where(condition))).scalars().first()
+
+
+# ---------------------------------------------------------------- tokens
+
+
+class TokenUse(NamedTuple):
+    token_id: int
+    device_id: int
+    last_used_at: datetime | None
+
+
+async def get_token(db: AsyncSession, token_id: int) -> DeviceToken | None:
+    return await db.get(DeviceToken, token_id)
+
+
+async def list_tokens(db: AsyncSession, device_id: int) -> list[DeviceToken]:
+    rows = await db.execute(
+        select(DeviceToken).where(DeviceToken.device_id == device_id).order_by(DeviceToken.id)
+    )
+    return list(rows.scalars())
+
+
+async def live_token_ids(db: AsyncSession, device_id: int, label: str) -> list[int]:
+    """The device's unrevoked tokens issued with ``label``."""
+    rows = await db.execute(
+        select(DeviceToken.id).where(
+            DeviceToken.device_id == device_id,
+            DeviceToken.label == label,
+            DeviceToken.revoked_at.is_(None),
+        )
+    )
+    return [int(token_id) for token_id in rows.scalars()]
+
+
+async def live_token(db: AsyncSession, digest: str) -> TokenUse | None:
+    """The unrevoked token with this SHA-256."""
+    row = (
+        await db.execute(
+            select(DeviceToken.id, DeviceToken.device_id, DeviceToken.last_used_at).where(
+                DeviceToken.token_sha256 == digest, DeviceToken.revoked_at.is_(None)
+            )
+        )
+    ).one_or_none()
+    return None if row is None else TokenUse(int(row[0]), int(row[1]), row[2])
+
+
+async def touch_token(db: AsyncSession, token_id: int, now: datetime) -> None:
+    await db.execute(update(DeviceToken).where(DeviceToken.id == token_id).values(last_used_at=now))
