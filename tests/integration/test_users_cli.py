@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,25 +10,11 @@ import httpx
 import pytest
 from sqlalchemy.engine import URL
 
+from tests.support.cli import portal
 from tests.support.database import url_string
-from tests.support.portal import PORTAL_BIN, PortalProcess
+from tests.support.portal import PortalProcess
 
 pytestmark = pytest.mark.slow
-
-
-def portal(db_url: URL, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
-    env["PORTAL_DATABASE_URL"] = url_string(db_url)
-    env["COLUMNS"] = "200"
-    return subprocess.run(
-        [str(PORTAL_BIN), *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def login_status(base_url: str, email: str, password: str) -> int:

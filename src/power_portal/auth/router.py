@@ -1,6 +1,8 @@
+"""Sign-in routes: log in and out, your own account, your own password."""
+
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from power_portal.auth import service
 from power_portal.auth.dependencies import (
@@ -12,14 +14,11 @@ from power_portal.auth.dependencies import (
 )
 from power_portal.auth.models import User
 from power_portal.auth.schemas import LoggedOutEverywhere, LoginRequest, PasswordChange, UserRead
-from power_portal.auth.service import LoginOutcome
 from power_portal.core.deps import SessionDep, SettingsDep
 from power_portal.core.responses import BODY, ProblemDetail
 from power_portal.settings import Settings
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
-
-BAD_CREDENTIALS = "wrong e-mail or password"
 
 
 def client_ip(request: Request) -> str | None:
@@ -56,7 +55,6 @@ def _clear_session_cookies(response: Response, settings: Settings) -> None:
 @router.post(
     "/login",
     response_model=UserRead,
-    operation_id="login",
     summary="Sign in with e-mail and password (public)",
     responses={
         **BODY,
@@ -71,59 +69,34 @@ async def login(
     db: SessionDep,
     settings: SettingsDep,
 ) -> User:
-    # A session cookie that came in is dropped: a login always starts a new session
-    # (no session fixation).
-    old_token = request.cookies.get(SESSION_COOKIE)
-    if old_token:
-        await service.end_session(db, old_token)
-    result = await service.login(
+    signed_in = await service.login(
         db,
         email=body.email,
         password=body.password,
         ip=client_ip(request),
         user_agent=request.headers.get("user-agent"),
+        replaces=request.cookies.get(SESSION_COOKIE),
         settings=settings.auth,
     )
-    if result.outcome is LoginOutcome.LOCKED:
-        minutes = max(1, round(result.retry_after_seconds / 60))
-        raise HTTPException(
-            status.HTTP_423_LOCKED,
-            detail=f"too many failed logins: the account is locked; try again in about "
-            f"{minutes} minute{'s' if minutes != 1 else ''}",
-            headers={"Retry-After": str(result.retry_after_seconds)},
-        )
-    if result.outcome is LoginOutcome.BAD_CREDENTIALS:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail=BAD_CREDENTIALS)
-    if result.user is None or result.session_token is None or result.csrf_token is None:
-        raise RuntimeError("a successful login must carry a user and tokens")
-    _set_session_cookies(response, result.session_token, result.csrf_token, settings)
-    return result.user
+    _set_session_cookies(response, signed_in.session_token, signed_in.csrf_token, settings)
+    return signed_in.user
 
 
 @router.post(
     "/logout",
     status_code=status.HTTP_204_NO_CONTENT,
-    operation_id="logout",
     summary="End this session",
     responses=AUTH_RESPONSES,
 )
 async def logout(
-    request: Request,
-    response: Response,
-    active: CurrentSession,
-    db: SessionDep,
-    settings: SettingsDep,
+    response: Response, active: CurrentSession, db: SessionDep, settings: SettingsDep
 ) -> None:
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        await service.end_session(db, token)
+    await service.sign_out(db, active)
     _clear_session_cookies(response, settings)
 
 
 @router.post(
     "/logout-all",
-    response_model=LoggedOutEverywhere,
-    operation_id="logoutEverywhere",
     summary="End every session of the signed-in user, this one included",
     responses=AUTH_RESPONSES,
 )
@@ -135,13 +108,7 @@ async def logout_everywhere(
     return LoggedOutEverywhere(sessions_ended=ended)
 
 
-@router.get(
-    "/me",
-    response_model=UserRead,
-    operation_id="me",
-    summary="The signed-in user",
-    responses=AUTH_RESPONSES,
-)
+@router.get("/me", response_model=UserRead, summary="The signed-in user", responses=AUTH_RESPONSES)
 async def me(user: ViewerUser) -> User:
     return user
 
@@ -149,18 +116,10 @@ async def me(user: ViewerUser) -> User:
 @router.post(
     "/password",
     status_code=status.HTTP_204_NO_CONTENT,
-    operation_id="changeOwnPassword",
     summary="Change your own password (other sessions are ended)",
     responses={**AUTH_RESPONSES, **BODY},
 )
 async def change_own_password(
-    body: PasswordChange,
-    request: Request,
-    active: CurrentSession,
-    db: SessionDep,
-    settings: SettingsDep,
+    body: PasswordChange, active: CurrentSession, db: SessionDep, settings: SettingsDep
 ) -> None:
-    token = request.cookies.get(SESSION_COOKIE, "")
-    await service.change_own_password(
-        db, active.user, body, keep_session=token, settings=settings.auth
-    )
+    await service.change_own_password(db, active, body, settings.auth)

@@ -15,6 +15,8 @@ from typing import Literal
 
 from PIL import Image, UnidentifiedImageError
 
+from power_portal.core.errors import PortalError
+
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_SOURCE_PIXELS = 4096 * 4096
 MAX_EDGE = {"logo": 1024, "favicon": 256}
@@ -28,10 +30,8 @@ CONTENT_TYPES = dict(FORMATS.values())
 ImageKind = Literal["logo", "favicon"]
 
 
-class ImageRejectedError(ValueError):
-    def __init__(self, message: str, status_code: int) -> None:
-        super().__init__(message)
-        self.status_code = status_code
+class ImageRejectedError(PortalError):
+    """Not an image we take; ``status_code`` says why (413 too large, 415 type, 422 pixels)."""
 
 
 @dataclass(frozen=True)
@@ -45,22 +45,26 @@ class CleanImage:
 
 def clean_image(data: bytes, kind: ImageKind) -> CleanImage:
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ImageRejectedError(f"the file is over {MAX_UPLOAD_BYTES // 1024 // 1024} MB", 413)
+        raise ImageRejectedError(
+            f"the file is over {MAX_UPLOAD_BYTES // 1024 // 1024} MB", status_code=413
+        )
     if data.lstrip()[:5].lower() in (b"<?xml", b"<svg ") or b"<svg" in data[:512].lower():
-        raise ImageRejectedError("SVG is not accepted: upload a PNG, JPEG or WebP image", 415)
+        raise ImageRejectedError(
+            "SVG is not accepted: upload a PNG, JPEG or WebP image", status_code=415
+        )
     try:
         with Image.open(io.BytesIO(data)) as source:
             if source.format not in FORMATS:
                 raise ImageRejectedError(
                     f"{source.format} images are not accepted: upload a PNG, JPEG or WebP image",
-                    415,
+                    status_code=415,
                 )
             width, height = source.size
             if width * height > MAX_SOURCE_PIXELS:
                 raise ImageRejectedError(
                     f"the image is {width}x{height} pixels; at most "
                     f"{MAX_SOURCE_PIXELS:,} pixels are accepted",
-                    422,
+                    status_code=422,
                 )
             fmt = source.format
             source.load()
@@ -74,7 +78,9 @@ def clean_image(data: bytes, kind: ImageKind) -> CleanImage:
         ValueError,
         Image.DecompressionBombError,
     ) as exc:
-        raise ImageRejectedError("the file is not a PNG, JPEG or WebP image", 415) from exc
+        raise ImageRejectedError(
+            "the file is not a PNG, JPEG or WebP image", status_code=415
+        ) from exc
     image.info = {}  # no metadata survives
     if fmt == "JPEG" and image.mode not in ("RGB", "L"):
         image = image.convert("RGB")

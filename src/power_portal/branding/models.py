@@ -1,3 +1,5 @@
+"""The brand table: one row (id 1) with names, colours and the stored logo and favicon."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,6 +8,8 @@ from sqlalchemy import CheckConstraint, DateTime, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from power_portal.db.models import Base
+
+ASSET_URL = "/api/branding/assets/"
 
 
 class Branding(Base):
@@ -27,3 +31,11 @@ class Branding(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+
+    @property
+    def logo_url(self) -> str | None:
+        return f"{ASSET_URL}{self.logo_file}" if self.logo_file else None
+
+    @property
+    def favicon_url(self) -> str | None:
+        return f"{ASSET_URL}{self.favicon_file}" if self.favicon_file else None

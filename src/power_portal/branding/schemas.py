@@ -1,9 +1,11 @@
+"""What the brand routes take and answer, and the default brand."""
+
 from __future__ import annotations
 
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from power_portal.core.request_checks import StorableText
 
@@ -65,6 +67,8 @@ class BrandingUpdate(BaseModel):
 
 
 class BrandingRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     product_name: str
     primary_color: str
     secondary_color: str

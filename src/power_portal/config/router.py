@@ -1,3 +1,5 @@
+"""The configuration overview route (admins only)."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
@@ -12,8 +14,6 @@ router = APIRouter(prefix="/api/config", tags=["config"], responses=AUTH_RESPONS
 
 @router.get(
     "",
-    response_model=ConfigOverview,
-    operation_id="getConfig",
     summary="The configuration overview (no secret value ever appears in it)",
 )
 async def get_config(

@@ -1,3 +1,5 @@
+"""Building the configuration overview from the settings and the database in use."""
+
 from __future__ import annotations
 
 from sqlalchemy.engine import URL

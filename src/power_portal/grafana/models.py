@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,17 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from power_portal.db.models import Base
+from power_portal.grafana.provisioning import slugify
+
+
+@dataclass(frozen=True)
+class DashboardLink:
+    """A dashboard the Dashboards page embeds: ``/d/<uid>/<slug>``, in a frame ``height`` tall."""
+
+    title: str
+    uid: str
+    slug: str
+    height: int | None = None
 
 
 class GrafanaSettings(Base):
@@ -26,3 +38,16 @@ class GrafanaSettings(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+
+    @property
+    def links(self) -> list[DashboardLink]:
+        """The stored dashboards, a missing slug derived from the title."""
+        return [
+            DashboardLink(
+                title=str(stored["title"]),
+                uid=str(stored["uid"]),
+                slug=stored.get("slug") or slugify(str(stored["title"])),
+                height=stored.get("height"),
+            )
+            for stored in self.dashboards
+        ]

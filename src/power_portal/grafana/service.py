@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from power_portal.grafana.models import GrafanaSettings
-from power_portal.grafana.provisioning import provisioned_dashboards, slugify
-from power_portal.grafana.schemas import (
-    ABSOLUTE_URL,
-    GrafanaDashboardRead,
-    GrafanaSettingsRead,
-    GrafanaSettingsUpdate,
-)
+from power_portal.grafana import repository
+from power_portal.grafana.models import DashboardLink, GrafanaSettings
+from power_portal.grafana.provisioning import DashboardInfo, provisioned_dashboards, slugify
+from power_portal.grafana.schemas import ABSOLUTE_URL, GrafanaSettingsUpdate
 from power_portal.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -31,49 +28,36 @@ def frame_origins(settings: Settings) -> list[str]:
     return [f"{parts.scheme}://{parts.netloc}"]
 
 
-def provisioned(settings: Settings) -> list[GrafanaDashboardRead]:
-    return [
-        GrafanaDashboardRead(title=d.title, uid=d.uid, slug=d.slug)
-        for d in provisioned_dashboards(settings.run_mode)
-    ]
+@dataclass(frozen=True)
+class GrafanaView:
+    """What the Dashboards page embeds: the saved settings, or (nothing saved yet)
+    PORTAL_GRAFANA_URL with the provisioned dashboards."""
+
+    base_url: str | None
+    dashboards: Sequence[DashboardLink | DashboardInfo]
+    saved: bool
+    provisioned: Sequence[DashboardInfo]
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.base_url and self.dashboards)
 
 
-def _dashboard(stored: dict[str, Any]) -> GrafanaDashboardRead:
-    title = str(stored["title"])
-    return GrafanaDashboardRead(
-        title=title,
-        uid=str(stored["uid"]),
-        slug=stored.get("slug") or slugify(title),
-        height=stored.get("height"),
-    )
+def _view(row: GrafanaSettings | None, settings: Settings) -> GrafanaView:
+    provisioned = provisioned_dashboards(settings.run_mode)
+    if row is not None:
+        return GrafanaView(row.base_url, row.links, saved=True, provisioned=provisioned)
+    base_url = settings.grafana_url.rstrip("/") if settings.grafana_url else None
+    dashboards = provisioned if base_url else []
+    return GrafanaView(base_url, dashboards, saved=False, provisioned=provisioned)
 
 
-def to_read(row: GrafanaSettings | None, settings: Settings) -> GrafanaSettingsRead:
-    """The saved settings; unsaved, PORTAL_GRAFANA_URL with the provisioned dashboards."""
-    defaults = provisioned(settings)
-    if row is None:
-        base_url = settings.grafana_url.rstrip("/") if settings.grafana_url else None
-        dashboards = defaults if base_url else []
-    else:
-        base_url = row.base_url
-        dashboards = [_dashboard(d) for d in row.dashboards]
-    return GrafanaSettingsRead(
-        base_url=base_url,
-        dashboards=dashboards,
-        configured=bool(base_url and dashboards),
-        saved=row is not None,
-        provisioned=defaults,
-    )
+async def get(db: AsyncSession, settings: Settings) -> GrafanaView:
+    return _view(await repository.get(db), settings)
 
 
-async def get(db: AsyncSession, settings: Settings) -> GrafanaSettingsRead:
-    return to_read(await db.get(GrafanaSettings, 1), settings)
-
-
-async def update(
-    db: AsyncSession, settings: Settings, data: GrafanaSettingsUpdate
-) -> GrafanaSettingsRead:
-    row = await db.get(GrafanaSettings, 1, with_for_update=True)
+async def update(db: AsyncSession, settings: Settings, data: GrafanaSettingsUpdate) -> GrafanaView:
+    row = await repository.get(db, for_update=True)
     if row is None:
         row = GrafanaSettings(id=1)
         db.add(row)
@@ -81,6 +65,6 @@ async def update(
     row.dashboards = [
         {**d.model_dump(), "slug": d.slug or slugify(d.title)} for d in data.dashboards
     ]
-    await db.commit()
+    await db.flush()
     log.info("grafana.settings_updated", base_url=data.base_url, dashboards=len(data.dashboards))
-    return to_read(row, settings)
+    return _view(row, settings)

@@ -1,1 +1,5 @@
-"""Tariffs: the model, its validator, the bill calculator (pure), rates and bills."""
+"""Tariffs: the documents (stored by version), their validator and the bill calculator (pure).
+
+A site's bill, daily costs and month cost (the routes under ``/api/sites/{id}/``) are in
+``billing``, which applies a site's tariff to its readings.
+"""

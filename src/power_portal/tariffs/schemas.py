@@ -148,18 +148,28 @@ class TariffIn(_Strict):
 
 
 class TariffRead(TariffIn):
+    # A stored tariff: ``TariffRead.model_validate(tariff_row)`` (versions' JSON read as fields).
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     created_at: datetime
     updated_at: datetime
 
 
 class TariffSummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     name: str
     currency: str
     timezone: str
     version_count: int
     site_count: int
+
+
+class ValidationReport(BaseModel):
+    valid: bool
+    problems: list[dict[str, object]]
 
 
 class BillLine(BaseModel):
@@ -185,36 +195,3 @@ class Bill(BaseModel):
     vat: float
     total: float
     energy_kwh: float = Field(description="all energy on the bill, for a quick check")
-
-
-class PeriodCost(BaseModel):
-    season: str
-    period: str
-    energy_kwh: float
-    cost: float
-
-
-class DailyCost(BaseModel):
-    date: date
-    energy_kwh: float
-    cost: float = Field(description="energy charges before VAT")
-    by_period: list[PeriodCost]
-
-
-class DailyCosts(BaseModel):
-    currency: str
-    timezone: str
-    days: list[DailyCost]
-
-
-class MonthCost(BaseModel):
-    currency: str
-    month: str = Field(description="YYYY-MM, local to the tariff")
-    days_elapsed: float
-    days_in_month: int
-    to_date_subtotal: float
-    to_date_total: float = Field(description="incl. VAT: what the month has cost so far")
-    projected_total: float = Field(
-        description="incl. VAT: energy so far extrapolated to the whole month, "
-        "plus the whole month's fixed charges and the demand so far"
-    )

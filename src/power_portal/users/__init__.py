@@ -1,1 +1,1 @@
-"""Users: accounts, roles, the first admin, and user management."""
+"""User administration: the first admin, managing accounts and roles (the tables: auth)."""

@@ -10,17 +10,14 @@ from __future__ import annotations
 import sys
 
 import structlog
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from power_portal.auth import passwords
 from power_portal.auth.models import Role, User
 from power_portal.settings import DEFAULT_ADMIN_EMAIL, Settings
-from power_portal.users.service import count_users
+from power_portal.users import repository
 
 log = structlog.get_logger(__name__)
-
-BOOTSTRAP_LOCK_KEY = 0x504F5254414C4144  # "PORTALAD"
 
 
 def _announce_generated_password(password: str) -> None:
@@ -40,8 +37,8 @@ def _announce_generated_password(password: str) -> None:
 async def ensure_initial_admin(db: AsyncSession, settings: Settings) -> bool:
     """Create the first admin when there are no users at all. True if created."""
     # Two processes starting together: one creates, the other sees it done.
-    await db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": BOOTSTRAP_LOCK_KEY})
-    if await count_users(db) > 0:
+    await repository.lock_bootstrap(db)
+    if await repository.count(db) > 0:
         await db.rollback()
         return False
     generated = settings.admin_password is None

@@ -1,6 +1,8 @@
+"""User administration routes (admins only): list, create, change, delete, unlock, reset."""
+
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 from fastapi import APIRouter, status
 
@@ -9,7 +11,7 @@ from power_portal.auth.models import User
 from power_portal.auth.schemas import UserRead
 from power_portal.core.deps import SessionDep, SettingsDep
 from power_portal.core.request_checks import PathId
-from power_portal.core.responses import BODY, ProblemDetail
+from power_portal.core.responses import BODY, ProblemDetail, Responses, not_found
 from power_portal.users import service
 from power_portal.users.schemas import (
     PasswordReset,
@@ -19,33 +21,25 @@ from power_portal.users.schemas import (
 
 router = APIRouter(prefix="/api/users", tags=["users"], responses=AUTH_RESPONSES)
 
-Responses = dict[int | str, dict[str, Any]]
-
-NOT_FOUND: Responses = {404: {"model": ProblemDetail, "description": "No such user"}}
+NOT_FOUND = not_found("user")
 LAST_ADMIN: Responses = {
     409: {"model": ProblemDetail, "description": "Would leave no active admin"}
 }
 
 
-@router.get("", response_model=list[UserRead], operation_id="listUsers")
-async def list_users(_: AdminUser, db: SessionDep) -> list[User]:
+@router.get("", response_model=list[UserRead])
+async def list_users(_: AdminUser, db: SessionDep) -> Sequence[User]:
     return await service.list_users(db)
 
 
-@router.post(
-    "",
-    response_model=UserRead,
-    status_code=status.HTTP_201_CREATED,
-    operation_id="createUser",
-    responses=BODY,
-)
+@router.post("", response_model=UserRead, status_code=status.HTTP_201_CREATED, responses=BODY)
 async def create_user(
     body: UserCreate, _: AdminUser, db: SessionDep, settings: SettingsDep
 ) -> User:
     return await service.create_user(db, body, settings.auth)
 
 
-@router.get("/{user_id}", response_model=UserRead, operation_id="getUser", responses=NOT_FOUND)
+@router.get("/{user_id}", response_model=UserRead, responses=NOT_FOUND)
 async def get_user(user_id: PathId, _: AdminUser, db: SessionDep) -> User:
     return await service.get_user(db, user_id)
 
@@ -53,7 +47,6 @@ async def get_user(user_id: PathId, _: AdminUser, db: SessionDep) -> User:
 @router.patch(
     "/{user_id}",
     response_model=UserRead,
-    operation_id="updateUser",
     summary="Rename, change role, activate or deactivate (deactivating ends their sessions)",
     responses={**NOT_FOUND, **LAST_ADMIN, **BODY},
 )
@@ -62,10 +55,7 @@ async def update_user(user_id: PathId, body: UserUpdate, _: AdminUser, db: Sessi
 
 
 @router.delete(
-    "/{user_id}",
-    status_code=status.HTTP_204_NO_CONTENT,
-    operation_id="deleteUser",
-    responses={**NOT_FOUND, **LAST_ADMIN},
+    "/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses={**NOT_FOUND, **LAST_ADMIN}
 )
 async def delete_user(user_id: PathId, admin: AdminUser, db: SessionDep) -> None:
     await service.delete_user(db, user_id, admin)
@@ -74,7 +64,6 @@ async def delete_user(user_id: PathId, admin: AdminUser, db: SessionDep) -> None
 @router.post(
     "/{user_id}/unlock",
     response_model=UserRead,
-    operation_id="unlockUser",
     summary="Clear a lockout after failed logins",
     responses=NOT_FOUND,
 )
@@ -85,11 +74,10 @@ async def unlock_user(user_id: PathId, _: AdminUser, db: SessionDep) -> User:
 @router.post(
     "/{user_id}/password",
     response_model=UserRead,
-    operation_id="resetUserPassword",
     summary="Set a new password for a user (their sessions end)",
     responses={**NOT_FOUND, **BODY},
 )
-async def reset_password(
+async def reset_user_password(
     user_id: PathId, body: PasswordReset, _: AdminUser, db: SessionDep, settings: SettingsDep
 ) -> User:
     return await service.reset_password(db, user_id, body.password, settings.auth)

@@ -1,3 +1,5 @@
+"""What the user administration routes take: a new user, changes, a password reset."""
+
 from __future__ import annotations
 
 import re

@@ -8,17 +8,19 @@ moment cannot both succeed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import structlog
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from power_portal.auth import passwords
 from power_portal.auth.models import Role, User
 from power_portal.auth.service import check_password_policy, end_all_sessions
-from power_portal.core.errors import ConflictError, FieldError, NotFoundError
+from power_portal.core.errors import ConflictError, FieldError, found
 from power_portal.core.time import utcnow
 from power_portal.settings import AuthSettings
+from power_portal.users import repository
 from power_portal.users.schemas import UserCreate, UserUpdate
 
 log = structlog.get_logger(__name__)
@@ -26,23 +28,18 @@ log = structlog.get_logger(__name__)
 LAST_ADMIN = "there must always be at least one active admin: make another user admin first"
 
 
-async def list_users(db: AsyncSession) -> list[User]:
-    return list((await db.execute(select(User).order_by(User.email))).scalars())
+async def list_users(db: AsyncSession) -> Sequence[User]:
+    return await repository.list_all(db)
 
 
 async def get_user(db: AsyncSession, user_id: int, *, for_update: bool = False) -> User:
-    query = select(User).where(User.id == user_id)
-    if for_update:
-        query = query.with_for_update()
-    user = (await db.execute(query)).scalar_one_or_none()
-    if user is None:
-        raise NotFoundError(f"no user with id {user_id}")
-    return user
+    return found(
+        await repository.get(db, user_id, for_update=for_update), f"user with id {user_id}"
+    )
 
 
 async def get_user_by_email(db: AsyncSession, email: str) -> User | None:
-    query = select(User).where(User.email == email.strip().lower())
-    return (await db.execute(query)).scalar_one_or_none()
+    return await repository.get_by_email(db, email.strip().lower())
 
 
 async def create_user(db: AsyncSession, data: UserCreate, settings: AuthSettings) -> User:
@@ -67,17 +64,8 @@ async def create_user(db: AsyncSession, data: UserCreate, settings: AuthSettings
     return user
 
 
-async def _active_admin_ids(db: AsyncSession) -> set[int]:
-    query = (
-        select(User.id)
-        .where(User.role == Role.ADMIN.value, User.is_active.is_(True))
-        .with_for_update()
-    )
-    return set((await db.execute(query)).scalars())
-
-
 async def _refuse_losing_last_admin(db: AsyncSession, user: User) -> None:
-    admins = await _active_admin_ids(db)
+    admins = await repository.lock_active_admin_ids(db)
     if admins == {user.id}:
         raise ConflictError(LAST_ADMIN)
 
@@ -129,7 +117,7 @@ async def unlock_user(db: AsyncSession, user_id: int) -> User:
 async def set_password(
     db: AsyncSession, user: User, password: str, settings: AuthSettings, *, field: str = "password"
 ) -> None:
-    """Set a new password and end the user's sessions. Commits."""
+    """Set a new password and end the user's sessions."""
     check_password_policy(password, settings, field)
     user.password_hash = await passwords.hash_password(password)
     user.password_changed_at = utcnow()
@@ -147,7 +135,3 @@ async def reset_password(
     await set_password(db, user, password, settings)
     await db.refresh(user)
     return user
-
-
-async def count_users(db: AsyncSession) -> int:
-    return int((await db.execute(select(func.count()).select_from(User))).scalar_one())

@@ -1,0 +1,40 @@
+"""The bill as CSV (pure): one row a bill line, then subtotal, VAT and total."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from power_portal.tariffs.schemas import Bill
+
+HEADER = ["kind", "description", "season", "period", "month", "quantity", "unit", "rate"]
+
+
+def csv_text(value: str) -> str:
+    """A text cell a spreadsheet will not run: a leading = + - @ (or tab/CR) gets a '."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def bill_csv(bill: Bill) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([*HEADER, f"amount ({bill.currency})"])
+    for line in bill.lines:
+        writer.writerow(
+            [
+                line.kind,
+                csv_text(line.description),
+                csv_text(line.season or ""),
+                csv_text(line.period or ""),
+                line.month or "",
+                f"{line.quantity:.3f}",
+                line.unit,
+                line.rate,
+                f"{line.amount:.2f}",
+            ]
+        )
+    writer.writerow([])
+    blank = [""] * (len(HEADER) - 1)
+    for label, amount in (("subtotal", bill.subtotal), ("VAT", bill.vat), ("total", bill.total)):
+        writer.writerow([label, *blank, f"{amount:.2f}"])
+    return out.getvalue()
