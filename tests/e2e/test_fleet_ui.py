@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy.engine import URL
 
 from power_portal.settings import Settings
-from tests.e2e.test_auth_ui import log_in
+from tests.support.browser import log_in
 from tests.support.database import url_string
 from tests.support.portal import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer, login_client
 

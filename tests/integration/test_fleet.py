@@ -368,7 +368,8 @@ def test_client_killed_mid_push_loses_nothing(fleet: Fleet) -> None:
     _, _, token = make_meter(fleet.client_http())
     for k in range(6):
         ingest(fleet.client.url, token, rows(1000, start=T0 + timedelta(days=k), kwh0=1000 * k))
-    time.sleep(0.7)  # mid-backlog
+    # mid-backlog: killed once the push has started (not after a guessed pause)
+    fleet.wait_for(lambda: fleet.admin_count() > 0)
     fleet.client.kill()
     restarted = fleet.make(**fleet.client_env)
     restarted.start()
@@ -412,6 +413,9 @@ def test_a_transaction_held_open_across_a_tick_is_still_pushed(
     )
     first = cli(client_db, "fleet", "push", "--once", extra_env=env)
     assert first.returncode == 0, first.stderr
+    # the tick is over and reached the admin stack (the device list arrived): nothing more
+    # of this tick is on its way
+    assert sql(admin_db, "SELECT count(*) FROM fleet.devices") == [(1,)]
     # B is held back too: it is newer than the oldest running transaction (A)
     assert [r[0] for r in sql(admin_db, "SELECT count(*) FROM fleet.power_measurements")] == [0]
     held.commit()

@@ -2,23 +2,22 @@
 
 - ingest: rows accepted and duplicates per source (``device``: the meter API,
   ``fleet``: customer stacks pushing to the admin), batches refused by status;
-- fleet push (client mode): lag since the last successful push, consecutive
-  failures, rows pushed and rows still to push (capped), per resource, read from
-  ``app.fleet_push_state`` when scraped;
 - HTTP: request latency by route *template* (``/api/devices/{device_id}/energy``,
   never the raw path, so the label set stays bounded), method and status class;
 - the database pool, the process (CPU, memory, file descriptors) and the build.
 
 With several uvicorn workers each process has its own registry and a scrape sees
 one of them: scale with one worker per container (or scrape each) for exact totals.
+
+A domain adds its own gauges to ``PortalMetrics.registry`` and, when they are read from
+the database, a hook with ``on_scrape`` (the fleet's push state: ``fleet/metrics.py``).
 """
 
 from __future__ import annotations
 
-import json
 import time
-from datetime import UTC, datetime
-from typing import Any, Final
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Final
 
 from fastapi import FastAPI, Request
 from prometheus_client import (
@@ -31,13 +30,11 @@ from prometheus_client import (
     ProcessCollector,
     generate_latest,
 )
-from sqlalchemy import select, text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from power_portal import __version__
 from power_portal.db.engine import Database
-from power_portal.fleet.models import PushState
-from power_portal.settings import RunMode, Settings
+from power_portal.settings import Settings
 
 # Routes whose refusals count as rejected ingest batches, and their source label.
 INGEST_ROUTES: Final = {"/api/ingest/measurements": "device", "/api/fleet/ingest": "fleet"}
@@ -49,14 +46,8 @@ REJECTION_REASONS: Final = {
     422: "invalid",
     429: "rate_limited",
 }
-ROWS_BEHIND_CAP: Final = 100_000
-_ROWS_BEHIND_SQL = text("""
-    SELECT count(*) FROM (
-        SELECT 1 FROM monitoring.power_measurements
-        WHERE (ingest_xid, device_id, time) > (CAST(:xid AS xid8), :device_id, :time)
-        LIMIT :cap
-    ) behind
-""")
+# Called just before a scrape, to set gauges from what lives in the database.
+ScrapeHook = Callable[[Database], Awaitable[None]]
 
 
 def rejection_reason(status: int) -> str:
@@ -73,37 +64,30 @@ class PortalMetrics:
     """Every metric of one app, in its own registry."""
 
     def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.registry = CollectorRegistry()
-        registry = self.registry
+        self.registry = registry = CollectorRegistry()
         ProcessCollector(registry=registry)
         PlatformCollector(registry=registry)
         Info("portal_build", "The portal's version and run mode", registry=registry).info(
             {"version": __version__, "run_mode": settings.run_mode.value}
         )
-        self.rows_accepted = Counter(
-            "portal_ingest_rows_accepted",
-            "Rows stored by ingest (new rows)",
-            ["source"],
-            registry=registry,
+        self.rows_accepted, self.rows_duplicate, self.rows_rejected = (
+            self.counter(name, documentation, ["source"])
+            for name, documentation in (
+                ("portal_ingest_rows_accepted", "Rows stored by ingest (new rows)"),
+                (
+                    "portal_ingest_rows_duplicate",
+                    "Rows received again and ignored (already stored)",
+                ),
+                (
+                    "portal_ingest_rows_rejected",
+                    "Invalid items skipped inside accepted fleet batches",
+                ),
+            )
         )
-        self.rows_duplicate = Counter(
-            "portal_ingest_rows_duplicate",
-            "Rows received again and ignored (already stored)",
-            ["source"],
-            registry=registry,
-        )
-        self.rows_rejected = Counter(
-            "portal_ingest_rows_rejected",
-            "Invalid items skipped inside accepted fleet batches",
-            ["source"],
-            registry=registry,
-        )
-        self.batches_rejected = Counter(
+        self.batches_rejected = self.counter(
             "portal_ingest_rejected_batches",
             "Ingest requests refused, by status and reason",
             ["source", "status", "reason"],
-            registry=registry,
         )
         self.http_duration = Histogram(
             "portal_http_request_duration_seconds",
@@ -111,41 +95,17 @@ class PortalMetrics:
             ["method", "route", "status_class"],
             registry=registry,
         )
-        self.push_lag = Gauge(
-            "portal_fleet_push_lag_seconds",
-            "Seconds since the last successful push to the admin stack",
-            ["resource"],
-            registry=registry,
+        self.db_pool = self.gauge(
+            "portal_db_pool_connections", "Database pool connections by state", ["state"]
         )
-        self.push_last_success = Gauge(
-            "portal_fleet_push_last_success_timestamp_seconds",
-            "When the last push succeeded (Unix time)",
-            ["resource"],
-            registry=registry,
-        )
-        self.push_failures = Gauge(
-            "portal_fleet_push_consecutive_failures",
-            "Failed pushes in a row",
-            ["resource"],
-            registry=registry,
-        )
-        self.push_rows_pushed = Gauge(
-            "portal_fleet_push_rows_pushed",
-            "Rows acknowledged by the admin stack so far",
-            ["resource"],
-            registry=registry,
-        )
-        self.push_rows_behind = Gauge(
-            "portal_fleet_push_rows_behind",
-            f"Measurement rows stored but not yet pushed (counted up to {ROWS_BEHIND_CAP})",
-            registry=registry,
-        )
-        self.db_pool = Gauge(
-            "portal_db_pool_connections",
-            "Database pool connections by state",
-            ["state"],
-            registry=registry,
-        )
+        self._scrape_hooks: list[ScrapeHook] = []
+
+    def counter(self, name: str, documentation: str, labels: Sequence[str] = ()) -> Counter:
+        return Counter(name, documentation, labels, registry=self.registry)
+
+    def gauge(self, name: str, documentation: str, labels: Sequence[str] = ()) -> Gauge:
+        """A gauge in this app's registry (a domain's too: the fleet's push state)."""
+        return Gauge(name, documentation, labels, registry=self.registry)
 
     # ---------------------------------------------------------------- recording
 
@@ -163,11 +123,15 @@ class PortalMetrics:
 
     # ---------------------------------------------------------------- scraping
 
+    def on_scrape(self, hook: ScrapeHook) -> None:
+        """Run ``hook`` before every scrape (a domain's gauges read from the database)."""
+        self._scrape_hooks.append(hook)
+
     async def refresh(self, database: Database) -> None:
-        """Read what lives in the database (push state) and the pool, just before a scrape."""
+        """Read the pool, and what the hooks read from the database, just before a scrape."""
         self._refresh_pool(database)
-        if self.settings.run_mode is RunMode.CLIENT:
-            await self._refresh_push_state(database)
+        for hook in self._scrape_hooks:
+            await hook(database)
 
     def _refresh_pool(self, database: Database) -> None:
         pool = database.engine.pool
@@ -180,40 +144,6 @@ class PortalMetrics:
             reader = getattr(pool, method, None)
             if callable(reader):
                 self.db_pool.labels(state).set(float(reader()))
-
-    async def _refresh_push_state(self, database: Database) -> None:
-        now = datetime.now(UTC)
-        async with database.session() as db:
-            states = list((await db.execute(select(PushState))).scalars())
-            behind: int | None = None
-            for state in states:
-                if state.resource == "measurements" and state.cursor:
-                    cursor: dict[str, Any] = json.loads(state.cursor)
-                    behind = int(
-                        await db.scalar(
-                            _ROWS_BEHIND_SQL,
-                            {
-                                "xid": cursor["xid"],
-                                "device_id": cursor["device_id"],
-                                "time": datetime.fromisoformat(cursor["time"]),
-                                "cap": ROWS_BEHIND_CAP,
-                            },
-                        )
-                        or 0
-                    )
-        for gauge in (self.push_lag, self.push_last_success, self.push_failures):
-            gauge.clear()
-        self.push_rows_pushed.clear()
-        for state in states:
-            if state.last_success_at is not None:
-                self.push_lag.labels(state.resource).set(
-                    max(0.0, (now - state.last_success_at).total_seconds())
-                )
-                self.push_last_success.labels(state.resource).set(state.last_success_at.timestamp())
-            self.push_failures.labels(state.resource).set(state.consecutive_failures)
-            self.push_rows_pushed.labels(state.resource).set(state.rows_pushed)
-        if behind is not None:
-            self.push_rows_behind.set(behind)
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

@@ -1,1 +1,1 @@
-"""Fleet: customer stacks push to the admin stack (push client, ingest, customers)."""
+"""Fleet: customer stacks push to the admin stack (client: ``push``; admin: ``service``)."""

@@ -10,9 +10,9 @@ from rich.console import Console
 
 from power_portal.core.errors import PortalError
 from power_portal.db.runtime import open_database
-from power_portal.fleet import customers
+from power_portal.fleet import service
 from power_portal.fleet.push import FleetPusher
-from power_portal.fleet.schemas import CustomerCreate
+from power_portal.fleet.schemas import CustomerCreate, CustomerWithToken
 from power_portal.logging import configure_logging
 from power_portal.settings import RunMode, get_settings
 
@@ -21,37 +21,40 @@ console = Console(stderr=True)
 out = Console()
 
 
-def _show_token(code: str, token: str) -> None:
-    out.print(f"Customer [bold]{code}[/] token (shown once, store it in the customer stack's")
+def _show_token(issued: CustomerWithToken) -> None:
+    out.print(
+        f"Customer [bold]{issued.code}[/] token (shown once, store it in the customer stack's"
+    )
     out.print("PORTAL_FLEET__CUSTOMER_TOKEN):")
-    out.print(token, soft_wrap=True, highlight=False)
+    out.print(issued.token, soft_wrap=True, highlight=False)
 
 
 def _run_customers(work: str, code: str, name: str | None = None) -> None:
     settings = get_settings()
     configure_logging(settings, level="WARNING")
 
-    async def main() -> None:
-        async with open_database(settings) as (database, _), database.session() as db:
+    async def main() -> CustomerWithToken | None:
+        """The new token, if any: shown once the transaction has committed."""
+        async with open_database(settings) as (database, _), database.transaction() as db:
             if work == "add":
-                customer, token = await customers.create_customer(
+                return await service.create_customer(
                     db, CustomerCreate(code=code, name=name or code)
                 )
-                _show_token(customer.code, token)
-            elif work == "rotate":
-                customer, token = await customers.rotate_token(db, code)
-                _show_token(customer.code, token)
-            else:
-                await customers.set_active(db, code, work == "activate")
-                out.print(
-                    f"Customer {code} {'activated' if work == 'activate' else 'deactivated'}."
-                )
+            customer = await service.get_by_code(db, code)
+            if work == "rotate":
+                return await service.rotate_token(db, customer)
+            await service.set_active(db, customer, work == "activate")
+            return None
 
     try:
-        asyncio.run(main())
+        issued = asyncio.run(main())
     except PortalError as exc:
         console.print(f"[bold red]Error:[/] {exc.detail}")
         raise typer.Exit(code=1) from exc
+    if issued is not None:
+        _show_token(issued)
+    else:
+        out.print(f"Customer {code} {'activated' if work == 'activate' else 'deactivated'}.")
 
 
 @app.command("add-customer")

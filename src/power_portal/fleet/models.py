@@ -7,6 +7,7 @@ so the tables can later be distributed by customer (see DESIGN.md "Scale path").
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -25,10 +26,15 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, query_expression, relationship
 
 from power_portal.db.models import Base, metadata
 from power_portal.measurements.fields import FIELD_NAMES, REGISTER_FIELDS, SERIES_FIELDS
+
+
+def _customer_ref() -> ForeignKey:
+    """Every fleet row belongs to a customer and goes when the customer goes."""
+    return ForeignKey("fleet.customers.id", ondelete="CASCADE")
 
 
 class Customer(Base):
@@ -48,43 +54,54 @@ class Customer(Base):
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
+    # The overview's figures: columns the repository's overview query adds (None otherwise).
+    site_count: Mapped[int] = query_expression()
+    device_count: Mapped[int] = query_expression()
+    rows_last_24h: Mapped[int] = query_expression()
+    last_error: Mapped[str | None] = query_expression()
+    last_error_at: Mapped[datetime | None] = query_expression()
 
-class FleetSite(Base):
-    __tablename__ = "sites"
-    __table_args__ = (
-        PrimaryKeyConstraint("customer_id", "id", name="pk_fleet_sites"),
-        {"schema": "fleet"},
-    )
 
-    customer_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("fleet.customers.id", ondelete="CASCADE")
-    )
-    id: Mapped[int] = mapped_column(BigInteger)
-    name: Mapped[str] = mapped_column(String(200))
-    timezone: Mapped[str] = mapped_column(String(64))
-    utility: Mapped[str | None] = mapped_column(String(200))
+class _PushedRow:
+    """A row a customer stack pushed, keyed by (customer, the client stack's own id)."""
+
+    @declared_attr.directive
+    @classmethod
+    def __table_args__(cls) -> tuple[object, ...]:
+        name = f"pk_fleet_{cls.__tablename__}"  # type: ignore[attr-defined]
+        return (PrimaryKeyConstraint("customer_id", "id", name=name), {"schema": "fleet"})
+
+    customer_id: Mapped[int] = mapped_column(BigInteger, _customer_ref(), sort_order=-2)
+    id: Mapped[int] = mapped_column(BigInteger, sort_order=-1)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
 
 
-class FleetDevice(Base):
+class FleetDevice(_PushedRow, Base):
     __tablename__ = "devices"
-    __table_args__ = (
-        PrimaryKeyConstraint("customer_id", "id", name="pk_fleet_devices"),
-        {"schema": "fleet"},
-    )
 
-    customer_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("fleet.customers.id", ondelete="CASCADE")
-    )
-    id: Mapped[int] = mapped_column(BigInteger)
     site_id: Mapped[int] = mapped_column(BigInteger)
     name: Mapped[str] = mapped_column(String(200))
     serial: Mapped[str] = mapped_column(String(100))
     model: Mapped[str | None] = mapped_column(String(100))
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    # when the newest measurement was taken: a column the repository's query adds
+    last_reading_at: Mapped[datetime | None] = query_expression()
+
+
+class FleetSite(_PushedRow, Base):
+    __tablename__ = "sites"
+
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    utility: Mapped[str | None] = mapped_column(String(200))
+    # no foreign key (devices may arrive before their site): joined on (customer_id, site_id)
+    devices: Mapped[list[FleetDevice]] = relationship(
+        primaryjoin="and_(FleetSite.customer_id == foreign(FleetDevice.customer_id), "
+        "FleetSite.id == foreign(FleetDevice.site_id))",
+        order_by=FleetDevice.id,
+        viewonly=True,
+        lazy="raise",
     )
 
 
@@ -100,9 +117,7 @@ class DeviceRegisters(Base):
         {"schema": "fleet"},
     )
 
-    customer_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("fleet.customers.id", ondelete="CASCADE")
-    )
+    customer_id: Mapped[int] = mapped_column(BigInteger, _customer_ref())
     device_id: Mapped[int] = mapped_column(BigInteger)
     registers_seen: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -117,9 +132,7 @@ class IngestEvent(Base):
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    customer_id: Mapped[int | None] = mapped_column(
-        BigInteger, ForeignKey("fleet.customers.id", ondelete="CASCADE")
-    )
+    customer_id: Mapped[int | None] = mapped_column(BigInteger, _customer_ref())
     batch_type: Mapped[str] = mapped_column(String(20))
     status_code: Mapped[int] = mapped_column(Integer)
     accepted: Mapped[int] = mapped_column(Integer, default=0)
@@ -152,21 +165,25 @@ class PushState(Base):
     rows_pushed: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-fleet_power_measurements = Table(
+def _series_table(name: str, time_column: str, *columns: Column[Any]) -> Table:
+    """A time series per customer device: keyed by (customer_id, device_id, ``time_column``)."""
+    return Table(
+        name,
+        metadata,
+        Column("customer_id", BigInteger, _customer_ref(), nullable=False),
+        Column("device_id", BigInteger, nullable=False),
+        Column(time_column, DateTime(timezone=True), nullable=False),
+        *columns,
+        PrimaryKeyConstraint("customer_id", "device_id", time_column, name=f"pk_fleet_{name}"),
+        schema="fleet",
+    )
+
+
+fleet_power_measurements = _series_table(
     "power_measurements",
-    metadata,
-    Column(
-        "customer_id",
-        BigInteger,
-        ForeignKey("fleet.customers.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
-    Column("device_id", BigInteger, nullable=False),
-    Column("time", DateTime(timezone=True), nullable=False),
+    "time",
     *(Column(name, Double) for name in FIELD_NAMES),
     Column("received_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
-    PrimaryKeyConstraint("customer_id", "device_id", "time", name="pk_fleet_power_measurements"),
-    schema="fleet",
 )
 # "rows received in the last 24 h" per customer, for the fleet overview
 Index(
@@ -175,20 +192,10 @@ Index(
     fleet_power_measurements.c.received_at,
 )
 
-fleet_rollup_15m = Table(
+fleet_rollup_15m = _series_table(
     "rollup_15m",
-    metadata,
-    Column(
-        "customer_id",
-        BigInteger,
-        ForeignKey("fleet.customers.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
-    Column("device_id", BigInteger, nullable=False),
-    Column("bucket_start", DateTime(timezone=True), nullable=False),
+    "bucket_start",
     Column("sample_count", Integer, nullable=False, server_default=text("0")),
     *(Column(f"{name}_{stat}", Double) for name in SERIES_FIELDS for stat in ("avg", "min", "max")),
     *(Column(name, Double, nullable=False, server_default=text("0")) for name in REGISTER_FIELDS),
-    PrimaryKeyConstraint("customer_id", "device_id", "bucket_start", name="pk_fleet_rollup_15m"),
-    schema="fleet",
 )

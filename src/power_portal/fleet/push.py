@@ -13,6 +13,9 @@ nothing is skipped. The cursor advances only after a 2xx, in the transaction
 that records the success; a push that dies half-way re-sends, and the admin
 stack's ``ON CONFLICT DO NOTHING`` makes that harmless.
 
+Each step is its own transaction (``Database.transaction()``): a boundary of the push,
+not of a request.
+
 Failures back off per resource (exponential from ``BACKOFF_BASE_SECONDS`` to
 ``BACKOFF_CAP_SECONDS``); ``429`` waits ``Retry-After``; ``413`` halves the batch
 size (down to 1) and retries, growing it back after successes; ``401`` is
@@ -23,43 +26,33 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import structlog
-from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from power_portal.core.time import utcnow
 from power_portal.db.engine import Database
+from power_portal.fleet import repository
 from power_portal.fleet.models import PushState
+from power_portal.fleet.repository import PushCursor
+from power_portal.fleet.schemas import DeviceItem, SiteItem
 from power_portal.measurements.fields import FIELD_NAMES
 from power_portal.settings import FleetSettings
-from power_portal.sites.models import Device, Site
 
 log = structlog.get_logger(__name__)
 
-RESOURCES = ("sites", "devices", "measurements")
 INGEST_PATH = "/api/fleet/ingest"
-_READ_SQL = text(f"""
-    SELECT ingest_xid::text AS xid, device_id, time, {", ".join(FIELD_NAMES)}
-    FROM monitoring.power_measurements
-    WHERE (ingest_xid, device_id, time) > (CAST(:xid AS xid8), :device_id, :time)
-      AND ingest_xid < pg_snapshot_xmin(pg_current_snapshot())
-    ORDER BY ingest_xid, device_id, time
-    LIMIT :limit
-""")
-_START_CURSOR = {"xid": "0", "device_id": 0, "time": "1970-01-01T00:00:00+00:00"}
-
-
-class PushFailedError(RuntimeError):
-    pass
 
 
 @dataclass
 class Outcome:
+    """What the admin stack answered to one POST (``status`` None: it could not be reached)."""
+
     ok: bool
     status: int | None = None
     detail: str = ""
@@ -73,6 +66,8 @@ def backoff(failures: int, settings: FleetSettings) -> float:
 
 
 class FleetPusher:
+    """Pushes this stack's sites, devices and measurements to the admin stack, tick by tick."""
+
     def __init__(self, database: Database, settings: FleetSettings) -> None:
         if not settings.admin_url or settings.customer_token is None:
             raise ValueError(
@@ -88,21 +83,21 @@ class FleetPusher:
     # ---------------------------------------------------------------- state
 
     async def _state(self, db: AsyncSession, resource: str) -> PushState:
-        state = await db.get(PushState, resource, with_for_update=True)
+        state = await repository.push_state(db, resource, lock=True)
         if state is None:
             state = PushState(
                 resource=resource,
                 batch_size=self.settings.batch_size,
                 consecutive_failures=0,
                 rows_pushed=0,
-                cursor=json.dumps(_START_CURSOR) if resource == "measurements" else None,
+                cursor=PushCursor().to_json() if resource == "measurements" else None,
             )
             db.add(state)
             await db.flush()
         return state
 
     async def _record_failure(self, resource: str, outcome: Outcome) -> None:
-        async with self.database.session() as db:
+        async with self.database.transaction() as db:
             state = await self._state(db, resource)
             state.consecutive_failures += 1
             state.last_attempt_at = utcnow()
@@ -114,7 +109,6 @@ class FleetPusher:
             else:
                 wait = backoff(state.consecutive_failures, self.settings)
             state.next_attempt_at = utcnow() + timedelta(seconds=wait)
-            await db.commit()
         event = "fleet.push_unauthorised" if outcome.status == 401 else "fleet.push_failed"
         logger = log.error if outcome.status == 401 else log.warning
         logger(
@@ -124,6 +118,21 @@ class FleetPusher:
             detail=outcome.detail,
             retry_in_seconds=wait,
         )
+
+    async def _record_success(
+        self, resource: str, rows: int, cursor: PushCursor | None = None
+    ) -> None:
+        async with self.database.transaction() as db:
+            state = await self._state(db, resource)
+            state.consecutive_failures = 0
+            state.last_success_at = state.last_attempt_at = utcnow()
+            state.last_error = None
+            state.next_attempt_at = None
+            state.rows_pushed += rows
+            if cursor is not None:  # the cursor moves only now, with the record of the success
+                state.cursor = cursor.to_json()
+                if state.batch_size < self.settings.batch_size:  # grow back after a 413
+                    state.batch_size = min(self.settings.batch_size, state.batch_size * 2)
 
     # ---------------------------------------------------------------- http
 
@@ -159,7 +168,7 @@ class FleetPusher:
 
     async def _due(self, resource: str) -> bool:
         async with self.database.session() as db:
-            state = await db.get(PushState, resource)
+            state = await repository.push_state(db, resource)
         if state is None or state.next_attempt_at is None:
             return True
         now = utcnow()
@@ -169,103 +178,55 @@ class FleetPusher:
         return state.next_attempt_at <= now or clock_went_back
 
     async def _push_full_set(self, resource: str) -> bool:
+        """Every site or every device, as the protocol's items."""
         async with self.database.session() as db:
             if resource == "sites":
-                rows = (await db.execute(select(Site).order_by(Site.id))).scalars().all()
-                items = [
-                    {"id": s.id, "name": s.name, "timezone": s.timezone, "utility": s.utility}
-                    for s in rows
-                ]
+                rows: Sequence[object] = await repository.all_sites(db)
+                fields = list(SiteItem.model_fields)
             else:
-                devices = (await db.execute(select(Device).order_by(Device.id))).scalars().all()
-                items = [
-                    {
-                        "id": d.id,
-                        "site_id": d.site_id,
-                        "name": d.name,
-                        "serial": d.serial,
-                        "model": d.model,
-                    }
-                    for d in devices
-                ]
+                rows = await repository.all_devices(db)
+                fields = list(DeviceItem.model_fields)
+            items = [{name: getattr(row, name) for name in fields} for row in rows]
         outcome = await self._post(resource, items, f"{resource}:{len(items)}")
         if not outcome.ok:
             await self._record_failure(resource, outcome)
             return False
-        async with self.database.session() as db:
-            state = await self._state(db, resource)
-            state.consecutive_failures = 0
-            state.last_success_at = state.last_attempt_at = utcnow()
-            state.last_error = None
-            state.next_attempt_at = None
-            state.rows_pushed += len(items)
-            await db.commit()
+        await self._record_success(resource, len(items))
         return True
 
     async def _push_measurement_batch(self) -> int | None:
         """One batch; the number of rows acknowledged (0: nothing to send), None on failure."""
-        async with self.database.session() as db:
+        async with self.database.transaction() as db:
             state = await self._state(db, "measurements")
-            await db.commit()
-            cursor = json.loads(state.cursor or json.dumps(_START_CURSOR))
+            cursor = PushCursor.from_json(state.cursor)
             batch_size = state.batch_size
         while True:
             async with self.database.session() as db:
-                rows = (
-                    (
-                        await db.execute(
-                            _READ_SQL,
-                            {
-                                "xid": cursor["xid"],
-                                "device_id": cursor["device_id"],
-                                "time": datetime.fromisoformat(cursor["time"]),
-                                "limit": batch_size,
-                            },
-                        )
-                    )
-                    .mappings()
-                    .all()
-                )
+                rows = await repository.measurements_after(db, cursor, batch_size)
             if not rows:
                 return 0
-            items = []
-            for row in rows:
-                item: dict[str, Any] = {
+            items = [
+                {
                     "device_id": row["device_id"],
                     "time": row["time"].isoformat(),
+                    **{name: row[name] for name in FIELD_NAMES if row[name] is not None},
                 }
-                item |= {name: row[name] for name in FIELD_NAMES if row[name] is not None}
-                items.append(item)
+                for row in rows
+            ]
             last = rows[-1]
-            new_cursor = {
-                "xid": last["xid"],
-                "device_id": last["device_id"],
-                "time": last["time"].isoformat(),
-            }
-            outcome = await self._post("measurements", items, json.dumps(new_cursor))
+            new_cursor = PushCursor(last["xid"], last["device_id"], last["time"])
+            outcome = await self._post("measurements", items, new_cursor.to_json())
             if outcome.status == 413 and batch_size > 1:
                 batch_size = max(1, batch_size // 2)
                 log.warning("fleet.push_batch_halved", batch_size=batch_size)
-                async with self.database.session() as db:
+                async with self.database.transaction() as db:
                     state = await self._state(db, "measurements")
                     state.batch_size = batch_size
-                    await db.commit()
                 continue
             if not outcome.ok:
                 await self._record_failure("measurements", outcome)
                 return None
-            async with self.database.session() as db:
-                # the cursor moves only now, with the record of the success
-                state = await self._state(db, "measurements")
-                state.cursor = json.dumps(new_cursor)
-                state.consecutive_failures = 0
-                state.last_success_at = state.last_attempt_at = utcnow()
-                state.last_error = None
-                state.next_attempt_at = None
-                state.rows_pushed += len(items)
-                if state.batch_size < self.settings.batch_size:  # grow back after a 413
-                    state.batch_size = min(self.settings.batch_size, state.batch_size * 2)
-                await db.commit()
+            await self._record_success("measurements", len(items), new_cursor)
             return len(items)
 
     async def tick(self) -> bool:

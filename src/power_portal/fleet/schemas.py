@@ -1,3 +1,5 @@
+"""The fleet protocol's items and results, and the admin and client read schemas."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,6 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from power_portal.core.request_checks import RefId, StorableText
 from power_portal.core.schemas import Timezone
+
+
+class _Read(BaseModel):
+    """A read schema: built from an ORM row (``model_validate(row)``)."""
+
+    model_config = ConfigDict(from_attributes=True)
 
 
 class BatchType(StrEnum):
@@ -53,7 +61,7 @@ class CustomerCreate(BaseModel):
     ]
 
 
-class CustomerRead(BaseModel):
+class CustomerRead(_Read):
     id: int
     code: str
     name: str
@@ -72,9 +80,7 @@ class CustomerWithToken(CustomerRead):
     token: str = Field(description="shown this once; the admin stack keeps only its SHA-256")
 
 
-class IngestEventRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class IngestEventRead(_Read):
     id: int
     batch_type: str
     status_code: int
@@ -89,9 +95,7 @@ class IngestEventRead(BaseModel):
     received_at: datetime
 
 
-class FleetDeviceRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class FleetDeviceRead(_Read):
     id: int
     site_id: int
     name: str
@@ -100,9 +104,7 @@ class FleetDeviceRead(BaseModel):
     last_reading_at: datetime | None = None
 
 
-class FleetSiteRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class FleetSiteRead(_Read):
     id: int
     name: str
     timezone: str
@@ -110,9 +112,7 @@ class FleetSiteRead(BaseModel):
     devices: list[FleetDeviceRead] = []
 
 
-class PushStateRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class PushStateRead(_Read):
     resource: str
     cursor: str | None
     batch_size: int

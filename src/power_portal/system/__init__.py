@@ -1,1 +1,1 @@
-"""System endpoints: health and version."""
+"""System endpoints: health (`/api/health`) and Prometheus metrics (`/metrics`)."""

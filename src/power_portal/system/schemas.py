@@ -1,3 +1,5 @@
+"""The health report: database reachability, run mode and version."""
+
 from __future__ import annotations
 
 from typing import Literal

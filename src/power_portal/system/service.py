@@ -1,3 +1,5 @@
+"""The health check: is the database reachable; this stack's run mode and version."""
+
 from __future__ import annotations
 
 from power_portal import __version__

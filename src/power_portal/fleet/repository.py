@@ -1,0 +1,289 @@
+"""The fleet's queries: customers and their overview, pushed sites, devices and
+measurements (admin stack), and what the push reads and where it stands (client stack)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, func, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload, with_expression
+
+from power_portal.core.time import utcnow
+from power_portal.fleet.models import (
+    Customer,
+    FleetDevice,
+    FleetSite,
+    IngestEvent,
+    PushState,
+    fleet_power_measurements,
+)
+from power_portal.measurements.fields import FIELD_NAMES
+from power_portal.measurements.ingest import copy_rows
+from power_portal.sites.models import Device, Site
+
+# ---------------------------------------------------------------- customers
+
+
+async def customer_by_code(db: AsyncSession, code: str) -> Customer | None:
+    return (await db.execute(select(Customer).where(Customer.code == code))).scalar_one_or_none()
+
+
+async def customer_by_token_digest(db: AsyncSession, digest: str) -> Customer | None:
+    query = select(Customer).where(Customer.token_sha256 == digest)
+    return (await db.execute(query)).scalar_one_or_none()
+
+
+def _latest_event(column: Any) -> Any:
+    """``column`` of the customer's latest batch (a correlated subquery)."""
+    return (
+        select(column)
+        .where(IngestEvent.customer_id == Customer.id)
+        .order_by(IngestEvent.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+async def customer_overviews(
+    db: AsyncSession, customer_id: int | None = None
+) -> Sequence[Customer]:
+    """Customers by code, with the overview's figures filled in (one customer, or all)."""
+    since = utcnow() - timedelta(hours=24)
+    # Rows stored in the last 24 h = rows accepted by the batches of the last 24 h (each
+    # batch's audit row is written in the batch's transaction). Read from the audit rows,
+    # not the measurements: with TimescaleDB those are compressed after 7 days, and a
+    # received_at filter would decompress the customer's whole history on every call.
+    rows_last_24h = (
+        select(func.coalesce(func.sum(IngestEvent.accepted), 0))
+        .where(
+            IngestEvent.customer_id == Customer.id,
+            IngestEvent.batch_type == "measurements",
+            IngestEvent.received_at >= since,
+        )
+        .scalar_subquery()
+    )
+    query = (
+        select(Customer)
+        .options(
+            with_expression(
+                Customer.site_count,
+                select(func.count()).where(FleetSite.customer_id == Customer.id).scalar_subquery(),
+            ),
+            with_expression(
+                Customer.device_count,
+                select(func.count())
+                .where(FleetDevice.customer_id == Customer.id)
+                .scalar_subquery(),
+            ),
+            with_expression(Customer.rows_last_24h, rows_last_24h),
+            # the latest batch's error only: a later clean batch clears it
+            with_expression(Customer.last_error, _latest_event(IngestEvent.error)),
+            with_expression(
+                Customer.last_error_at,
+                _latest_event(
+                    case((IngestEvent.error.is_not(None), IngestEvent.received_at), else_=None)
+                ),
+            ),
+        )
+        .order_by(Customer.code)
+        .execution_options(populate_existing=True)
+    )
+    if customer_id is not None:
+        query = query.where(Customer.id == customer_id)
+    return (await db.execute(query)).scalars().all()
+
+
+async def ingest_events(db: AsyncSession, customer_id: int, limit: int) -> Sequence[IngestEvent]:
+    """The customer's latest batches, newest first."""
+    query = (
+        select(IngestEvent)
+        .where(IngestEvent.customer_id == customer_id)
+        .order_by(IngestEvent.id.desc())
+        .limit(limit)
+    )
+    return (await db.execute(query)).scalars().all()
+
+
+async def sites_with_devices(db: AsyncSession, customer_id: int) -> Sequence[FleetSite]:
+    """The customer's sites with their devices and each device's newest reading, in one query."""
+    newest_reading = (
+        select(func.max(fleet_power_measurements.c.time))
+        .where(
+            fleet_power_measurements.c.customer_id == FleetDevice.customer_id,
+            fleet_power_measurements.c.device_id == FleetDevice.id,
+        )
+        .scalar_subquery()
+    )
+    query = (
+        select(FleetSite)
+        .where(FleetSite.customer_id == customer_id)
+        .options(
+            joinedload(FleetSite.devices).with_expression(
+                FleetDevice.last_reading_at, newest_reading
+            )
+        )
+        .order_by(FleetSite.id)
+        .execution_options(populate_existing=True)
+    )
+    return (await db.execute(query)).unique().scalars().all()
+
+
+# ---------------------------------------------------------------- a pushed batch (admin)
+
+
+async def upsert_pushed(
+    db: AsyncSession,
+    model: type[FleetSite] | type[FleetDevice],
+    customer_id: int,
+    rows: Sequence[dict[str, Any]],
+) -> None:
+    """Insert or update the customer's sites or devices (one row per id)."""
+    if not rows:
+        return
+    statement = insert(model).values([{"customer_id": customer_id, **row} for row in rows])
+    updated = {name: statement.excluded[name] for name in rows[0] if name != "id"}
+    await db.execute(
+        statement.on_conflict_do_update(
+            index_elements=["customer_id", "id"], set_={**updated, "updated_at": utcnow()}
+        )
+    )
+
+
+_COLUMNS = ", ".join(FIELD_NAMES)
+_STAGING = "fleet_ingest_staging"
+_STAGING_DDL = text(
+    f"CREATE TEMP TABLE IF NOT EXISTS {_STAGING} (device_id bigint NOT NULL, "
+    "time timestamptz NOT NULL, "
+    + ", ".join(f"{name} double precision" for name in FIELD_NAMES)
+    + ") ON COMMIT DELETE ROWS"
+)
+_COPY_SQL = f"COPY {_STAGING} (device_id, time, {_COLUMNS}) FROM STDIN (FORMAT BINARY)"
+_COPY_TYPES = ["int8", "timestamptz", *(["float8"] * len(FIELD_NAMES))]
+_INSERT_SQL = text(f"""
+    INSERT INTO fleet.power_measurements (customer_id, device_id, time, {_COLUMNS})
+    SELECT :customer_id, device_id, time, {_COLUMNS} FROM {_STAGING}
+    ON CONFLICT (customer_id, device_id, time) DO NOTHING
+    RETURNING device_id, time
+""")
+# Writes only when the batch brings a register this device never sent before.
+_REGISTERS_SQL = text("""
+    WITH added AS (
+        INSERT INTO fleet.device_registers AS r (customer_id, device_id, registers_seen)
+        VALUES (:customer_id, :device_id, :mask)
+        ON CONFLICT (customer_id, device_id)
+        DO UPDATE SET registers_seen = r.registers_seen | excluded.registers_seen
+        WHERE r.registers_seen | excluded.registers_seen <> r.registers_seen
+        RETURNING registers_seen
+    )
+    SELECT coalesce((SELECT registers_seen FROM added),
+                    (SELECT registers_seen FROM fleet.device_registers
+                     WHERE customer_id = :customer_id AND device_id = :device_id))
+""")
+
+
+async def insert_measurements(
+    db: AsyncSession, customer_id: int, rows: Iterable[tuple[Any, ...]]
+) -> list[tuple[int, datetime]]:
+    """Store rows ``(device_id, time, *FIELD_NAMES)`` not stored yet; the (device, time) of
+    each new one. Takes the devices' locks first, in order: two batches never wait on each
+    other in a cycle."""
+    rows = list(rows)
+    for device_id in sorted({row[0] for row in rows}):
+        await db.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"fleet:{customer_id}:{device_id}"},
+        )
+    await db.execute(_STAGING_DDL)
+    await copy_rows(db, _COPY_SQL, _COPY_TYPES, rows)
+    inserted = await db.execute(_INSERT_SQL, {"customer_id": customer_id})
+    return [(device_id, moment) for device_id, moment in inserted]
+
+
+async def add_registers(db: AsyncSession, customer_id: int, device_id: int, mask: int) -> int:
+    """Every register the device has sent so far, this batch's ``mask`` included."""
+    params = {"customer_id": customer_id, "device_id": device_id, "mask": mask}
+    return int((await db.execute(_REGISTERS_SQL, params)).scalar_one())
+
+
+# ---------------------------------------------------------------- the push (client)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class PushCursor:
+    """Where the measurement push stands: the last row acknowledged, in stored order."""
+
+    xid: str = "0"
+    device_id: int = 0
+    time: datetime = _EPOCH
+
+    @classmethod
+    def from_json(cls, stored: str | None) -> PushCursor:
+        if not stored:
+            return cls()
+        data = json.loads(stored)
+        return cls(data["xid"], data["device_id"], datetime.fromisoformat(data["time"]))
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"xid": self.xid, "device_id": self.device_id, "time": self.time.isoformat()}
+        )
+
+    def params(self) -> dict[str, object]:
+        return {"xid": self.xid, "device_id": self.device_id, "time": self.time}
+
+
+# Rows are read in the order of the transactions that stored them.
+_AFTER_CURSOR = "(ingest_xid, device_id, time) > (CAST(:xid AS xid8), :device_id, :time)"
+_READ_SQL = text(f"""
+    SELECT ingest_xid::text AS xid, device_id, time, {_COLUMNS}
+    FROM monitoring.power_measurements
+    WHERE {_AFTER_CURSOR}
+      AND ingest_xid < pg_snapshot_xmin(pg_current_snapshot())
+    ORDER BY ingest_xid, device_id, time
+    LIMIT :limit
+""")
+_ROWS_BEHIND_SQL = text(f"""
+    SELECT count(*) FROM (
+        SELECT 1 FROM monitoring.power_measurements WHERE {_AFTER_CURSOR} LIMIT :cap
+    ) behind
+""")
+
+
+async def all_sites(db: AsyncSession) -> Sequence[Site]:
+    return (await db.execute(select(Site).order_by(Site.id))).scalars().all()
+
+
+async def all_devices(db: AsyncSession) -> Sequence[Device]:
+    return (await db.execute(select(Device).order_by(Device.id))).scalars().all()
+
+
+async def measurements_after(
+    db: AsyncSession, cursor: PushCursor, limit: int
+) -> Sequence[dict[str, Any]]:
+    """The next rows to push: stored after ``cursor`` by transactions older than the
+    oldest one still running (one that commits later has an id the cursor has not
+    reached yet, so nothing is skipped)."""
+    rows = await db.execute(_READ_SQL, {**cursor.params(), "limit": limit})
+    return [dict(row) for row in rows.mappings()]
+
+
+async def rows_behind(db: AsyncSession, cursor: PushCursor, cap: int) -> int:
+    """Measurement rows stored after ``cursor``, counted up to ``cap``."""
+    return int(await db.scalar(_ROWS_BEHIND_SQL, {**cursor.params(), "cap": cap}) or 0)
+
+
+async def push_states(db: AsyncSession) -> Sequence[PushState]:
+    return (await db.execute(select(PushState).order_by(PushState.resource))).scalars().all()
+
+
+async def push_state(db: AsyncSession, resource: str, *, lock: bool = False) -> PushState | None:
+    return await db.get(PushState, resource, with_for_update=lock)

@@ -1,0 +1,334 @@
+"""The fleet on the admin stack: customers and their tokens, what they pushed, and the
+protocol of a pushed batch (checks in order, every refusal recorded, the batch stored).
+
+A batch's checks run in this order, each refusal leaving an audit row: the customer token
+(401), the batch type (400), the customer's rate (429), the body's size and encoding
+(413/415, ``dependencies.pushed_batch``), the body's shape (400). Sites and devices are
+upserted by ``(customer_id, id)``; measurements are inserted with ``ON CONFLICT DO
+NOTHING``, so a re-pushed batch changes nothing, and the fleet rollups around the new rows
+are rebuilt in the same transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import structlog
+from fastapi import status
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from power_portal.core.errors import FieldError, PortalError, found
+from power_portal.core.request_checks import DateSpan
+from power_portal.core.time import utcnow
+from power_portal.core.tokens import token_digest
+from power_portal.fleet import repository
+from power_portal.fleet.ingest import (
+    MalformedBatchError,
+    MeasurementRow,
+    RateLimiter,
+    measurement_row,
+    parse_items,
+    valid_items,
+)
+from power_portal.fleet.models import Customer, FleetDevice, FleetSite, IngestEvent, PushState
+from power_portal.fleet.schemas import (
+    BatchType,
+    CustomerCreate,
+    CustomerRead,
+    CustomerWithToken,
+    DeviceItem,
+    FleetIngestResult,
+    SiteItem,
+)
+from power_portal.measurements import repository as readings
+from power_portal.measurements.fields import FIELD_NAMES, REGISTER_FIELDS
+from power_portal.measurements.ingest import runs_of
+from power_portal.measurements.rollups import rebuild_fleet_around, registers_mask_of
+from power_portal.measurements.schemas import EnergyResponse, Interval
+
+log = structlog.get_logger(__name__)
+
+TOKEN_PREFIX = "ppc_"  # noqa: S105 - a public marker that customer tokens start with
+UNKNOWN_CUSTOMER = "unknown or deactivated customer token"
+# a measurement row is (device_id, time, *FIELD_NAMES): the first register's column
+_FIRST_REGISTER = 2 + FIELD_NAMES.index(REGISTER_FIELDS[0])
+
+
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+# ---------------------------------------------------------------- customers
+
+
+async def get_by_code(db: AsyncSession, code: str) -> Customer:
+    return found(await repository.customer_by_code(db, code), f"customer with code {code}")
+
+
+async def overview(db: AsyncSession, customer: Customer) -> Customer:
+    """The customer with its overview's figures (sites, devices, rows, the last error)."""
+    [loaded] = await repository.customer_overviews(db, customer.id)
+    return loaded
+
+
+async def list_customers(db: AsyncSession) -> Sequence[Customer]:
+    return await repository.customer_overviews(db)
+
+
+async def _with_token(db: AsyncSession, customer: Customer, token: str) -> CustomerWithToken:
+    """The customer's overview and the token it was just given (shown this once)."""
+    read = CustomerRead.model_validate(await overview(db, customer))
+    return CustomerWithToken(**read.model_dump(), token=token)
+
+
+async def create_customer(db: AsyncSession, data: CustomerCreate) -> CustomerWithToken:
+    token = new_token()
+    customer = Customer(code=data.code, name=data.name, token_sha256=token_digest(token))
+    db.add(customer)
+    try:
+        await db.flush()
+    except IntegrityError as exc:
+        raise FieldError(
+            "code", f"a customer with code {data.code} already exists", "unique"
+        ) from exc
+    log.info("fleet.customer_created", customer_id=customer.id, code=customer.code)
+    return await _with_token(db, customer, token)
+
+
+async def rotate_token(db: AsyncSession, customer: Customer) -> CustomerWithToken:
+    token = new_token()
+    customer.token_sha256 = token_digest(token)
+    await db.flush()
+    log.info("fleet.token_rotated", customer_id=customer.id)
+    return await _with_token(db, customer, token)
+
+
+async def set_active(db: AsyncSession, customer: Customer, active: bool) -> Customer:
+    customer.active = active
+    await db.flush()
+    log.info("fleet.customer_active", customer_id=customer.id, active=active)
+    return await overview(db, customer)
+
+
+async def customer_events(
+    db: AsyncSession, customer: Customer, limit: int
+) -> Sequence[IngestEvent]:
+    return await repository.ingest_events(db, customer.id, limit)
+
+
+async def customer_sites(db: AsyncSession, customer: Customer) -> Sequence[FleetSite]:
+    return await repository.sites_with_devices(db, customer.id)
+
+
+async def energy(
+    db: AsyncSession,
+    customer: Customer | None,
+    span: DateSpan,
+    interval: Interval,
+    timezone: str | None,
+) -> EnergyResponse:
+    """Energy of one customer's devices, or of the whole fleet (UTC unless ``timezone``)."""
+    selection = (
+        readings.SeriesSelection.whole_fleet()
+        if customer is None
+        else readings.SeriesSelection.fleet_customer(customer.id)
+    )
+    return await readings.energy(db, selection, span.start, span.end, interval, timezone or "UTC")
+
+
+async def push_states(db: AsyncSession) -> Sequence[PushState]:
+    """Client mode: where the push of each resource stands."""
+    return await repository.push_states(db)
+
+
+# ---------------------------------------------------------------- a pushed batch
+
+
+class BatchRefusedError(PortalError):
+    """A batch refused by the protocol (its audit row is already written)."""
+
+
+@dataclass(frozen=True)
+class PushedBatch:
+    """A batch past the checks that come before its body is parsed."""
+
+    customer: Customer
+    batch_type: BatchType
+    body: bytes
+    cursor: str | None
+
+
+async def customer_for_token(db: AsyncSession, token: str) -> Customer | None:
+    """The customer a token belongs to (lookup by hash, active or not), else None."""
+    return await repository.customer_by_token_digest(db, token_digest(token))
+
+
+async def record_refusal(
+    db: AsyncSession,
+    customer_id: int | None,
+    batch_type: str,
+    status_code: int,
+    error: str,
+    body_bytes: int = 0,
+    cursor: str | None = None,
+) -> None:
+    """The audit row for a batch that was refused (its own transaction)."""
+    await db.rollback()
+    db.add(
+        IngestEvent(
+            customer_id=customer_id,
+            batch_type=batch_type[:20] or "unknown",
+            status_code=status_code,
+            accepted=0,
+            duplicates=0,
+            rejected=0,
+            bytes=body_bytes,
+            client_cursor=cursor[:200] if cursor else None,
+            error=error[:1000],
+        )
+    )
+    await db.commit()  # boundary: a refusal is recorded although the request fails
+
+
+async def _refuse(
+    db: AsyncSession,
+    customer_id: int | None,
+    kind: str,
+    status_code: int,
+    detail: str,
+    *,
+    error: str | None = None,
+    headers: dict[str, str] | None = None,
+    body: bytes = b"",
+    cursor: str | None = None,
+) -> BatchRefusedError:
+    """Record a refusal (``error``, else the ``detail`` the client gets) and hand back the
+    error to raise."""
+    await record_refusal(db, customer_id, kind, status_code, error or detail, len(body), cursor)
+    return BatchRefusedError(detail, headers, status_code=status_code)
+
+
+async def admit_batch(
+    db: AsyncSession, customer: Customer | None, kind: str, limiter: RateLimiter
+) -> tuple[Customer, BatchType]:
+    """The checks before the body is read: an active customer's token, a known batch type,
+    the customer's rate."""
+    if customer is None or not customer.active:
+        # a deactivated customer's refusals are recorded against it, so its page shows them
+        customer_id = customer.id if customer else None
+        raise await _refuse(db, customer_id, kind, status.HTTP_401_UNAUTHORIZED, UNKNOWN_CUSTOMER)
+    try:
+        batch_type = BatchType(kind)
+    except ValueError:
+        raise await _refuse(
+            db,
+            customer.id,
+            kind,
+            status.HTTP_400_BAD_REQUEST,
+            f"X-Batch-Type must be sites, devices or measurements, not {kind!r}",
+            error=f"unknown batch type {kind!r}",
+        ) from None
+    wait = limiter.retry_after(customer.id)
+    if wait:
+        raise await _refuse(
+            db,
+            customer.id,
+            kind,
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"too many batches: retry in {wait} s",
+            error=f"rate limited for {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
+    return customer, batch_type
+
+
+async def receive_batch(db: AsyncSession, batch: PushedBatch) -> FleetIngestResult:
+    """Parse the body (400 when it is not ``{"items": [...]}``) and store the batch."""
+    customer, kind = batch.customer, batch.batch_type.value
+    try:
+        items = parse_items(batch.body)
+    except MalformedBatchError as exc:
+        raise await _refuse(
+            db, customer.id, kind, 400, str(exc), body=batch.body, cursor=batch.cursor
+        ) from exc
+    earliest = latest = None
+    if batch.batch_type is BatchType.SITES:
+        result = await _store_pushed(db, customer, FleetSite, valid_items(items, SiteItem), items)
+    elif batch.batch_type is BatchType.DEVICES:
+        devices = valid_items(items, DeviceItem)
+        result = await _store_pushed(db, customer, FleetDevice, devices, items)
+    else:
+        result, earliest, latest = await _store_measurements(db, customer, items)
+    now = utcnow()
+    customer.first_seen_at = customer.first_seen_at or now
+    customer.last_seen_at = now
+    db.add(
+        IngestEvent(
+            customer_id=customer.id,
+            batch_type=kind,
+            status_code=200,
+            **result.model_dump(),
+            bytes=len(batch.body),
+            client_cursor=batch.cursor[:200] if batch.cursor else None,
+            earliest=earliest,
+            latest=latest,
+            error=f"{result.rejected} item(s) rejected" if result.rejected else None,
+        )
+    )
+    await db.commit()  # boundary: the batch, its fleet rollups and its audit row, or nothing
+    log.info("fleet.batch", customer_id=customer.id, batch_type=kind, **result.model_dump())
+    return result
+
+
+async def _store_pushed(
+    db: AsyncSession,
+    customer: Customer,
+    model: type[FleetSite] | type[FleetDevice],
+    valid: Sequence[SiteItem | DeviceItem],
+    items: list[Any],
+) -> FleetIngestResult:
+    # One row per id (the last wins): an upsert may not touch a row twice.
+    unique = list({item.id: item for item in valid}.values())
+    await repository.upsert_pushed(db, model, customer.id, [item.model_dump() for item in unique])
+    return FleetIngestResult(
+        accepted=len(unique), duplicates=len(valid) - len(unique), rejected=len(items) - len(valid)
+    )
+
+
+async def _store_measurements(
+    db: AsyncSession, customer: Customer, items: list[Any]
+) -> tuple[FleetIngestResult, datetime | None, datetime | None]:
+    now = utcnow()
+    rows: dict[tuple[int, datetime], MeasurementRow] = {}
+    rejected = 0
+    for item in items:
+        row = measurement_row(item, now)
+        if row is None:
+            rejected += 1
+            continue
+        rows.setdefault((row[0], row[1]), row)
+    if not rows:
+        return FleetIngestResult(accepted=0, duplicates=0, rejected=rejected), None, None
+    inserted = await repository.insert_measurements(db, customer.id, rows.values())
+    by_device: dict[int, list[datetime]] = defaultdict(list)
+    for device_id, moment in inserted:
+        by_device[device_id].append(moment)
+    for device_id, moments in sorted(by_device.items()):
+        device_rows = [row for key, row in rows.items() if key[0] == device_id]
+        batch_mask = registers_mask_of(device_rows, _FIRST_REGISTER)
+        registers = await repository.add_registers(db, customer.id, device_id, batch_mask)
+        for lo, hi, _ in runs_of(sorted(moments)):
+            await rebuild_fleet_around(db, customer.id, device_id, lo, hi, registers)
+    times = [moment for _, moment in rows]
+    accepted = len(inserted)
+    # a row already stored, or the same instant twice in this batch, is a duplicate
+    result = FleetIngestResult(
+        accepted=accepted, duplicates=len(items) - rejected - accepted, rejected=rejected
+    )
+    return result, min(times), max(times)
