@@ -17,7 +17,7 @@ FRONTEND_INPUTS := $(shell find frontend/src frontend/public -type f 2>/dev/null
 PYTEST_ARGS ?=
 
 .PHONY: help setup run test lint typecheck pytest test-unit test-integration test-e2e test-hardening \
-	frontend frontend-check openapi openapi-check chromium bench clean
+	frontend frontend-check openapi openapi-check chromium bench clean architecture
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -51,15 +51,19 @@ run: setup ## set up, then start the portal at http://127.0.0.1:8000 (embedded P
 # ---------------------------------------------------------------- test
 test: setup chromium lint typecheck openapi-check frontend-check pytest ## every check and every test
 
-lint: $(BIN)/.synced ## ruff lint + format check
+lint: $(BIN)/.synced ## ruff lint + format check, the package layers (import-linter), the package diagram
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
+	$(BIN)/python tools/package_graph.py --check
 
 typecheck: $(BIN)/.synced ## mypy (strict)
 	$(BIN)/mypy
 
-frontend-check: frontend/node_modules/.installed ## front-end type check and unit tests
+frontend-check: frontend/node_modules/.installed ## front-end type check, ESLint, Prettier and unit tests
 	cd frontend && npm run typecheck
+	cd frontend && npm run lint
+	cd frontend && npm run format:check
 	cd frontend && npm test
 
 pytest: setup chromium ## unit + integration (real PostgreSQL) + e2e (real Chromium)
@@ -102,6 +106,9 @@ openapi-check: $(BIN)/.synced frontend/node_modules/.installed ## fail when the 
 	fi; echo "API client is up to date"
 
 # ---------------------------------------------------------------- misc
+architecture: $(BIN)/.synced ## redraw the package diagram in ARCHITECTURE.md from the real imports
+	$(BIN)/python tools/package_graph.py
+
 bench: setup ## run the benchmarks in bench/
 	@set -e; for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
 

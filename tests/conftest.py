@@ -11,7 +11,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -37,6 +39,27 @@ from tests.support.portal import (
     PortalProcess,
     login_client,
 )
+
+_OWN_BASETEMP = pytest.StashKey[Path]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """A temp dir of this run's own, unless ``--basetemp`` names one.
+
+    pytest's numbered dirs (``pytest-of-root/pytest-N``) keep only the last three, so a run
+    started while another is going deletes the older run's dirs — its PostgreSQL included.
+    A dir of our own is safe; it is removed when the run passes and kept when it fails.
+    """
+    if config.option.basetemp is None:
+        config.option.basetemp = tempfile.mkdtemp(prefix="pytest-portal-")
+        config.stash[_OWN_BASETEMP] = Path(config.option.basetemp)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    own = session.config.stash.get(_OWN_BASETEMP, None)
+    if own is not None and exitstatus == 0:
+        shutil.rmtree(own, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -18,25 +18,28 @@ from fastapi import FastAPI
 from power_portal import __version__
 from power_portal.auth.router import router as auth_router
 from power_portal.auth.throttle import FailureThrottle
+from power_portal.billing.router import router as billing_router
 from power_portal.branding.router import router as branding_router
 from power_portal.config.router import router as config_router
 from power_portal.core.errors import install_error_handlers
+from power_portal.core.metrics import MetricsMiddleware, PortalMetrics
+from power_portal.core.responses import operation_id
 from power_portal.db.engine import Database
 from power_portal.db.runtime import open_database
 from power_portal.db.target import resolve_database_target
 from power_portal.fleet.ingest import RateLimiter
+from power_portal.fleet.metrics import add_push_metrics
 from power_portal.fleet.push import FleetPusher
-from power_portal.fleet.push_router import router as push_state_router
 from power_portal.fleet.router import ingest_router as fleet_ingest_router
+from power_portal.fleet.router import push_state_router
 from power_portal.fleet.router import router as fleet_router
 from power_portal.gateways.bridge import start_bridge, stop_bridge
 from power_portal.gateways.router import router as mqtt_router
 from power_portal.grafana.router import router as grafana_router
 from power_portal.grafana.service import frame_origins as grafana_frame_origins
+from power_portal.ingest.router import router as ingest_router
 from power_portal.logging import configure_logging
 from power_portal.measurements.rollup_queue import start_worker, stop_worker
-from power_portal.measurements.router import ingest_router
-from power_portal.measurements.router import router as measurements_router
 from power_portal.settings import (
     ProductionConfigError,
     RunMode,
@@ -44,9 +47,8 @@ from power_portal.settings import (
     get_settings,
     production_problems,
 )
+from power_portal.sites.router import readings_router
 from power_portal.sites.router import router as sites_router
-from power_portal.system.metrics import MetricsMiddleware, PortalMetrics
-from power_portal.system.metrics_router import router as metrics_router
 from power_portal.system.router import router as system_router
 from power_portal.tariffs.router import router as tariffs_router
 from power_portal.users.bootstrap import ensure_initial_admin
@@ -120,30 +122,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/openapi.json",
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.token_throttle = FailureThrottle(
         settings.auth.token_failure_limit, settings.auth.token_failure_window_seconds
     )
     install_error_handlers(app)
-    app.include_router(system_router)
+    app.include_router(system_router)  # /metrics: 404 unless PORTAL_METRICS__TOKEN is set
     app.include_router(auth_router)
     app.include_router(users_router)
     app.include_router(sites_router)
-    app.include_router(measurements_router)
+    app.include_router(readings_router)
     app.include_router(ingest_router)
     app.include_router(tariffs_router)
+    app.include_router(billing_router)
     app.include_router(branding_router)
     app.include_router(config_router)
     app.include_router(mqtt_router)
     app.include_router(grafana_router)
-    app.include_router(metrics_router)  # 404 unless PORTAL_METRICS__TOKEN is set
     if settings.run_mode is RunMode.ADMIN:
         app.state.fleet_rate_limiter = RateLimiter(settings.fleet_admin.max_batches_per_minute)
         app.include_router(fleet_ingest_router)
         app.include_router(fleet_router)
     app.include_router(push_state_router)  # empty unless this stack pushes (client mode)
     app.state.metrics = PortalMetrics(settings)
+    add_push_metrics(app.state.metrics, settings)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(
         SecurityHeadersMiddleware,

@@ -26,9 +26,10 @@ console = Console(stderr=True)
 
 def _register_subcommands() -> None:
     from power_portal.collector.cli import collect_command, simulate_meter_command
+    from power_portal.demo.cli import demo_command
     from power_portal.fleet.cli import app as fleet_app
     from power_portal.grafana.cli import app as grafana_app
-    from power_portal.measurements.cli import demo_command, import_csv_command
+    from power_portal.ingest.cli import import_csv_command
     from power_portal.users.cli import app as users_app
 
     app.add_typer(users_app, name="users")

@@ -1,75 +1,16 @@
-"""Browser fixtures: Playwright driving Debian's Chromium (no downloaded browsers)."""
+"""Browser tests: the Chromium fixtures (tests/support/browser.py) and a built front end."""
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
 from power_portal.web.spa import DEFAULT_STATIC_DIR
+from tests.support.browser import browser, page, playwright_instance
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # CI runs as root
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def chromium_path() -> str:
-    explicit = os.environ.get("PORTAL_TEST_CHROMIUM")
-    found = explicit or shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(found).exists():
-        pytest.fail("Chromium not found: install Debian's `chromium` (make test does this)")
-    return found
-
-
-# Per module, not per session: a live sync Playwright keeps an event loop running in
-# the main thread, and the tests after the browser ones call asyncio.run().
-@pytest.fixture(scope="module")
-def playwright_instance() -> Iterator[Playwright]:
-    with sync_playwright() as playwright:
-        yield playwright
-
-
-@pytest.fixture(scope="module")
-def browser(playwright_instance: Playwright) -> Iterator[Browser]:
-    browser = playwright_instance.chromium.launch(
-        executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
-    )
-    yield browser
-    browser.close()
+__all__ = ["browser", "page", "playwright_instance"]
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _front_end_is_built() -> None:
     if not (DEFAULT_STATIC_DIR / "index.html").is_file():
         pytest.fail(f"the front end is not built in {DEFAULT_STATIC_DIR}: run `make frontend`")
-
-
-@pytest.fixture
-def page(browser: Browser, tmp_path: Path) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    console_errors: list[str] = []
-
-    def on_console(msg: ConsoleMessage) -> None:
-        # Chromium logs every 4xx/5xx answer to fetch() as "Failed to load resource: …",
-        # also the expected ones (401 from /api/auth/me when nobody is signed in, a wrong
-        # password, a 422 shown on a form). Tests assert on what the page shows instead.
-        if msg.type == "error" and not msg.text.startswith("Failed to load resource"):
-            console_errors.append(msg.text)
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: console_errors.append(str(exc)))
-    yield page
-    page.screenshot(path=str(tmp_path / "last.png"))
-    context.close()
-    assert console_errors == [], f"browser console errors: {console_errors}"

@@ -7,24 +7,8 @@ from collections.abc import Callable
 import httpx
 from playwright.sync_api import Page, expect
 
+from tests.support.browser import fill_login, log_in
 from tests.support.portal import ADMIN_EMAIL, ADMIN_PASSWORD, Credentials, LiveServer
-
-
-def fill_login(page: Page, email: str, password: str) -> None:
-    page.get_by_test_id("login-email").fill(email)
-    page.get_by_test_id("login-password").fill(password)
-    page.get_by_test_id("login-submit").click()
-
-
-def log_in(
-    page: Page, base_url: str, email: str, password: str, path: str = "/", lands_on: str = ""
-) -> None:
-    """Open ``path`` signed out, get sent to the login page, log in, land on ``path``."""
-    page.goto(f"{base_url}{path}")
-    expect(page.get_by_test_id("login-form")).to_be_visible()
-    fill_login(page, email, password)
-    expect(page.get_by_test_id("app-header")).to_be_visible()
-    expect(page).to_have_url(f"{base_url}{lands_on or path}")
 
 
 def failed_login(page: Page, email: str, password: str) -> None:

@@ -13,7 +13,7 @@ import httpx
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_auth_ui import log_in
+from tests.support.browser import log_in
 from tests.support.portal import ADMIN_EMAIL, ADMIN_PASSWORD, Credentials, LiveServer
 
 ASSET_URL = re.compile(r"^/api/branding/assets/[0-9a-f]{32}\.png$")

@@ -13,7 +13,7 @@ import httpx
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy.engine import URL
 
-from tests.e2e.test_auth_ui import log_in
+from tests.support.browser import log_in
 from tests.support.database import url_string
 from tests.support.portal import (
     ADMIN_EMAIL,

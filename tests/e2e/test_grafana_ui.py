@@ -11,7 +11,7 @@ from __future__ import annotations
 import httpx
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_auth_ui import log_in
+from tests.support.browser import log_in
 from tests.support.portal import ADMIN_EMAIL, ADMIN_PASSWORD, Credentials, LiveServer
 
 KIOSK_SRC = "/grafana/d/power-overview/power-overview?kiosk&theme={theme}"

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_auth_ui import log_in
+from tests.support.browser import log_in
 from tests.support.portal import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer, MeteredDevice, ingest
 
 SAST = ZoneInfo("Africa/Johannesburg")

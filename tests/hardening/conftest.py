@@ -17,13 +17,9 @@ from typing import Any
 
 import pytest
 
-FULL = os.environ.get("PORTAL_HARDENING", "short") == "full"
+from tests.support.hardening import FULL
+
 _LINES: list[tuple[str, dict[str, Any]]] = []
-
-
-def scaled(short: int, full: int) -> int:
-    """A count (seconds, requests, rows…) for the short or the full run."""
-    return full if FULL else short
 
 
 def _fmt(value: Any) -> str:

@@ -47,10 +47,9 @@ from power_portal.db.embedded import EmbeddedPostgres
 from power_portal.db.engine import Database
 from power_portal.fleet import push as push_module
 from power_portal.fleet.push import FleetPusher, backoff
-from power_portal.measurements import router as measurements_router
+from power_portal.ingest import service as ingest_service
 from power_portal.measurements.rollup_queue import ROLLUP_LOCK_NAMESPACE
 from power_portal.settings import FleetSettings, RunMode, Settings
-from tests.hardening.conftest import scaled
 from tests.hardening.support_fleet import (
     FleetPair,
     accepted_by_admin,
@@ -76,6 +75,7 @@ from tests.hardening.support_load import (
     rollup_pending,
 )
 from tests.support.database import psycopg_conninfo, sql, url_string, wait_for_rollups
+from tests.support.hardening import scaled
 from tests.support.portal import ADMIN_PASSWORD, LiveServer, PortalProcess, free_port, ingest
 
 pytestmark = pytest.mark.slow
@@ -772,7 +772,7 @@ def test_a_fleet_client_clock_hours_off(
     the push."""
     clock = _Clock()
     monkeypatch.setattr(push_module, "utcnow", clock.utcnow)
-    monkeypatch.setattr(measurements_router, "datetime", clock.datetime_class())
+    monkeypatch.setattr(ingest_service, "datetime", clock.datetime_class())
     admin_dir = tmp_path / "admin-data"
     admin_dir.mkdir()
     admin_db = make_database()

@@ -50,8 +50,8 @@ from sqlalchemy.engine import URL
 
 from power_portal.logging import configure_logging
 from power_portal.settings import Settings
-from tests.hardening.conftest import scaled
 from tests.support.database import url_string
+from tests.support.hardening import scaled
 from tests.support.portal import ADMIN_PASSWORD, USER_PASSWORD, Credentials, LiveServer
 from tests.support.tariffs import flat_tariff
 

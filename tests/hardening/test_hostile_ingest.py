@@ -29,8 +29,8 @@ import pytest
 from sqlalchemy.engine import URL
 
 from power_portal.settings import Settings
-from tests.hardening.conftest import scaled
 from tests.support.database import sql, url_string
+from tests.support.hardening import scaled
 from tests.support.portal import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,

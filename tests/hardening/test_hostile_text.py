@@ -26,12 +26,12 @@ from playwright.sync_api import Page, expect
 from sqlalchemy.engine import URL
 
 from power_portal.web.spa import DEFAULT_STATIC_DIR
-from tests.e2e.conftest import (  # noqa: F401 - Chromium fixtures for the XSS check
+from tests.support.browser import (  # noqa: F401 - Chromium fixtures for the XSS check
     browser,
+    log_in,
     page,
     playwright_instance,
 )
-from tests.e2e.test_auth_ui import log_in
 from tests.support.database import sql
 from tests.support.portal import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer, ingest
 

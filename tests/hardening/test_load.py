@@ -23,7 +23,6 @@ import httpx
 import pytest
 from sqlalchemy.engine import URL
 
-from tests.hardening.conftest import scaled
 from tests.hardening.support_load import (
     LIVE_START,
     Meter,
@@ -36,6 +35,7 @@ from tests.hardening.support_load import (
     timed,
 )
 from tests.support.database import url_string, wait_for_rollups
+from tests.support.hardening import scaled
 from tests.support.portal import ADMIN_EMAIL, ADMIN_PASSWORD, PortalProcess
 
 pytestmark = pytest.mark.slow

@@ -306,7 +306,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Tokens */
+        /** List Device Tokens */
         get: operations["listDeviceTokens"];
         put?: never;
         /** Issue an ingest token: shown this once, stored only as a SHA-256 */
@@ -378,7 +378,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Activate */
+        /** Activate Customer */
         post: operations["activateCustomer"];
         delete?: never;
         options?: never;
@@ -395,7 +395,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Deactivate */
+        /** Deactivate Customer */
         post: operations["deactivateCustomer"];
         delete?: never;
         options?: never;
@@ -427,7 +427,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Customer Events */
+        /** Customer Ingest Events */
         get: operations["customerIngestEvents"];
         put?: never;
         post?: never;
@@ -616,7 +616,7 @@ export interface paths {
         };
         /** Where Grafana is served and the dashboards the Dashboards page embeds */
         get: operations["getGrafanaSettings"];
-        /** Update Settings */
+        /** Update Grafana Settings */
         put: operations["updateGrafanaSettings"];
         post?: never;
         delete?: never;
@@ -3149,11 +3149,11 @@ export interface operations {
     deviceEnergy: {
         parameters: {
             query: {
+                interval?: components["schemas"]["Interval"];
                 /** @description first local date (inclusive) */
                 start: string;
                 /** @description last local date (exclusive) */
                 end: string;
-                interval?: components["schemas"]["Interval"];
             };
             header?: never;
             path: {
@@ -3864,10 +3864,12 @@ export interface operations {
     customerEnergy: {
         parameters: {
             query: {
-                start: string;
-                end: string;
                 interval?: components["schemas"]["Interval"];
                 timezone?: string | null;
+                /** @description first local date (inclusive) */
+                start: string;
+                /** @description last local date (exclusive) */
+                end: string;
             };
             header?: never;
             path: {
@@ -4087,10 +4089,12 @@ export interface operations {
     fleetEnergy: {
         parameters: {
             query: {
-                start: string;
-                end: string;
                 interval?: components["schemas"]["Interval"];
                 timezone?: string | null;
+                /** @description first local date (inclusive) */
+                start: string;
+                /** @description last local date (exclusive) */
+                end: string;
             };
             header?: never;
             path?: never;
@@ -5022,7 +5026,9 @@ export interface operations {
     siteBill: {
         parameters: {
             query: {
+                /** @description first local date (inclusive) */
                 start: string;
+                /** @description last local date (exclusive) */
                 end: string;
             };
             header?: never;
@@ -5088,7 +5094,9 @@ export interface operations {
     siteBillCsv: {
         parameters: {
             query: {
+                /** @description first local date (inclusive) */
                 start: string;
+                /** @description last local date (exclusive) */
                 end: string;
             };
             header?: never;
@@ -5154,7 +5162,9 @@ export interface operations {
     siteDailyCosts: {
         parameters: {
             query: {
+                /** @description first local date (inclusive) */
                 start: string;
+                /** @description last local date (exclusive) */
                 end: string;
             };
             header?: never;
@@ -5404,11 +5414,11 @@ export interface operations {
     siteEnergy: {
         parameters: {
             query: {
+                interval?: components["schemas"]["Interval"];
                 /** @description first local date (inclusive) */
                 start: string;
                 /** @description last local date (exclusive) */
                 end: string;
-                interval?: components["schemas"]["Interval"];
             };
             header?: never;
             path: {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import TypeVar
 
 import psycopg
 import structlog
@@ -14,6 +15,8 @@ from sqlalchemy import exc as sa_exc
 
 log = structlog.get_logger(__name__)
 
+Row = TypeVar("Row")
+
 # Seconds a client is asked to wait when the database cannot be reached.
 DATABASE_RETRY_AFTER_SECONDS = 5
 DATABASE_UNAVAILABLE = "the database is unavailable: the request was not completed; retry later"
@@ -22,10 +25,14 @@ DATABASE_UNAVAILABLE = "the database is unavailable: the request was not complet
 class PortalError(Exception):
     status_code = status.HTTP_400_BAD_REQUEST
 
-    def __init__(self, detail: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, detail: str, headers: dict[str, str] | None = None, *, status_code: int | None = None
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.headers = headers
+        if status_code is not None:  # an error whose status depends on the case
+            self.status_code = status_code
 
     def detail_body(self) -> object:
         """What goes in the response's ``detail`` (a message, or a list of problems)."""
@@ -34,6 +41,13 @@ class PortalError(Exception):
 
 class NotFoundError(PortalError):
     status_code = status.HTTP_404_NOT_FOUND
+
+
+def found(row: Row | None, what: str) -> Row:
+    """``row``, or a 404 "no {what}" when the lookup found nothing."""
+    if row is None:
+        raise NotFoundError(f"no {what}")
+    return row
 
 
 class ConflictError(PortalError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
 
@@ -35,3 +36,10 @@ INVALID: Responses = {
 }
 # What every operation that takes a JSON body can answer besides its own responses.
 BODY: Responses = {**MALFORMED_BODY, **INVALID}
+
+
+def operation_id(route: APIRoute) -> str:
+    """A route's OpenAPI operationId: its function's name in camelCase (``list_sites`` →
+    ``listSites``), the names the generated front-end client calls."""
+    first, *rest = route.name.split("_")
+    return first + "".join(word[:1].upper() + word[1:] for word in rest)

@@ -61,7 +61,7 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
-            await session.commit()
+            await session.commit()  # boundary: the unit of work itself
 
     async def ping(self) -> bool:
         """True when a trivial query answers within the health timeout."""

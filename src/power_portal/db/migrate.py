@@ -12,9 +12,11 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
+
+from power_portal.db.locks import advisory_session_lock
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Any constant works; this one spells "POWRMIGR" in ASCII.
@@ -35,19 +37,11 @@ def upgrade_to_head(url: URL) -> None:
     """Bring the database to the newest revision (idempotent, safe in parallel)."""
     engine = create_engine(url, poolclass=NullPool)
     try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
-            connection.commit()
-            try:
-                config = alembic_config()
-                config.attributes["connection"] = connection
-                command.upgrade(config, "head")
-                connection.commit()
-            finally:
-                connection.execute(
-                    text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY}
-                )
-                connection.commit()
+        with engine.connect() as connection, advisory_session_lock(connection, MIGRATION_LOCK_KEY):
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            connection.commit()  # boundary: the migrations, applied as one
     finally:
         engine.dispose()
 

@@ -84,11 +84,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 import structlog
-from sqlalchemy import Connection, create_engine, text
+from sqlalchemy import Connection, create_engine
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
+from power_portal.db.locks import advisory_session_lock
 from power_portal.settings import RunMode, Settings, TimescaleMode
 
 log = structlog.get_logger(__name__)
@@ -237,17 +238,8 @@ def bootstrap(url: URL, settings: Settings, *, plan: Plan | None = None) -> Time
         return TimescaleReport(TimescaleStatus.OFF)
     engine = create_engine(url, poolclass=NullPool)
     try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": BOOTSTRAP_LOCK_KEY})
-            connection.commit()
-            try:
-                report = _bootstrap(connection, plan)
-            finally:
-                connection.rollback()
-                connection.execute(
-                    text("SELECT pg_advisory_unlock(:key)"), {"key": BOOTSTRAP_LOCK_KEY}
-                )
-                connection.commit()
+        with engine.connect() as connection, advisory_session_lock(connection, BOOTSTRAP_LOCK_KEY):
+            report = _bootstrap(connection, plan)
     finally:
         engine.dispose()
     _log(report, plan)
@@ -265,7 +257,7 @@ def _bootstrap(connection: Connection, plan: Plan) -> TimescaleReport:
     if version is None:
         try:
             connection.exec_driver_sql(CREATE_EXTENSION_SQL)
-            connection.commit()
+            connection.commit()  # boundary: the extension exists before the DDL that uses it
         except DBAPIError as exc:
             connection.rollback()
             return TimescaleReport(
@@ -287,7 +279,7 @@ def _bootstrap(connection: Connection, plan: Plan) -> TimescaleReport:
     try:
         for statement in statements:
             connection.exec_driver_sql(statement)
-        connection.commit()
+        connection.commit()  # boundary: the bootstrap DDL, applied as one
     except DBAPIError as exc:
         connection.rollback()
         return TimescaleReport(
