@@ -15,9 +15,11 @@ STATIC := src/power_portal/static
 FRONTEND_INPUTS := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
 	frontend/index.html frontend/vite.config.ts frontend/tsconfig.json frontend/package-lock.json
 PYTEST_ARGS ?=
+# TimescaleDB source for `make timescale`: a folder with build.sh and the source tarball.
+TIMESCALE_SRC ?= ../shared/timescaledb
 
 .PHONY: help setup run test lint typecheck pytest test-unit test-integration test-e2e test-hardening \
-	frontend frontend-check openapi openapi-check chromium bench clean architecture
+	frontend frontend-check openapi openapi-check chromium bench clean architecture timescale
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -88,6 +90,19 @@ chromium: ## Debian's Chromium (browser tests) and mosquitto (MQTT tests), insta
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq; \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium mosquitto >/dev/null; \
+	fi
+
+timescale: $(BIN)/.synced ## build TimescaleDB from TIMESCALE_SRC into .venv's embedded PostgreSQL (needs cmake, gcc)
+	@src=$$(cd "$(TIMESCALE_SRC)" && pwd) || { echo "TIMESCALE_SRC=$(TIMESCALE_SRC) does not exist"; exit 1; }; \
+	pg_config=$$($(BIN)/python -c 'from power_portal.db.embedded import pg_config; print(pg_config())'); \
+	version=$$(sed -n 's/^VERSION=//p' "$$src/build.sh"); \
+	sharedir=$$("$$pg_config" --sharedir); pkglibdir=$$("$$pg_config" --pkglibdir); \
+	if [ -f "$$sharedir/extension/timescaledb--$$version.sql" ] && \
+	   [ -f "$$pkglibdir/timescaledb-$$version.so" ]; then \
+		echo "TimescaleDB $$version is already installed in .venv's PostgreSQL"; \
+	else \
+		echo "building TimescaleDB $$version from $$src (about a minute)"; \
+		bash "$$src/build.sh" "$$pg_config"; \
 	fi
 
 # ---------------------------------------------------------------- API client

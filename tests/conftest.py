@@ -1,6 +1,9 @@
 """Test infrastructure shared by every layer.
 
-- One real PostgreSQL server per test session (the embedded one, in a temp dir).
+- One real PostgreSQL server per test session (the embedded one, in a temp dir), plain:
+  without TimescaleDB even where it is installed.
+- The tests marked ``timescale`` get a second server with TimescaleDB preloaded
+  (``tests/support/timescale.py``; they skip where it is not installed).
 - A template database migrated once; each test gets a fresh copy of it
   (``CREATE DATABASE … TEMPLATE``), which takes milliseconds.
 - ``live_server``: the real app served by uvicorn on a free loopback port, in a
@@ -39,6 +42,13 @@ from tests.support.portal import (
     PortalProcess,
     login_client,
 )
+from tests.support.timescale import (  # noqa: F401 - the TimescaleDB fixtures
+    _timescale_template,
+    make_timescale_database,
+    timescale_db_url,
+    timescale_server,
+    timescale_summary,
+)
 
 _OWN_BASETEMP = pytest.StashKey[Path]()
 
@@ -54,6 +64,10 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.option.basetemp is None:
         config.option.basetemp = tempfile.mkdtemp(prefix="pytest-portal-")
         config.stash[_OWN_BASETEMP] = Path(config.option.basetemp)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    timescale_summary(terminalreporter)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -73,7 +87,8 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
 
 @pytest.fixture(scope="session")
 def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
-    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg"), database=TEMPLATE_DB)
+    """The plain PostgreSQL (no TimescaleDB preloaded, even where it is installed)."""
+    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg"), database=TEMPLATE_DB, timescale=False)
     server.start()
     try:
         yield server

@@ -1,19 +1,22 @@
 """Check the TimescaleDB bootstrap on a real TimescaleDB server, and that the app's
 own SQL (ingest, rollups, energy, latest, push) gives the same answers on it as on
-the embedded PostgreSQL. A manual check (TESTING.md), not part of the test run.
+plain PostgreSQL (the embedded server, TimescaleDB not preloaded). Run by
+``tests/integration/test_timescale_real.py`` on real TimescaleDB; by hand against any
+server (TESTING.md).
 
 Usage:
     .venv/bin/python deploy/verify/timescale_equivalence.py URL [--compression] [--no-copy]
 
 URL: postgresql://user:password@host:port/db of an empty database on a server with
-TimescaleDB (the compose stack's, or the WASM build in pglite-timescaledb.mjs).
+TimescaleDB (the compose stack's, the embedded one after ``make timescale``, or the WASM
+build in pglite-timescaledb.mjs).
 --no-copy: that WASM build's wire server cannot take COPY FROM STDIN, so the ingest's
 binary COPY is replaced by multi-row INSERTs, on both databases alike.
 
-Without --compression: the bootstrap as shipped (hypertables; compression waits,
-see db/timescale.py). With it: the compression plan forced on, old chunks
-compressed by hand before a late replay. The database must be empty
-(migrations run here). Exit status 0 when every check passed.
+The bootstrap as shipped (``COMPRESSION_READY``: hypertables with compression and its
+policy), old chunks compressed by hand before a late replay; ``--compression`` forces the
+compression plan on should ``COMPRESSION_READY`` ever be false again. The database must
+be empty (migrations run here). Exit status 0 when every check passed.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from power_portal.db import timescale
 from power_portal.db.embedded import EmbeddedPostgres
 from power_portal.db.migrate import upgrade_to_head
 from power_portal.db.target import normalise_url
-from power_portal.fleet.push import _READ_SQL, _START_CURSOR
+from power_portal.fleet.repository import PushCursor, measurements_after
 from power_portal.measurements import ingest as ingest_module
 from power_portal.measurements import repository
 from power_portal.measurements.fields import FIELD_NAMES
@@ -190,9 +193,10 @@ async def scenario(url: URL, *, compress_old_chunks: bool) -> dict[str, Any]:
         out["raw_count"] = (
             await db.execute(text("SELECT count(*) FROM monitoring.power_measurements"))
         ).scalar_one()
-        pushed = (await db.execute(_READ_SQL, {**_START_CURSOR, "limit": 1000})).all()
+        pushed = await measurements_after(db, PushCursor(), 1000)
         out["push_first_page"] = len(pushed)
-        out["push_is_ordered"] = pushed == sorted(pushed, key=lambda r: (int(r[0]), r[1], r[2]))
+        order = [(int(r["xid"]), r["device_id"], r["time"]) for r in pushed]
+        out["push_is_ordered"] = order == sorted(order)
         await db.rollback()
     await engine.dispose()
     return out
@@ -229,13 +233,14 @@ def settings(url: URL, mode: RunMode) -> Settings:
 
 def main() -> None:
     tsdb = normalise_url(sys.argv[1], setting="argv[1]")
-    forced = "--compression" in sys.argv[2:]
-    plan = timescale.plan_for(RunMode.STANDALONE, compression_ready=True if forced else None)
+    ready = True if "--compression" in sys.argv[2:] else None
+    plan = timescale.plan_for(RunMode.STANDALONE, compression_ready=ready)
+    compressing = plan.compress  # as shipped, or forced on by --compression
     upgrade_to_head(tsdb)
     report = timescale.bootstrap(tsdb, settings(tsdb, RunMode.STANDALONE), plan=plan)
     print("bootstrap:", report.status.value, report.version, report.detail)
     check(report.status is timescale.TimescaleStatus.ENABLED, "standalone bootstrap enabled")
-    check(report.compression is forced, f"compression {'forced on' if forced else 'waits'}")
+    check(report.compression is compressing, f"compression {'on' if compressing else 'waits'}")
     first = catalog(tsdb)
     for row in first:
         print("   ", row)
@@ -244,7 +249,7 @@ def main() -> None:
     check(catalog(tsdb) == first, "second run is a no-op (catalogue unchanged)")
     ht = {r[1]: r[2] for r in first if r[0] == "ht"}
     check(
-        ht == {"monitoring.power_measurements": str(forced).lower()},
+        ht == {"monitoring.power_measurements": str(compressing).lower()},
         f"only the monitoring hypertable: {ht}",
     )
     dims = [r for r in first if r[0] == "dim"]
@@ -255,7 +260,7 @@ def main() -> None:
     check("power_measurements_time_idx" not in idx, f"no default time index: {idx}")
     seg = [r for r in first if r[0] == "seg"]
     jobs = [r for r in first if r[0] == "job"]
-    if forced:
+    if compressing:
         check(
             len(seg) == 1 and seg[0][2].replace(chr(34), "").startswith("device_id | time DESC"),
             f"segment/order: {seg}",
@@ -271,16 +276,20 @@ def main() -> None:
         )
 
     with tempfile.TemporaryDirectory() as tmp:
-        plain = EmbeddedPostgres(Path(tmp), "portal")
+        plain = EmbeddedPostgres(Path(tmp), "portal", timescale=False)
         plain_url = plain.start()
         try:
             upgrade_to_head(plain_url)
             plain_report = timescale.bootstrap(plain_url, settings(plain_url, RunMode.STANDALONE))
-            check(plain_report.status is timescale.TimescaleStatus.ABSENT, "embedded: absent")
+            check(
+                plain_report.status
+                in (timescale.TimescaleStatus.ABSENT, timescale.TimescaleStatus.NOT_PRELOADED),
+                f"embedded: plain PostgreSQL ({plain_report.status.value})",
+            )
             expected = asyncio.run(scenario(plain_url, compress_old_chunks=False))
         finally:
             plain.stop()
-    got = asyncio.run(scenario(tsdb, compress_old_chunks=forced))
+    got = asyncio.run(scenario(tsdb, compress_old_chunks=compressing))
     for key in expected:
         same = expected[key] == got[key]
         check(same, f"same {key} on TimescaleDB as on plain PostgreSQL")
@@ -290,13 +299,13 @@ def main() -> None:
     print("    replay (accepted, duplicates):", got["replay"], "then", got["replay_again"])
     print("    energy points by day:", len(got["energy_day"]), "rollup rows:", len(got["rollup"]))
 
-    admin_plan = timescale.plan_for(RunMode.ADMIN, compression_ready=True if forced else None)
+    admin_plan = timescale.plan_for(RunMode.ADMIN, compression_ready=ready)
     admin = timescale.bootstrap(tsdb, settings(tsdb, RunMode.ADMIN), plan=admin_plan)
     check(admin.status is timescale.TimescaleStatus.ENABLED, "admin bootstrap enabled")
     cat = catalog(tsdb)
     hypertables = {r[1] for r in cat if r[0] == "ht"}
     check("fleet.power_measurements" in hypertables, f"fleet hypertable: {hypertables}")
-    if forced:
+    if compressing:
         settings_by_table = {r[1]: r[2] for r in cat if r[0] == "seg"}
         check(
             settings_by_table.get("fleet.power_measurements", "")
@@ -311,7 +320,7 @@ def main() -> None:
         all("monitoring.power_measurements" not in r[1] for r in jobs),
         f"client mode: no monitoring compression policy: {jobs}",
     )
-    if forced:
+    if compressing:
         check("compressed chunk" in client.detail, f"client warns: {client.detail}")
     print(f"\n{len(FAILURES)} failed" if FAILURES else "\nall checks passed")
     sys.exit(1 if FAILURES else 0)

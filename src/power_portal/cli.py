@@ -13,7 +13,7 @@ import uvicorn
 from rich.console import Console
 
 from power_portal import __version__
-from power_portal.settings import ProductionConfigError, get_settings
+from power_portal.settings import ProductionConfigError, TimescaleMode, get_settings
 
 app = typer.Typer(
     name="portal",
@@ -94,7 +94,11 @@ def migrate() -> None:
     target = resolve_database_target(settings)
     embedded = None
     if target.url is None:
-        embedded = EmbeddedPostgres(settings.resolved_data_dir, settings.embedded_database_name)
+        embedded = EmbeddedPostgres(
+            settings.resolved_data_dir,
+            settings.embedded_database_name,
+            timescale=settings.embedded_timescale is TimescaleMode.AUTO,
+        )
         url = embedded.start()
     else:
         url = target.url

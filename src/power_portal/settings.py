@@ -241,6 +241,8 @@ class Settings(BaseSettings):
     ingest_max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     # TimescaleDB bootstrap after migrations (db/timescale.py): auto = when available.
     timescale: TimescaleMode = TimescaleMode.AUTO
+    # The embedded server preloads TimescaleDB when its files are installed (db/embedded.py).
+    embedded_timescale: TimescaleMode = TimescaleMode.AUTO
     # Proxies whose X-Forwarded-* headers uvicorn trusts (comma-separated IPs, or *).
     forwarded_allow_ips: str = "127.0.0.1"
     grafana_url: str | None = None

@@ -352,6 +352,7 @@ UNSET_IN_CONTAINERS = {
     "PORTAL_DATABASE_URL",  # would win over the PORTAL_DB__* parts the stack sets
     "PORTAL_STATIC_DIR",  # the web app is built into the image
     "PORTAL_EMBEDDED_DATABASE_NAME",  # the embedded server only
+    "PORTAL_EMBEDDED_TIMESCALE",  # the embedded server only
     "PORTAL_HOST",  # portal serve --host 0.0.0.0
     "PORTAL_PORT",  # portal serve --port 8000
 }

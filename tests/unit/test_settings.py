@@ -6,13 +6,20 @@ from pathlib import Path
 
 import pytest
 
+from power_portal.db.embedded import write_timescale_conf
 from power_portal.db.target import (
     DRIVER,
     DatabaseConfigError,
     DatabaseSource,
     resolve_database_target,
 )
-from power_portal.settings import Environment, RunMode, Settings, production_problems
+from power_portal.settings import (
+    Environment,
+    RunMode,
+    Settings,
+    TimescaleMode,
+    production_problems,
+)
 
 CONFIG_WITH_URL = """
 [database]
@@ -190,3 +197,25 @@ def test_production_refuses_weak_admin_passwords(password: str) -> None:
 def test_production_accepts_external_database_and_strong_password() -> None:
     settings = Settings(env="production", admin_password="correct-horse-battery-staple")
     assert production_problems(settings, uses_embedded_database=False) == []
+
+
+def test_the_embedded_server_preloads_timescale_unless_switched_off(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert Settings().embedded_timescale is TimescaleMode.AUTO
+    monkeypatch.setenv("PORTAL_EMBEDDED_TIMESCALE", "off")
+    assert Settings().embedded_timescale is TimescaleMode.OFF
+    # the cluster's settings: nothing without TimescaleDB, then on, then off again
+    (tmp_path / "postgresql.conf").write_text("max_connections = 100\n")
+    write_timescale_conf(tmp_path, preload=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["postgresql.conf"]
+    write_timescale_conf(tmp_path, preload=True)
+    write_timescale_conf(tmp_path, preload=True)
+    conf = (tmp_path / "postgresql.conf").read_text()
+    assert conf.count("include_if_exists = 'portal_timescale.conf'") == 1
+    assert (
+        "shared_preload_libraries = 'timescaledb'"
+        in (tmp_path / "portal_timescale.conf").read_text()
+    )
+    write_timescale_conf(tmp_path, preload=False)
+    assert "shared_preload_libraries" not in (tmp_path / "portal_timescale.conf").read_text()

@@ -13,7 +13,7 @@ from power_portal.db.embedded import EmbeddedPostgres
 from power_portal.db.engine import Database
 from power_portal.db.migrate import upgrade_to_head
 from power_portal.db.target import DatabaseTarget, resolve_database_target
-from power_portal.settings import Settings
+from power_portal.settings import Settings, TimescaleMode
 
 
 @asynccontextmanager
@@ -21,7 +21,11 @@ async def open_database(settings: Settings) -> AsyncIterator[tuple[Database, Dat
     target = resolve_database_target(settings)
     embedded: EmbeddedPostgres | None = None
     if target.url is None:
-        embedded = EmbeddedPostgres(settings.resolved_data_dir, settings.embedded_database_name)
+        embedded = EmbeddedPostgres(
+            settings.resolved_data_dir,
+            settings.embedded_database_name,
+            timescale=settings.embedded_timescale is TimescaleMode.AUTO,
+        )
         url = await asyncio.to_thread(embedded.start)
     else:
         url = target.url

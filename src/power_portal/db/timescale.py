@@ -3,8 +3,11 @@
 The switch is ``PORTAL_TIMESCALE``: ``auto`` (default) uses TimescaleDB when the
 database server offers it, ``off`` never touches it. "Offers it" is detected,
 never assumed: ``SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'``.
-Where the extension is absent (the embedded server, a plain PostgreSQL) the
-bootstrap logs one line and changes nothing.
+Where the extension is absent (a plain PostgreSQL), or installed but not preloaded
+(``shared_preload_libraries``; the embedded server with
+``PORTAL_EMBEDDED_TIMESCALE=off``), the bootstrap logs one info line and changes
+nothing. The embedded server preloads it whenever its files are installed
+(``db/embedded.py``, ``make timescale``).
 
 What it changes (only where TimescaleDB is available)
 -----------------------------------------------------
@@ -107,6 +110,9 @@ AVAILABLE_SQL = "SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb
 INSTALLED_VERSION_SQL = "SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'"
 CREATE_EXTENSION_SQL = "CREATE EXTENSION IF NOT EXISTS timescaledb"
 LICENSE_SQL = "SELECT current_setting('timescaledb.license', true)"
+# The loader (timescaledb.so) defines this setting only when the server preloaded it;
+# unlike shared_preload_libraries itself, any role may read it. NULL: not preloaded.
+PRELOADED_SQL = "SELECT current_setting('timescaledb.disable_load', true)"
 
 
 @dataclass(frozen=True)
@@ -216,6 +222,7 @@ def parse_version(raw: str) -> tuple[int, int]:
 class TimescaleStatus(StrEnum):
     OFF = "off"  # PORTAL_TIMESCALE=off
     ABSENT = "absent"  # the server does not offer the extension
+    NOT_PRELOADED = "not_preloaded"  # offered, but not in shared_preload_libraries
     UNUSABLE = "unusable"  # offered, but cannot be created here, or too old
     FAILED = "failed"  # a statement failed; rolled back, tables unchanged
     ENABLED = "enabled"
@@ -252,6 +259,13 @@ def _bootstrap(connection: Connection, plan: Plan) -> TimescaleReport:
         return TimescaleReport(
             TimescaleStatus.ABSENT,
             detail="TimescaleDB is not available on this server: plain tables, the app's rollups",
+        )
+    if connection.exec_driver_sql(PRELOADED_SQL).scalar() is None:
+        connection.rollback()
+        return TimescaleReport(
+            TimescaleStatus.NOT_PRELOADED,
+            detail="TimescaleDB is installed on this server but not preloaded "
+            "(shared_preload_libraries): plain tables, the app's rollups",
         )
     version = connection.exec_driver_sql(INSTALLED_VERSION_SQL).scalar()
     if version is None:
@@ -314,8 +328,8 @@ def _reason(exc: DBAPIError) -> str:
 
 
 def _log(report: TimescaleReport, plan: Plan) -> None:
-    if report.status is TimescaleStatus.ABSENT:
-        log.info("timescale.absent", detail=report.detail)
+    if report.status in (TimescaleStatus.ABSENT, TimescaleStatus.NOT_PRELOADED):
+        log.info(f"timescale.{report.status.value}", detail=report.detail)
     elif report.status is TimescaleStatus.ENABLED:
         tables = [t.qualified for t in plan.hypertables]
         log.info(
