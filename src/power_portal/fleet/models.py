@@ -85,6 +85,9 @@ class FleetDevice(_PushedRow, Base):
     name: Mapped[str] = mapped_column(String(200))
     serial: Mapped[str] = mapped_column(String(100))
     model: Mapped[str | None] = mapped_column(String(100))
+    # the metering tree as the customer's stack has it (see sites.models.Device)
+    parent_id: Mapped[int | None] = mapped_column(BigInteger)
+    role: Mapped[str] = mapped_column(String(20), server_default="submeter")
     # when the newest measurement was taken: a column the repository's query adds
     last_reading_at: Mapped[datetime | None] = query_expression()
 

@@ -34,7 +34,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from power_portal.db.engine import Database
-from power_portal.measurements.rollups import rebuild_around
+from power_portal.measurements.rollups import rebuild_around, rebuild_daily
 
 log = structlog.get_logger(__name__)
 
@@ -117,6 +117,26 @@ async def drain_device(db: AsyncSession, device_id: int) -> int:
         await rebuild_around(db, device_id, lo, hi, mask)
     await db.commit()  # boundary: a device's rollup rebuild and its taken log entries, together
     return len(ranges)
+
+
+async def recount_days(db: AsyncSession, device_ids: Sequence[int]) -> None:
+    """Recount the devices' whole daily rollup (``rollup_1d``), in the caller's transaction.
+
+    For whoever changes the zone a device's days are counted in: a site's time zone, a
+    device moved to another site. It takes the devices' rollup locks (in id order, so two
+    callers never deadlock), so a rebuild running meanwhile cannot write days of the old
+    zone after this; the caller commits (which releases them).
+    """
+    if not device_ids:
+        return
+    await db.execute(
+        text("""
+            SELECT pg_advisory_xact_lock(CAST(:ns AS int), CAST(id AS int))
+            FROM unnest(CAST(:ids AS bigint[])) AS d(id) ORDER BY id
+        """),
+        {"ns": ROLLUP_LOCK_NAMESPACE, "ids": sorted(set(device_ids))},
+    )
+    await rebuild_daily(db, device_ids)
 
 
 async def flush(db: AsyncSession, device_ids: Sequence[int]) -> None:

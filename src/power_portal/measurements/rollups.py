@@ -17,6 +17,13 @@ The monitoring rollups are rebuilt by ``rollup_queue`` under a per-device
 rollup lock, from ranges logged by committed ingest transactions, so every
 row a rebuild should see is committed before it starts. The fleet rollups
 are rebuilt inside the fleet ingest transaction, under its device lock.
+
+``monitoring.rollup_1d`` (energy per device and *local* day of its site) is
+the 15-minute rollup summed by day: every monitoring rebuild recomputes, in
+the same transaction, the local days its span touches (``rebuild_daily``), so
+the daily rows are right whenever the 15-minute ones are. Whoever changes the
+zone a device's days are counted in (a site's time zone, a device moving to
+another site) recounts its whole history (``rollup_queue.recount_days``).
 """
 
 from __future__ import annotations
@@ -195,8 +202,12 @@ async def rebuild_around(
     hi: datetime,
     registers_mask: int = ALL_REGISTERS,
 ) -> None:
-    """Rebuild the buckets affected by new rows of one device within ``[lo, hi]``."""
-    await _rebuild(db, MONITORING, {"device_id": device_id}, lo, hi, registers_mask)
+    """Rebuild the buckets affected by new rows of one device within ``[lo, hi]``, and the
+    local days those buckets fall in."""
+    span_a, span_b = await _rebuild(
+        db, MONITORING, {"device_id": device_id}, lo, hi, registers_mask
+    )
+    await rebuild_daily(db, [device_id], span_a, span_b)
 
 
 async def _rebuild(
@@ -206,7 +217,7 @@ async def _rebuild(
     lo: datetime,
     hi: datetime,
     registers_mask: int,
-) -> None:
+) -> tuple[datetime, datetime]:
     """Two statements: find the span, then rebuild it with the span bound as constants.
 
     Bound values (not a CTE's) let the planner see the range: it estimates the
@@ -217,6 +228,7 @@ async def _rebuild(
     await db.execute(
         rebuild_sql(registers_mask, tables), {**key, "span_a": span.span_a, "span_b": span.span_b}
     )
+    return span.span_a, span.span_b
 
 
 async def rebuild_fleet_around(
@@ -231,3 +243,70 @@ async def rebuild_fleet_around(
     await _rebuild(
         db, FLEET, {"customer_id": customer_id, "device_id": device_id}, lo, hi, registers_mask
     )
+
+
+def _build_daily_sql() -> str:
+    sums = ",\n           ".join(f"sum(r.{c}) AS {c}" for c in REGISTER_FIELDS)
+    columns = ", ".join(["sample_count", *REGISTER_FIELDS])
+    updates = ", ".join(f"{c} = excluded.{c}" for c in ["sample_count", *REGISTER_FIELDS])
+    return f"""
+WITH device_days AS (
+    -- each device's local days (its site's zone) touching [lo, hi)
+    SELECT d.id AS device_id, s.timezone AS tz,
+           (coalesce(CAST(:lo AS timestamptz), '-infinity') AT TIME ZONE s.timezone)::date
+               AS first_day,
+           ((coalesce(CAST(:hi AS timestamptz), 'infinity') - interval '1 microsecond')
+               AT TIME ZONE s.timezone)::date AS last_day
+    FROM app.devices d
+    JOIN app.sites s ON s.id = d.site_id
+    WHERE d.id = ANY(:ids)
+),
+spans AS (
+    SELECT device_id, tz, first_day, last_day,
+           first_day::timestamp AT TIME ZONE tz AS span_a,
+           (last_day + 1)::timestamp AT TIME ZONE tz AS span_b
+    FROM device_days
+),
+days AS (
+    SELECT r.device_id, (r.bucket_start AT TIME ZONE spans.tz)::date AS day,
+           sum(r.sample_count) AS sample_count,
+           {sums}
+    FROM spans
+    JOIN {MONITORING.rollup} r ON r.device_id = spans.device_id
+     AND r.bucket_start >= spans.span_a AND r.bucket_start < spans.span_b
+    GROUP BY 1, 2
+),
+gone AS (
+    -- days that no longer have any 15-minute bucket
+    DELETE FROM monitoring.rollup_1d x
+    USING spans
+    WHERE x.device_id = spans.device_id
+      AND x.day >= spans.first_day AND x.day <= spans.last_day
+      AND NOT EXISTS (SELECT 1 FROM days WHERE days.device_id = x.device_id
+                                           AND days.day = x.day)
+)
+INSERT INTO monitoring.rollup_1d (device_id, day, {columns})
+SELECT device_id, day, {columns} FROM days
+ON CONFLICT (device_id, day) DO UPDATE SET {updates}
+"""
+
+
+@lru_cache(maxsize=1)
+def daily_sql() -> TextClause:
+    return text(_build_daily_sql())
+
+
+async def rebuild_daily(
+    db: AsyncSession,
+    device_ids: Sequence[int],
+    lo: datetime | None = None,
+    hi: datetime | None = None,
+) -> None:
+    """Recompute ``monitoring.rollup_1d`` of the devices from ``rollup_15m``, for the local
+    days (each device's site zone) touching ``[lo, hi)``; all history when they are None.
+
+    Days whose 15-minute buckets are gone lose their row. One statement.
+    """
+    if not device_ids:
+        return
+    await db.execute(daily_sql(), {"ids": list(device_ids), "lo": lo, "hi": hi})
