@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from power_portal.billing.bill_csv import bill_csv, csv_text
+from power_portal.billing.bill_csv import bill_csv
 from power_portal.billing.costs import MonthSoFar, month_so_far
+from power_portal.core.exports import csv_text
 from power_portal.tariffs.schemas import Bill, BillLine
 
 

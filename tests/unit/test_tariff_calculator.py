@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -218,6 +219,20 @@ def test_a_meter_reset_is_not_negative_energy() -> None:
     readings = Readings(times=times, energy_import_kwh=np.array([500.0, 510.0, 3.0, 8.0]))
     bill = calculate_bill(tariff(flat_tariff(2.0)), readings, date(2026, 6, 1), date(2026, 6, 2))
     assert bill.energy_kwh == pytest.approx(10.0 + 3.0 + 5.0)
+
+
+def test_a_meter_with_sign_minus_one_is_subtracted() -> None:
+    """A difference of meters (a virtual meter): 100 kW - 30 kW is billed as 70 kW."""
+    start, end = datetime(2026, 6, 1, tzinfo=SAST), datetime(2026, 6, 2, tzinfo=SAST)
+    incomer = steady_readings(start, end, 100.0)
+    building_a = replace(steady_readings(start, end, 30.0), sign=-1.0)
+    bill = calculate_bill(
+        tariff(flat_tariff(2.0, "Africa/Johannesburg")),
+        [incomer, building_a],
+        date(2026, 6, 1),
+        date(2026, 6, 2),
+    )
+    assert bill.energy_kwh == pytest.approx(70.0 * 24)
 
 
 # ---------------------------------------------------------------- properties

@@ -5,14 +5,10 @@ from __future__ import annotations
 import csv
 import io
 
+from power_portal.core.exports import csv_text
 from power_portal.tariffs.schemas import Bill
 
 HEADER = ["kind", "description", "season", "period", "month", "quantity", "unit", "rate"]
-
-
-def csv_text(value: str) -> str:
-    """A text cell a spreadsheet will not run: a leading = + - @ (or tab/CR) gets a '."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def bill_csv(bill: Bill) -> str:

@@ -1,10 +1,12 @@
-"""A site's bill, daily costs and month cost: the site's tariff applied to its readings."""
+"""A site's bill, daily costs and month cost: the site's tariff applied to its readings.
+
+A site is billed on its supply points, or on all its devices when it has none
+(``sites.service.metered_device_ids``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +16,9 @@ from power_portal.billing.bill_csv import bill_csv
 from power_portal.billing.costs import daily_costs, local_midnight, month_cost, month_so_far
 from power_portal.billing.schemas import DailyCosts, MonthCost
 from power_portal.core.errors import PortalError
+from power_portal.core.exports import CsvFile
 from power_portal.core.request_checks import DateSpan
+from power_portal.sites import service as sites_service
 from power_portal.sites.models import Site
 from power_portal.tariffs import service as tariffs_service
 from power_portal.tariffs.calculator import BillError, Readings, calculate_bill
@@ -35,7 +39,7 @@ def _billable() -> Iterator[None]:
         raise BillUnavailableError(str(exc)) from exc
 
 
-async def _site_tariff(db: AsyncSession, site: Site) -> TariffIn:
+async def site_tariff(db: AsyncSession, site: Site) -> TariffIn:
     if site.tariff_id is None:
         raise BillUnavailableError(
             f"site {site.id} has no tariff: assign one with PATCH /api/sites/{site.id}"
@@ -48,20 +52,15 @@ async def _readings(
     db: AsyncSession, site: Site, tariff: TariffIn, start: date, end: date
 ) -> list[Readings]:
     lo, hi = local_midnight(start, tariff.timezone), local_midnight(end, tariff.timezone)
-    return await repository.site_readings(db, site.id, lo, hi)
+    device_ids = await sites_service.metered_device_ids(db, site)
+    return await repository.site_readings(db, device_ids, lo, hi)
 
 
 async def site_bill(db: AsyncSession, site: Site, span: DateSpan) -> Bill:
-    tariff = await _site_tariff(db, site)
+    tariff = await site_tariff(db, site)
     meters = await _readings(db, site, tariff, span.start, span.end)
     with _billable():
         return calculate_bill(tariff, meters, span.start, span.end)
-
-
-@dataclass(frozen=True)
-class CsvFile:
-    filename: str
-    text: str
 
 
 async def site_bill_csv(db: AsyncSession, site: Site, span: DateSpan) -> CsvFile:
@@ -70,14 +69,14 @@ async def site_bill_csv(db: AsyncSession, site: Site, span: DateSpan) -> CsvFile
 
 
 async def site_daily_costs(db: AsyncSession, site: Site, span: DateSpan) -> DailyCosts:
-    tariff = await _site_tariff(db, site)
+    tariff = await site_tariff(db, site)
     meters = await _readings(db, site, tariff, span.start, span.end)
     with _billable():
         return daily_costs(tariff, meters, span.start, span.end)
 
 
 async def site_month_cost(db: AsyncSession, site: Site, now: datetime) -> MonthCost:
-    tariff = await _site_tariff(db, site)
+    tariff = await site_tariff(db, site)
     month = month_so_far(now, tariff.timezone)
     meters = await _readings(db, site, tariff, month.first, month.following)
     with _billable():

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from power_portal.core.request_checks import RefId, StorableText
 from power_portal.core.schemas import Name
+from power_portal.sites.tree import Role
 
 
 class ConnectionState(StrEnum):
@@ -68,6 +69,10 @@ class GatewayAccept(BaseModel):
         Annotated[str, StringConstraints(strip_whitespace=True, max_length=100), StorableText]
         | None
     ) = None
+    # Where it goes in the site's metering tree: without a parent, a sub-meter goes under
+    # the site's only supply point (a site with several names one).
+    parent_id: RefId | None = None
+    role: Role = "submeter"
 
 
 class BridgeStatus(BaseModel):

@@ -21,6 +21,7 @@ from power_portal.gateways.models import GatewayHealth, GatewayHealthView, Pendi
 from power_portal.gateways.schemas import BridgeStatus, GatewayAccept
 from power_portal.gateways.state import Snapshot, Tallies
 from power_portal.settings import MqttSettings
+from power_portal.sites import service as sites_service
 from power_portal.sites.models import Device
 
 log = structlog.get_logger(__name__)
@@ -73,8 +74,16 @@ async def accept_pending(db: AsyncSession, gateway_id: str, data: GatewayAccept)
     pending = await _get_pending(db, gateway_id)
     if not await repository.site_exists(db, data.site_id):
         raise FieldError("site_id", f"no site with id {data.site_id}")
+    parent_id = await sites_service.place_new_device(
+        db, data.site_id, data.name, data.parent_id, data.role
+    )
     device = Device(
-        site_id=data.site_id, name=data.name, serial=gateway_id, model=data.model or pending.model
+        site_id=data.site_id,
+        name=data.name,
+        serial=gateway_id,
+        model=data.model or pending.model,
+        parent_id=parent_id,
+        role=data.role,
     )
     db.add(device)
     try:

@@ -6,7 +6,9 @@ from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
+    CheckConstraint,
     DateTime,
+    Double,
     ForeignKey,
     Identity,
     Index,
@@ -32,8 +34,13 @@ class Site(Timestamps, Base):
     tariff_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("app.tariffs.id", ondelete="RESTRICT")
     )
+    # A day on which a parent's children add up to more than the parent by over this
+    # share (percent) shows a metering-discrepancy warning.
+    discrepancy_percent: Mapped[float] = mapped_column(Double, server_default="5")
     # Filled in by the queries of ``sites.repository`` (None on a row loaded any other way).
     device_count: Mapped[int | None] = query_expression()
+    # ``supply_points`` when a device has role ``supply``, else ``all_devices`` (ditto).
+    metering: Mapped[str | None] = query_expression()
 
 
 class Device(Timestamps, Base):
@@ -41,6 +48,8 @@ class Device(Timestamps, Base):
     __table_args__ = (
         Index("ix_devices_site_id", "site_id"),
         Index("uq_devices_serial", "serial", unique=True),
+        Index("ix_devices_parent_id", "parent_id"),
+        CheckConstraint("role IN ('supply', 'generation', 'submeter')", name="role"),
         {"schema": "app"},
     )
 
@@ -51,6 +60,12 @@ class Device(Timestamps, Base):
     name: Mapped[str] = mapped_column(String(200))
     serial: Mapped[str] = mapped_column(String(100))
     model: Mapped[str | None] = mapped_column(String(100))
+    # The metering tree: the meter upstream of this one (same site), and what the meter is:
+    # ``supply`` (on the utility's supply), ``generation`` (solar and the like), ``submeter``.
+    parent_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("app.devices.id", ondelete="SET NULL")
+    )
+    role: Mapped[str] = mapped_column(String(20), server_default="submeter")
     # Bit i set: the meter has sent register REGISTER_FIELDS[i] at least once. Rollup
     # rebuilds look only at those registers (a never-sent one would scan all history).
     registers_seen: Mapped[int] = mapped_column(SmallInteger, server_default="0")

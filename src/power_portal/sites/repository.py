@@ -1,7 +1,8 @@
 """The SQL of sites, devices and device tokens.
 
-A site read here carries its ``device_count`` and a device its ``last_reading_at`` (query
-expressions on the models): read schemas take both from the row.
+A site read here carries its ``device_count`` and ``metering`` and a device its
+``last_reading_at`` (query expressions on the models): read schemas take them from the row.
+Which devices a site's figures add up is ``metered_device_ids``, the one place that says so.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, case, exists, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute, with_expression
 from sqlalchemy.sql.selectable import ScalarSelect
@@ -17,6 +18,7 @@ from sqlalchemy.sql.selectable import ScalarSelect
 from power_portal.db.models import Base
 from power_portal.measurements.models import power_measurements
 from power_portal.sites.models import Device, DeviceToken, Site
+from power_portal.sites.tree import TreeDevice
 from power_portal.tariffs.models import Tariff
 
 Model = TypeVar("Model", bound=Base)
@@ -50,9 +52,15 @@ def _with_expression(
 # ---------------------------------------------------------------- sites
 
 
+SUPPLY = "supply"
+
+
 def _sites() -> Select[Site]:
     device_count = select(func.count()).where(Device.site_id == Site.id).correlate(Site)
-    return _with_expression(select(Site), Site.device_count, device_count.scalar_subquery())
+    has_supply = exists().where(Device.site_id == Site.id, Device.role == SUPPLY).correlate(Site)
+    metering = select(case((has_supply, "supply_points"), else_="all_devices"))
+    query = _with_expression(select(Site), Site.device_count, device_count.scalar_subquery())
+    return query.options(with_expression(Site.metering, metering.scalar_subquery()))
 
 
 async def get_site(db: AsyncSession, site_id: int) -> Site | None:
@@ -113,6 +121,61 @@ async def device_ids_of_site(db: AsyncSession, site_id: int) -> list[int]:
         select(Device.id).where(Device.site_id == site_id).order_by(Device.name, Device.id)
     )
     return [int(device_id) for device_id in rows.scalars()]
+
+
+async def metered_device_ids(db: AsyncSession, site_id: int) -> list[int]:
+    """The devices a site's own figures (energy, summary, bill, costs) add up: its supply
+    points, or every device of a site that has none."""
+    rows = await db.execute(
+        select(Device.id)
+        .where(
+            Device.site_id == site_id,
+            (Device.role == SUPPLY)
+            | ~exists().where(Device.site_id == site_id, Device.role == SUPPLY),
+        )
+        .order_by(Device.name, Device.id)
+    )
+    return [int(device_id) for device_id in rows.scalars()]
+
+
+async def tree_devices(db: AsyncSession, site_id: int) -> list[TreeDevice]:
+    """The site's devices as the metering tree sees them, by id."""
+    rows = await db.execute(
+        select(Device.id, Device.name, Device.parent_id, Device.role)
+        .where(Device.site_id == site_id)
+        .order_by(Device.id)
+    )
+    return [
+        TreeDevice(int(i), str(n), None if p is None else int(p), str(r)) for i, n, p, r in rows
+    ]
+
+
+async def first_child(db: AsyncSession, device_id: int) -> Device | None:
+    """One device directly below ``device_id`` (by name), or None."""
+    rows = await db.execute(
+        select(Device).where(Device.parent_id == device_id).order_by(Device.name, Device.id)
+    )
+    return rows.scalars().first()
+
+
+class VirtualMeterUse(NamedTuple):
+    meter_id: int
+    name: str
+
+
+async def virtual_meter_using(db: AsyncSession, device_id: int) -> VirtualMeterUse | None:
+    """A virtual meter with a term naming ``device_id`` (by name), or None."""
+    row = (
+        await db.execute(
+            text("""
+                SELECT m.id, m.name FROM app.virtual_meter_terms t
+                JOIN app.virtual_meters m ON m.id = t.virtual_meter_id
+                WHERE t.device_id = :device_id ORDER BY m.name, m.id LIMIT 1
+            """),
+            {"device_id": device_id},
+        )
+    ).one_or_none()
+    return None if row is None else VirtualMeterUse(int(row[0]), str(row[1]))
 
 
 async def device_by_serial(db: AsyncSession, serial: str) -> Device | None:

@@ -1,15 +1,17 @@
-"""Routes of sites, devices and device tokens, and the readings of a site or device.
+"""Routes of sites, devices and device tokens, the metering tree, and the readings of a site or
+device.
 
-Two routers: ``router`` (tag ``sites``) and ``readings_router`` (tag ``measurements``: energy,
-series, latest reading, summary; the data comes from ``measurements``). A site's bill and
-costs are in ``billing``. Routes with a body take the path id and let the service load the
-row, so an invalid body is a 422 before a missing row is a 404, as FastAPI checks bodies
-after dependencies.
+Two routers: ``router`` (tag ``sites``: also the metering tree) and ``readings_router`` (tag
+``measurements``: energy, series, latest reading, summary; the data comes from
+``measurements``). A site's bill and costs are in ``billing``. Routes with a body take the
+path id and let the service load the row, so an invalid body is a 422 before a missing row is
+a 404, as FastAPI checks bodies after dependencies.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, status
+from fastapi.responses import Response
 
 from power_portal.auth.dependencies import AUTH_RESPONSES, AdminUser, ViewerUser
 from power_portal.core.deps import SessionDep
@@ -32,10 +34,12 @@ from power_portal.sites.schemas import (
     DeviceTokenIssued,
     DeviceTokenRead,
     DeviceUpdate,
+    MeteringTree,
     SiteCreate,
     SiteRead,
     SiteUpdate,
 )
+from power_portal.sites.tree_csv import TreeInterval
 
 router = APIRouter(prefix="/api", tags=["sites"], responses=AUTH_RESPONSES)
 readings_router = APIRouter(prefix="/api", tags=["measurements"], responses=AUTH_RESPONSES)
@@ -129,6 +133,37 @@ async def delete_device(_: AdminUser, device: DeviceDep, db: SessionDep) -> None
     await service.delete_device(db, device)
 
 
+# ---------------------------------------------------------------- the metering tree
+
+
+@router.get(
+    "/sites/{site_id}/tree",
+    summary="The metering tree over local dates [start, end): energy, remainders, discrepancies",
+    responses=SITE_404,
+)
+async def metering_tree(
+    _: ViewerUser, span: ReadingSpan, site: SiteDep, db: SessionDep
+) -> MeteringTree:
+    return await service.metering_tree(db, site, span)
+
+
+@router.get(
+    "/sites/{site_id}/tree.csv",
+    summary="The metering tree per local day or month as CSV",
+    response_class=Response,
+    responses={**SITE_404, 200: {"content": {"text/csv": {}}}},
+)
+async def metering_tree_csv(
+    _: ViewerUser, span: ReadingSpan, site: SiteDep, db: SessionDep, interval: TreeInterval = "day"
+) -> Response:
+    csv_file = await service.metering_tree_csv(db, site, span, interval)
+    return Response(
+        csv_file.text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{csv_file.filename}"'},
+    )
+
+
 # ---------------------------------------------------------------- tokens
 
 
@@ -179,7 +214,7 @@ async def device_energy(
 
 @readings_router.get(
     "/sites/{site_id}/energy",
-    summary="Energy of all the site's devices together",
+    summary="Energy of the site's supply points (of all its devices when it has none)",
     responses=SITE_404,
 )
 async def site_energy(
@@ -215,7 +250,8 @@ async def device_latest(_: ViewerUser, device: DeviceDep, db: SessionDep) -> dic
 
 @readings_router.get(
     "/sites/{site_id}/summary",
-    summary="KPIs over a span: energy, peak 30-minute demand, average PF, last reading",
+    summary="KPIs over a span: energy, peak 30-minute demand, average PF, last reading (of the "
+    "site's supply points, or all its devices when it has none)",
     responses=SITE_404,
 )
 async def site_summary(_: ViewerUser, span: ReadingSpan, site: SiteDep, db: SessionDep) -> Summary:

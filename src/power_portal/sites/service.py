@@ -1,36 +1,50 @@
-"""Sites, devices and device tokens, and the readings of a site or device (from measurements).
+"""Sites, devices and device tokens, the metering tree, and the readings of a site or device
+(from measurements).
 
-Functions flush, never commit: the request's session commits once (``core.deps.SessionDep``).
+A site's own figures (energy, summary; its bill in ``billing``) add up ``metered_device_ids``:
+its supply points, or all its devices when it has none. Functions flush, never commit: the
+request's session commits once (``core.deps.SessionDep``).
 """
 
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from typing import Any
 
 import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from power_portal.core.errors import ConflictError, FieldError, NotFoundError, found
+from power_portal.core.exports import CsvFile
 from power_portal.core.request_checks import DateSpan
 from power_portal.core.time import utcnow
 from power_portal.core.tokens import token_digest
 from power_portal.measurements import repository as readings
+from power_portal.measurements import rollup_queue
 from power_portal.measurements.repository import SeriesSelection
 from power_portal.measurements.schemas import EnergyResponse, Interval, SeriesResponse, Summary
-from power_portal.sites import repository
+from power_portal.sites import repository, tree
 from power_portal.sites.models import Device, DeviceToken, Site
 from power_portal.sites.repository import TokenUse
 from power_portal.sites.schemas import (
     DeviceCreate,
+    DeviceRef,
     DeviceTokenIssued,
     DeviceTokenRead,
     DeviceUpdate,
+    DiscrepancyWarning,
+    Metering,
+    MeteringTree,
     SeriesQuery,
     SiteCreate,
     SiteUpdate,
+    TreeNode,
 )
+from power_portal.sites.tree import Role, TreeDevice
+from power_portal.sites.tree_csv import TreeCsvRow, TreeInterval, tree_csv
 
 log = structlog.get_logger(__name__)
 
@@ -64,14 +78,21 @@ async def create_site(db: AsyncSession, data: SiteCreate) -> Site:
 
 
 async def update_site(db: AsyncSession, site_id: int, data: SiteUpdate) -> Site:
+    """Change a site; a new time zone rebuilds its devices' daily rollups (local days)."""
     site = await get_site(db, site_id)
     changes = data.model_dump(exclude_unset=True)
     await _check_tariff(db, changes.get("tariff_id"))
+    old_timezone = site.timezone
     for field, value in changes.items():
-        if value is None and field in ("name", "timezone"):
+        if value is None and field in ("name", "timezone", "discrepancy_percent"):
             raise FieldError(field, "may not be empty")
         setattr(site, field, value)
     await repository.save(db, site)
+    if site.timezone != old_timezone:
+        device_ids = await repository.device_ids_of_site(db, site_id)
+        if device_ids:
+            await rollup_queue.recount_days(db, device_ids)
+            log.info("sites.timezone_changed", site_id=site_id, devices=len(device_ids))
     return await get_site(db, site_id)
 
 
@@ -102,33 +123,119 @@ async def _save_unique_serial(db: AsyncSession, device: Device) -> None:
         raise FieldError("serial", "another device already has this serial", "unique") from exc
 
 
+async def _check_tree(
+    db: AsyncSession, site_id: int, proposed: TreeDevice, changed: Mapping[str, Any]
+) -> None:
+    """Refuse (422) a device change that adds a problem to the site's metering tree; the
+    ``loc`` is the field that made it: ``role`` when only the role changed, else
+    ``parent_id``."""
+    before = await repository.tree_devices(db, site_id)
+    after = [d for d in before if d.id != proposed.id or not proposed.id] + [proposed]
+    problem = tree.first_new_problem(before, after, proposed.id)
+    if problem is None:
+        return
+    role_made_it = "role" in changed and "parent_id" not in changed
+    if role_made_it and problem.kind in ("supply_with_parent", "no_supply_above"):
+        raise FieldError("role", problem.message)
+    raise FieldError("parent_id", problem.message)
+
+
 async def create_device(db: AsyncSession, site_id: int, data: DeviceCreate) -> Device:
     await get_site(db, site_id)
+    proposed = TreeDevice(0, data.name, data.parent_id, data.role)
+    await _check_tree(db, site_id, proposed, data.model_dump(exclude_unset=True))
     device = Device(site_id=site_id, **data.model_dump())
     await _save_unique_serial(db, device)
     log.info("devices.created", device_id=device.id, site_id=site_id)
     return await get_device(db, device.id)
 
 
+async def _check_move(db: AsyncSession, device: Device, site_id: int) -> bool:
+    """A device may move to another site only without children (422 naming one). True when
+    the new site's time zone differs (its daily rollups are then rebuilt)."""
+    try:
+        target = await get_site(db, site_id)
+    except NotFoundError as exc:
+        raise FieldError("site_id", f"no site with id {site_id}") from exc
+    child = await repository.first_child(db, device.id)
+    if child is not None:
+        raise FieldError(
+            "site_id",
+            f"{device.name} (id {device.id}) still has devices below it, such as "
+            f"{child.name} (id {child.id}): give them another parent before moving it",
+        )
+    return target.timezone != await repository.site_timezone(db, device.site_id)
+
+
 async def update_device(db: AsyncSession, device_id: int, data: DeviceUpdate) -> Device:
+    """Change a device. A move to another site clears its parent (unless the change names
+    one there); a change of parent or role must leave the tree sound (``tree``)."""
     device = await get_device(db, device_id)
     changes = data.model_dump(exclude_unset=True)
-    if changes.get("site_id") is not None:
-        try:
-            await get_site(db, changes["site_id"])
-        except NotFoundError as exc:
-            raise FieldError("site_id", f"no site with id {changes['site_id']}") from exc
     for field, value in changes.items():
-        if value is None and field in ("name", "serial", "site_id"):
+        if value is None and field in ("name", "serial", "site_id", "role"):
             raise FieldError(field, "may not be empty")
+    moves = "site_id" in changes and changes["site_id"] != device.site_id
+    if moves:
+        await _refuse_if_in_virtual_meter(db, device, "moved to another site")
+    new_zone = moves and await _check_move(db, device, changes["site_id"])
+    if moves:
+        changes.setdefault("parent_id", None)
+    if moves or "parent_id" in changes or "role" in changes:
+        proposed = TreeDevice(
+            device.id,
+            changes.get("name", device.name),
+            changes.get("parent_id", device.parent_id),
+            changes.get("role", device.role),
+        )
+        await _check_tree(db, changes.get("site_id", device.site_id), proposed, changes)
+    for field, value in changes.items():
         setattr(device, field, value)
     await _save_unique_serial(db, device)
+    if new_zone:
+        await rollup_queue.recount_days(db, [device_id])
     return await get_device(db, device_id)
 
 
+async def _refuse_if_in_virtual_meter(db: AsyncSession, device: Device, what: str) -> None:
+    """A virtual meter's terms are meters of its own site: a device one uses can be neither
+    deleted nor moved away (409 naming the virtual meter)."""
+    user = await repository.virtual_meter_using(db, device.id)
+    if user is not None:
+        raise ConflictError(
+            f"{device.name} (id {device.id}) is used by the virtual meter {user.name} "
+            f"(id {user.meter_id}) and cannot be {what}: remove it from the virtual meter first"
+        )
+
+
+async def place_new_device(
+    db: AsyncSession, site_id: int, name: str, parent_id: int | None, role: Role
+) -> int | None:
+    """Where a device created outside this module (an accepted gateway) goes in the site's
+    tree: the parent asked for, else the site's only supply point for a sub-meter (None
+    when it has none or several); 422 when that leaves the tree unsound."""
+    if parent_id is None and role == "submeter":
+        supplies = [d.id for d in await repository.tree_devices(db, site_id) if d.role == "supply"]
+        parent_id = supplies[0] if len(supplies) == 1 else None
+    changed = {"parent_id": parent_id, "role": role}
+    await _check_tree(db, site_id, TreeDevice(0, name, parent_id, role), changed)
+    return parent_id
+
+
 async def delete_device(db: AsyncSession, device: Device) -> None:
-    """Delete a device with its tokens, measurements and rollups."""
-    await repository.delete(db, device)
+    """Delete a device with its tokens, measurements and rollups; its children become
+    roots. A device a virtual meter uses is kept (409 naming the virtual meter)."""
+    await _refuse_if_in_virtual_meter(db, device, "deleted")
+    try:
+        await repository.delete(db, device)
+    except IntegrityError as exc:
+        if "virtual_meter_terms" not in str(exc.orig):
+            raise
+        # a virtual meter started using it since the check above
+        raise ConflictError(
+            f"{device.name} (id {device.id}) is used by a virtual meter: remove it from the "
+            "virtual meter first"
+        ) from exc
     log.info("devices.deleted", device_id=device.id)
 
 
@@ -184,10 +291,15 @@ async def note_token_use(db: AsyncSession, use: TokenUse) -> bool:
 # ---------------------------------------------------------------- readings
 
 
+async def metered_device_ids(db: AsyncSession, site: Site) -> list[int]:
+    """The devices a site's own figures add up (``repository.metered_device_ids``)."""
+    return await repository.metered_device_ids(db, site.id)
+
+
 async def site_energy(
     db: AsyncSession, site: Site, span: DateSpan, interval: Interval
 ) -> EnergyResponse:
-    device_ids = await repository.device_ids_of_site(db, site.id)
+    device_ids = await repository.metered_device_ids(db, site.id)
     selection = SeriesSelection.devices(device_ids)
     return await readings.energy(db, selection, span.start, span.end, interval, site.timezone)
 
@@ -215,10 +327,136 @@ async def device_latest(db: AsyncSession, device: Device) -> dict[str, object]:
 
 
 async def site_summary(db: AsyncSession, site: Site, span: DateSpan) -> Summary:
-    device_ids = await repository.device_ids_of_site(db, site.id)
+    device_ids = await repository.metered_device_ids(db, site.id)
     return await readings.summary(db, device_ids, span.start, span.end, site.timezone)
 
 
 async def device_summary(db: AsyncSession, device: Device, span: DateSpan) -> Summary:
     zone = await repository.site_timezone(db, device.site_id)
     return await readings.summary(db, [device.id], span.start, span.end, zone)
+
+
+# ---------------------------------------------------------------- the metering tree
+
+
+def _rounded(value: float | None, digits: int = 6) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _percent(part: float | None, whole: float | None) -> float | None:
+    if part is None or whole is None or whole == 0:
+        return None
+    return round(part / whole * 100.0, 2)
+
+
+def _metering(site: Site) -> Metering:
+    return "supply_points" if site.metering == "supply_points" else "all_devices"
+
+
+def _import_by_day(
+    daily: Mapping[int, Mapping[date, tuple[float, float]]],
+) -> dict[int, dict[date, float]]:
+    return {device_id: {d: e[0] for d, e in days.items()} for device_id, days in daily.items()}
+
+
+def _total(days: Mapping[date, tuple[float, float]] | None, column: int) -> float | None:
+    return None if not days else sum(energy[column] for energy in days.values())
+
+
+def _tree_nodes(
+    devices: Sequence[TreeDevice], daily: Mapping[int, Mapping[date, tuple[float, float]]]
+) -> list[TreeNode]:
+    totals = {d.id: _total(daily.get(d.id), 0) for d in devices}
+    balances = tree.balances(devices, totals)
+    supply_above = tree.has_supply_above(devices)
+    nodes = []
+    for device, depth in tree.tree_order(devices):
+        balance = balances.get(device.id, tree.Balance(None, None))
+        nodes.append(
+            TreeNode(
+                id=device.id,
+                name=device.name,
+                role=device.role,
+                parent_id=device.parent_id,
+                depth=depth,
+                energy_import_kwh=_rounded(totals[device.id]),
+                energy_export_kwh=_rounded(_total(daily.get(device.id), 1)),
+                children_import_kwh=_rounded(balance.children_import_kwh),
+                remainder_kwh=_rounded(balance.remainder_kwh),
+                remainder_percent=_percent(balance.remainder_kwh, totals[device.id]),
+                has_supply_above=supply_above[device.id],
+            )
+        )
+    return nodes
+
+
+def _warning(found: tree.Discrepancy) -> DiscrepancyWarning:
+    return DiscrepancyWarning(
+        parent_id=found.parent.id,
+        parent_name=found.parent.name,
+        children=[DeviceRef(id=child.id, name=child.name) for child in found.children],
+        days=len(found.days),
+        first_day=found.days[0],
+        last_day=found.days[-1],
+        parent_kwh=round(found.parent_kwh, 6),
+        children_kwh=round(found.children_kwh, 6),
+        excess_percent=found.excess_percent,
+        message=found.message,
+    )
+
+
+async def metering_tree(db: AsyncSession, site: Site, span: DateSpan) -> MeteringTree:
+    """The site's meters in tree order with their energy over local dates ``[start, end)``,
+    each parent's remainder, and the discrepancy warnings (from the daily rollups)."""
+    devices = await repository.tree_devices(db, site.id)
+    daily = await readings.daily_energy(db, [d.id for d in devices], span.start, span.end)
+    metered = await repository.metered_device_ids(db, site.id)
+    metered_totals = [t for i in metered if (t := _total(daily.get(i), 0)) is not None]
+    discrepancies = tree.find_discrepancies(
+        devices, _import_by_day(daily), site.discrepancy_percent
+    )
+    return MeteringTree(
+        timezone=site.timezone,
+        start=span.start,
+        end=span.end,
+        metering=_metering(site),
+        site_energy_import_kwh=_rounded(sum(metered_totals)) if metered_totals else None,
+        nodes=_tree_nodes(devices, daily),
+        discrepancies=[_warning(found) for found in discrepancies],
+    )
+
+
+def _month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _bucket_starts(span: DateSpan, interval: TreeInterval) -> list[date]:
+    days = [span.start + timedelta(days=n) for n in range((span.end - span.start).days)]
+    return days if interval == "day" else sorted({_month_of(day) for day in days})
+
+
+async def metering_tree_csv(
+    db: AsyncSession, site: Site, span: DateSpan, interval: TreeInterval
+) -> CsvFile:
+    """The tree per local day or month, one row per device and bucket (``tree_csv``)."""
+    devices = await repository.tree_devices(db, site.id)
+    daily = await readings.daily_energy(db, [d.id for d in devices], span.start, span.end)
+    bucket_of = (lambda day: day) if interval == "day" else _month_of
+    totals = tree.bucket_totals(_import_by_day(daily), bucket_of)
+    order = tree.tree_order(devices)
+    rows: list[TreeCsvRow] = []
+    for bucket in _bucket_starts(span, interval):
+        energy = totals.get(bucket, {})
+        balances = tree.balances(devices, energy)
+        for device, _depth in order:
+            balance = balances.get(device.id, tree.Balance(None, None))
+            rows.append(
+                TreeCsvRow(
+                    bucket,
+                    device,
+                    _rounded(energy.get(device.id)),
+                    _rounded(balance.children_import_kwh),
+                    _rounded(balance.remainder_kwh),
+                )
+            )
+    return CsvFile(f"tree-site{site.id}-{span.start}-{span.end}-{interval}.csv", tree_csv(rows))

@@ -80,10 +80,14 @@ class Register:
 
 @dataclass(frozen=True)
 class Readings:
+    """One meter's cumulative registers; ``sign`` weighs its energy in a sum of
+    meters (``-1.0`` for a meter subtracted, as in a virtual meter)."""
+
     times: IntArray
     energy_import_kwh: FloatArray
     apparent_energy_kvah: FloatArray | None = None
     reactive_energy_import_kvarh: FloatArray | None = None
+    sign: float = 1.0
 
     def register(self, name: str) -> Register | None:
         values = getattr(self, name)
@@ -105,12 +109,13 @@ class Meters:
         return any(r.register(name) is not None for r in self.readings)
 
     def energy_between(self, name: str, edges: IntArray) -> FloatArray | None:
-        registers = [reg for r in self.readings if (reg := r.register(name)) is not None]
-        if not registers:
+        weighted = [(r.sign, reg) for r in self.readings if (reg := r.register(name)) is not None]
+        if not weighted:
             return None
-        total = registers[0].energy_between(edges)
-        for register in registers[1:]:
-            total = total + register.energy_between(edges)
+        sign, register = weighted[0]
+        total = sign * register.energy_between(edges)
+        for sign, register in weighted[1:]:
+            total = total + sign * register.energy_between(edges)
         return total
 
 
