@@ -53,6 +53,7 @@ from power_portal.system.router import router as system_router
 from power_portal.tariffs.router import router as tariffs_router
 from power_portal.users.bootstrap import ensure_initial_admin
 from power_portal.users.router import router as users_router
+from power_portal.virtual_meters.router import router as virtual_meters_router
 from power_portal.web.security import SecurityHeadersMiddleware
 from power_portal.web.spa import mount_spa
 
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ingest_router)
     app.include_router(tariffs_router)
     app.include_router(billing_router)
+    app.include_router(virtual_meters_router)
     app.include_router(branding_router)
     app.include_router(config_router)
     app.include_router(mqtt_router)

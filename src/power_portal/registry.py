@@ -10,6 +10,7 @@ from power_portal.grafana import models as grafana_models
 from power_portal.measurements import models as measurements_models
 from power_portal.sites import models as sites_models
 from power_portal.tariffs import models as tariffs_models
+from power_portal.virtual_meters import models as virtual_meters_models
 
 __all__ = [
     "auth_models",
@@ -21,4 +22,5 @@ __all__ = [
     "metadata",
     "sites_models",
     "tariffs_models",
+    "virtual_meters_models",
 ]
