@@ -459,13 +459,29 @@ def _run_demo_live(db_url: URL, portal_url: str, data_dir: Path, seconds: float)
         stderr=subprocess.STDOUT,
         text=True,
     )
+    lines: list[str] = []
+    live = threading.Event()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line)
+            if "Live:" in line:
+                live.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
     try:
+        # the demo's history is loaded first, however long that takes; then feed for a while
+        assert live.wait(timeout=120), "".join(lines)
         time.sleep(seconds)
         process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=30)
+        process.wait(timeout=30)
+        reader.join(timeout=30)
     finally:
         if process.poll() is None:
             process.kill()
+    output = "".join(lines)
     assert process.returncode == 0, output
     return output
 
@@ -477,7 +493,7 @@ def test_demo_live_feeds_a_demo_meter_through_the_collector(
     started = datetime.now(UTC)
     output = _run_demo_live(db_url, live_server.url, tmp_path / "data", seconds=12)
     assert "Live:" in output
-    [(device_id,)] = sql(db_url, "SELECT id FROM app.devices WHERE serial = 'DEMO-ACV-0001'")
+    [(device_id,)] = sql(db_url, "SELECT id FROM app.devices WHERE serial = 'DEMO-INC-0001'")
     rows = [
         (moment, energy)
         for moment, energy in sql(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -17,23 +17,112 @@ from tests.support.portal import MeteredDevice
 pytestmark = pytest.mark.slow
 
 
+def energy_of(client: httpx.Client, path: str, start: date, end: date) -> float:
+    """Import energy in ``[start, end)`` of a device or site (``path``), days added up."""
+    points = client.get(
+        f"{path}/energy", params={"start": str(start), "end": str(end), "interval": "day"}
+    ).json()["points"]
+    return float(sum(p["energy_import_kwh"] or 0 for p in points))
+
+
 def test_demo_creates_a_living_site(db_url: URL, admin_client: httpx.Client) -> None:
     result = portal(db_url, "demo", "--days", "25")
     assert result.returncode == 0, result.stderr
     assert "Demo site ready" in result.stderr
     [site] = admin_client.get("/api/sites").json()
-    assert site["name"] == "Demo factory"
-    assert site["device_count"] == 3
+    assert site["name"] == "Demo shopping centre"
+    assert site["device_count"] == 8
     devices = {d["name"]: d for d in admin_client.get(f"/api/sites/{site['id']}/devices").json()}
-    assert set(devices) == {"Offices & lighting", "HVAC", "Production line"}
+    consumers = {
+        "Grocer sales floor",
+        "Grocer cold rooms",
+        "Pharmacy",
+        "Cafe",
+        "Common lighting",
+        "HVAC",
+    }
+    assert set(devices) == {"Incomer", "Rooftop solar", *consumers}
     # recent: the last reading is minutes old
-    last = datetime.fromisoformat(devices["Offices & lighting"]["last_reading_at"])
+    last = datetime.fromisoformat(devices["Grocer sales floor"]["last_reading_at"])
     assert datetime.now(UTC) - last < timedelta(minutes=15)
 
+    # the tree: the incomer on the supply, everything else below it, the solar meter generating
+    tree = {
+        name: (role, parent)
+        for name, role, parent in sql(
+            db_url,
+            "SELECT d.name, d.role, p.name FROM app.devices d "
+            "LEFT JOIN app.devices p ON p.id = d.parent_id",
+        )
+    }
+    assert tree == {
+        "Incomer": ("supply", None),
+        "Rooftop solar": ("generation", "Incomer"),
+        **dict.fromkeys(consumers, ("submeter", "Incomer")),
+    }
+    # virtual meters: the common areas, and the grocer's two meters as one
+    meters = {
+        m["name"]: m for m in admin_client.get(f"/api/sites/{site['id']}/virtual-meters").json()
+    }
+    assert {name: m["formula"] for name, m in meters.items()} == {
+        "Common areas": "Common lighting + HVAC",
+        "Grocer (both meters)": "Grocer sales floor + Grocer cold rooms",
+    }
+    # a time-of-use tariff, so costs and bills show on first start
+    assert site["tariff_id"] is not None
+    tariff = admin_client.get(f"/api/tariffs/{site['tariff_id']}").json()
+    assert {period["name"] for period in tariff["versions"][0]["periods"]} == {
+        "peak",
+        "standard",
+        "off-peak",
+    }
+
     today = datetime.now(UTC).date()
+    first = today - timedelta(days=24)
+    bill = admin_client.get(
+        f"/api/sites/{site['id']}/bill", params={"start": str(first), "end": str(today)}
+    ).json()
+    assert bill["currency"] == "ZAR"
+    assert bill["total"] > 1000
+    assert {line["kind"] for line in bill["lines"]} >= {"energy", "demand", "fixed"}
+
+    # energy adds up: incomer = consumers - solar + a small remainder (losses), 2 to 5 %
+    incomer = energy_of(admin_client, f"/api/devices/{devices['Incomer']['id']}", first, today)
+    solar = energy_of(admin_client, f"/api/devices/{devices['Rooftop solar']['id']}", first, today)
+    used = sum(
+        energy_of(admin_client, f"/api/devices/{devices[name]['id']}", first, today)
+        for name in consumers
+    )
+    assert solar > 0.05 * used  # the sun shone
+    remainder = incomer - used + solar
+    assert 0.02 * incomer < remainder < 0.05 * incomer
+    # the site's energy is its supply point's (not the sum of every meter of the tree)
+    site_energy = energy_of(admin_client, f"/api/sites/{site['id']}", first, today)
+    assert site_energy == pytest.approx(incomer, rel=1e-6)
+    common = energy_of(
+        admin_client, f"/api/virtual-meters/{meters['Common areas']['id']}", first, today
+    )
+    assert common == pytest.approx(
+        sum(
+            energy_of(admin_client, f"/api/devices/{devices[name]['id']}", first, today)
+            for name in ("Common lighting", "HVAC")
+        )
+    )
+    # the tree shows the same: the incomer's remainder, and no discrepancy
+    view = admin_client.get(
+        f"/api/sites/{site['id']}/tree", params={"start": str(first), "end": str(today)}
+    ).json()
+    assert view["metering"] == "supply_points"
+    assert view["site_energy_import_kwh"] == pytest.approx(incomer, rel=1e-6)
+    nodes = {node["name"]: node for node in view["nodes"]}
+    assert nodes["Incomer"]["depth"] == 0
+    assert nodes["Incomer"]["remainder_kwh"] == pytest.approx(remainder, rel=1e-3)
+    assert 2 < nodes["Incomer"]["remainder_percent"] < 5
+    assert view["discrepancies"] == []
+
     days = admin_client.get(
         f"/api/sites/{site['id']}/energy",
-        params={"start": str(today - timedelta(days=24)), "end": str(today), "interval": "day"},
+        params={"start": str(first), "end": str(today), "interval": "day"},
     ).json()["points"]
     assert all(p["energy_import_kwh"] and p["energy_import_kwh"] > 100 for p in days)
     # weekdays use more than Sundays
@@ -58,13 +147,13 @@ def test_demo_creates_a_living_site(db_url: URL, admin_client: httpx.Client) -> 
     gaps = sum(1 for v in series["series"]["power_kw"]["avg"] if v is None)
     assert gaps >= 3
 
-    # the late-replayed day is complete: 288 readings
-    line = devices["Production line"]["id"]
+    # the late-replayed day of the cafe is complete: 288 readings
+    cafe = devices["Cafe"]["id"]
     [(count,)] = sql(
         db_url,
         "SELECT count(*) FROM monitoring.power_measurements WHERE device_id = %s "
         "AND time >= now() - interval '20 days 1 hour' AND time < now() - interval '19 days'",
-        line,
+        cafe,
     )
     assert isinstance(count, int)
     assert count >= 288

@@ -435,3 +435,86 @@ def test_push_once_fails_loudly_on_a_wrong_token(
     assert result.returncode == 1
     assert "fleet.push_unauthorised" in result.stderr
     assert json.dumps("ppc_revoked") not in result.stderr
+
+
+def metered(minutes: int, kwh_per_minute: float) -> list[dict[str, Any]]:
+    """A meter's import register over ``minutes`` from T0: ``kwh_per_minute`` each minute."""
+    return [
+        {"time": (T0 + timedelta(minutes=m)).isoformat(), "energy_import_kwh": m * kwh_per_minute}
+        for m in range(minutes)
+    ]
+
+
+def test_the_push_carries_the_tree_and_fleet_energy_adds_supply_points(fleet: Fleet) -> None:
+    http = fleet.client_http()
+    mall = http.post("/api/sites", json={"name": "Mall", "timezone": "UTC"}).json()["id"]
+    depot = http.post("/api/sites", json={"name": "Depot", "timezone": "UTC"}).json()["id"]
+    rates = {"Incomer": 1.0, "Shop A": 0.4, "Shop B": 0.5, "Solar": 0.2, "Depot meter": 0.3}
+    ids: dict[str, int] = {}
+    for number, name in enumerate(rates):
+        site = depot if name == "Depot meter" else mall
+        ids[name] = http.post(
+            f"/api/sites/{site}/devices", json={"name": name, "serial": f"TREE-{number}"}
+        ).json()["id"]
+    # the mall is a tree under its incomer; the depot has no supply point (all its devices add)
+    sql(fleet.client_db, "UPDATE app.devices SET role = 'supply' WHERE id = %s", ids["Incomer"])
+    sql(
+        fleet.client_db,
+        "UPDATE app.devices SET parent_id = %s WHERE id = ANY(%s)",
+        ids["Incomer"],
+        [ids["Shop A"], ids["Shop B"], ids["Solar"]],
+    )
+    sql(fleet.client_db, "UPDATE app.devices SET role = 'generation' WHERE id = %s", ids["Solar"])
+    for name, rate in rates.items():
+        token = http.post(f"/api/devices/{ids[name]}/tokens", json={}).json()["token"]
+        assert ingest(fleet.client.url, token, metered(61, rate)).status_code == 200
+    fleet.wait_for(lambda: fleet.admin_count() == 5 * 61)
+
+    admin = fleet.admin_http()
+
+    def pushed_tree() -> dict[str, tuple[int | None, str]]:
+        sites = admin.get("/api/fleet/customers/acme/sites").json()
+        return {d["name"]: (d["parent_id"], d["role"]) for s in sites for d in s["devices"]}
+
+    # every tick pushes the full device list: the tree set after the first tick arrives too
+    fleet.wait_for(lambda: pushed_tree()["Solar"] == (ids["Incomer"], "generation"))
+    assert pushed_tree() == {
+        "Incomer": (None, "supply"),
+        "Shop A": (ids["Incomer"], "submeter"),
+        "Shop B": (ids["Incomer"], "submeter"),
+        "Solar": (ids["Incomer"], "generation"),
+        "Depot meter": (None, "submeter"),
+    }
+    day = {"start": "2026-09-01", "end": "2026-09-02"}
+    supply_points = 60 * (rates["Incomer"] + rates["Depot meter"])  # 78 kWh, not 144
+    [point] = admin.get("/api/fleet/customers/acme/energy", params=day).json()["points"]
+    assert point["energy_import_kwh"] == pytest.approx(supply_points)
+
+    # an older client stack sends devices without parent_id/role: accepted as plain sub-meters
+    old_token = add_customer(fleet.admin_db, "legacy")
+    url = f"{fleet.admin.url}/api/fleet/ingest"
+    headers = {"X-Customer-Token": old_token, "X-Batch-Type": "sites"}
+    site_item = {"id": 1, "name": "Shop", "timezone": "UTC"}
+    assert httpx.post(url, json={"items": [site_item]}, headers=headers).status_code == 200
+    old_device = {"id": 1, "site_id": 1, "name": "Main", "serial": "OLD-1", "model": None}
+    pushed = httpx.post(
+        url,
+        json={"items": [old_device]},
+        headers={"X-Customer-Token": old_token, "X-Batch-Type": "devices"},
+    )
+    assert pushed.json() == {"accepted": 1, "duplicates": 0, "rejected": 0}
+    legacy_rows = [{"device_id": 1, **row} for row in metered(61, 0.5)]
+    measured = httpx.post(
+        url,
+        json={"items": legacy_rows},
+        headers={"X-Customer-Token": old_token, "X-Batch-Type": "measurements"},
+    )
+    assert measured.json()["accepted"] == 61
+    [legacy_site] = admin.get("/api/fleet/customers/legacy/sites").json()
+    assert legacy_site["devices"][0]["parent_id"] is None
+    assert legacy_site["devices"][0]["role"] == "submeter"
+    [legacy] = admin.get("/api/fleet/customers/legacy/energy", params=day).json()["points"]
+    assert legacy["energy_import_kwh"] == pytest.approx(30.0)
+    # the whole fleet: each customer's sites by their supply points
+    [whole] = admin.get("/api/fleet/energy", params=day).json()["points"]
+    assert whole["energy_import_kwh"] == pytest.approx(supply_points + 30.0)

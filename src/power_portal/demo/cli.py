@@ -1,4 +1,5 @@
-"""``portal demo``: a demo site with three meters and a simulated history, and ``--live``.
+"""``portal demo``: a demo shopping centre (a metering tree, virtual meters, a time-of-use
+tariff) with a simulated history, and ``--live``.
 
 ``--live`` then keeps one meter reporting through a simulated Acuvim II and the collector.
 """
@@ -19,7 +20,14 @@ from rich.console import Console
 from power_portal.db.engine import Database
 from power_portal.db.runtime import open_database
 from power_portal.demo import service
-from power_portal.demo.data import DEMO_DEVICES, DEMO_SITE_NAME, history_plan
+from power_portal.demo.data import (
+    DEMO_METERS,
+    DEMO_SITE_NAME,
+    DEMO_STEP,
+    history_plan,
+    meter_rows,
+    simulate_loads,
+)
 from power_portal.demo.live import LiveDevice, NoDemoSiteError, prepare_live_device, run_live_demo
 from power_portal.ingest.cli import BATCH_ROWS, build_rollups, progress
 from power_portal.logging import configure_logging
@@ -40,19 +48,24 @@ async def _load_demo(database: Database, days: int) -> None:
     end -= timedelta(minutes=end.minute % 5)
     async with database.transaction() as session:
         device_ids = await service.create_demo_site(session)
-    plan = history_plan(device_ids, end, days)
+    loads = simulate_loads(end - timedelta(days=days), end, DEMO_STEP)
+    plan = history_plan(loads)
     with progress() as bar:
-        total = bar.add_task("Simulating history", total=sum(len(p[2]) for p in plan))
-        for label, device_id, rows in plan:
-            bar.update(total, description=f"{label:<32}")
+        total = bar.add_task("Simulating history", total=sum(len(p.indices) for p in plan))
+        for planned in plan:
+            bar.update(total, description=f"{planned.label:<32}")
+            rows = meter_rows(loads, planned.meter.name, planned.seed, planned.indices)
+            device_id = device_ids[planned.meter.name]
             for batch in _batches(rows):
                 async with database.session() as session:
                     await store_batch(session, device_id, batch)
                 bar.advance(total, len(batch))
-    await build_rollups(database, device_ids)
+    await build_rollups(database, list(device_ids.values()))
     console.print(
-        f"[green]Demo site ready:[/] {DEMO_SITE_NAME} with {len(DEMO_DEVICES)} meters, "
-        f"{days} days of 5-minute readings (with a 6-hour gap and a late replay)."
+        f"[green]Demo site ready:[/] {DEMO_SITE_NAME}, an incomer with {len(DEMO_METERS) - 1} "
+        f"meters below it (tenants, common areas, rooftop solar), virtual meters and a "
+        f"time-of-use tariff; {days} days of 5-minute readings (with a 6-hour gap and a late "
+        "replay)."
     )
 
 
@@ -79,7 +92,8 @@ def demo_command(
         float, typer.Option(min=1, help="With --live: seconds between readings.")
     ] = 5.0,
 ) -> None:
-    """Create a demo site with three meters and a realistic simulated history."""
+    """Create a demo shopping centre (an incomer, tenants, common areas, solar) with a
+    time-of-use tariff and a realistic simulated history."""
     settings = get_settings()
     configure_logging(settings, level="WARNING")  # the progress bar says what happens
 
@@ -97,7 +111,8 @@ def demo_command(
                     console.print("No sites yet: run [bold]portal demo[/] to load demo data.")
                     return
                 if not typer.confirm(
-                    f"The portal has no sites yet. Load a demo site ({days} days, 3 meters)?",
+                    f"The portal has no sites yet. Load a demo shopping centre ({days} days, "
+                    f"{len(DEMO_METERS)} meters)?",
                     default=True,
                 ):
                     return

@@ -1,6 +1,6 @@
 """``portal demo --live``: one demo meter keeps reporting, the way a real one would.
 
-A simulated Acuvim II (the demo's "Offices & lighting" load, registers
+A simulated Acuvim II (the demo's incomer: its consumers' loads as one, registers
 continuing from its last stored reading) is polled by an in-process
 collector that sends to a running portal with a freshly issued device token
 — the whole real path: Modbus, spool, HTTP ingest, rollups, dashboard.
@@ -22,7 +22,7 @@ from power_portal.collector.config import CollectorConfig, TcpMeter
 from power_portal.collector.service import Collector
 from power_portal.collector.simulator import AcuvimModel, EnergyTotals, SimulatedMeterServer
 from power_portal.db.engine import Database
-from power_portal.demo.data import DEMO_DEVICES
+from power_portal.demo.data import DEMO_LIVE_PROFILE
 from power_portal.measurements import repository as readings
 from power_portal.sites import repository as sites_repository
 from power_portal.sites import service as sites_service
@@ -30,7 +30,7 @@ from power_portal.sites import service as sites_service
 log = structlog.get_logger(__name__)
 
 LIVE_TOKEN_LABEL = "portal demo --live"  # noqa: S105 - a label, not a secret
-LIVE_PROFILE = DEMO_DEVICES[0]
+LIVE_PROFILE = DEMO_LIVE_PROFILE
 
 
 class NoDemoSiteError(RuntimeError):

@@ -134,6 +134,36 @@ async def sites_with_devices(db: AsyncSession, customer_id: int) -> Sequence[Fle
     return (await db.execute(query)).unique().scalars().all()
 
 
+# Per site, the devices whose sum is the site's total: its supply points, or every device of
+# a site without any. A device with data that the device list has not named yet (no site
+# known) counts too, as it did before the push carried the tree.
+_SITE_TOTAL_DEVICES_SQL = text("""
+    SELECT customer_id, id FROM fleet.devices
+    WHERE CAST(:customer_id AS bigint) IS NULL OR customer_id = :customer_id
+    UNION
+    SELECT customer_id, device_id FROM fleet.device_registers
+    WHERE CAST(:customer_id AS bigint) IS NULL OR customer_id = :customer_id
+    EXCEPT
+    SELECT d.customer_id, d.id FROM fleet.devices d
+    WHERE (CAST(:customer_id AS bigint) IS NULL OR d.customer_id = :customer_id)
+      AND d.role <> 'supply'
+      AND EXISTS (
+          SELECT 1 FROM fleet.devices s
+          WHERE s.customer_id = d.customer_id AND s.site_id = d.site_id AND s.role = 'supply'
+      )
+    ORDER BY 1, 2
+""")
+
+
+async def site_total_devices(
+    db: AsyncSession, customer_id: int | None = None
+) -> list[tuple[int, int]]:
+    """(customer_id, device_id) of the devices that make up site totals: per site the supply
+    points (all its devices when it has none); one customer's, or the whole fleet's."""
+    rows = await db.execute(_SITE_TOTAL_DEVICES_SQL, {"customer_id": customer_id})
+    return [(int(customer), int(device)) for customer, device in rows]
+
+
 # ---------------------------------------------------------------- a pushed batch (admin)
 
 

@@ -136,7 +136,8 @@ async def customer_sites(
 
 @router.get(
     "/customers/{code}/energy",
-    summary="Energy of all the customer's devices (UTC buckets unless timezone is given)",
+    summary="Energy of the customer's sites: per site its supply points, all its devices "
+    "when it has none (UTC buckets unless timezone is given)",
     responses=CUSTOMER_404,
 )
 async def customer_energy(
@@ -152,7 +153,8 @@ async def customer_energy(
 
 @router.get(
     "/energy",
-    summary="Energy of the whole fleet (UTC buckets unless timezone is given)",
+    summary="Energy of the whole fleet, each site by its supply points "
+    "(UTC buckets unless timezone is given)",
 )
 async def fleet_energy(
     _: ViewerUser,

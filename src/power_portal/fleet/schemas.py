@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -39,7 +39,14 @@ class SiteItem(BaseModel):
     utility: Annotated[str, StringConstraints(max_length=200), StorableText] | None = None
 
 
+# What a meter is in its site's metering tree (see docs/api/metering-tree.md).
+DeviceRole = Literal["supply", "generation", "submeter"]
+
+
 class DeviceItem(BaseModel):
+    """A device as a customer stack pushes it. ``parent_id`` and ``role`` (the metering
+    tree) came later: a client that does not send them pushes plain sub-meters."""
+
     model_config = ConfigDict(extra="ignore")
 
     id: RefId
@@ -47,6 +54,8 @@ class DeviceItem(BaseModel):
     name: Annotated[str, StringConstraints(min_length=1, max_length=200), StorableText]
     serial: Annotated[str, StringConstraints(min_length=1, max_length=100), StorableText]
     model: Annotated[str, StringConstraints(max_length=100), StorableText] | None = None
+    parent_id: RefId | None = None
+    role: DeviceRole = "submeter"
 
 
 CustomerCode = Annotated[
@@ -101,6 +110,8 @@ class FleetDeviceRead(_Read):
     name: str
     serial: str
     model: str | None
+    parent_id: int | None = None
+    role: str = "submeter"
     last_reading_at: datetime | None = None
 
 

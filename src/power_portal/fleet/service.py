@@ -49,6 +49,7 @@ from power_portal.fleet.schemas import (
 from power_portal.measurements import repository as readings
 from power_portal.measurements.fields import FIELD_NAMES, REGISTER_FIELDS
 from power_portal.measurements.ingest import runs_of
+from power_portal.measurements.models import FLEET
 from power_portal.measurements.rollups import rebuild_fleet_around, registers_mask_of
 from power_portal.measurements.schemas import EnergyResponse, Interval
 
@@ -133,12 +134,15 @@ async def energy(
     interval: Interval,
     timezone: str | None,
 ) -> EnergyResponse:
-    """Energy of one customer's devices, or of the whole fleet (UTC unless ``timezone``)."""
-    selection = (
-        readings.SeriesSelection.whole_fleet()
-        if customer is None
-        else readings.SeriesSelection.fleet_customer(customer.id)
-    )
+    """Energy of one customer's sites, or of the whole fleet's (UTC unless ``timezone``):
+    per site its supply points, or all its devices when it has none (the pushed tree)."""
+    devices = await repository.site_total_devices(db, None if customer is None else customer.id)
+    if customer is None:
+        selection = readings.SeriesSelection(FLEET, customer_devices=tuple(devices))
+    else:
+        selection = readings.SeriesSelection(
+            FLEET, device_ids=tuple(device for _, device in devices), customer_id=customer.id
+        )
     return await readings.energy(db, selection, span.start, span.end, interval, timezone or "UTC")
 
 
