@@ -57,6 +57,11 @@ def choose_option(page: Page, label: str) -> None:
     page.locator(f".ant-select-item-option[title='{label}']").click()
 
 
+def choose_tree_option(page: Page, label: str) -> None:
+    """Pick an entry of the open antd TreeSelect (the device picker: the metering tree)."""
+    page.locator(f".ant-select-tree-node-content-wrapper[title='{label}']").click()
+
+
 def download_csv(page: Page, chart: str) -> tuple[str, list[list[str]]]:
     """Click a chart's CSV button; the file's name and rows (header first)."""
     with page.expect_download() as info:
@@ -74,8 +79,10 @@ def test_dashboard_shows_the_demo_site_and_follows_the_range(
     load_demo(db_url)
     log_in(page, live_server.url, ADMIN_EMAIL, ADMIN_PASSWORD)
 
-    expect(page.get_by_test_id("site-picker")).to_contain_text("Demo factory")
-    expect(page.get_by_test_id("device-picker")).to_contain_text("All devices")
+    expect(page.get_by_test_id("site-picker")).to_contain_text("Demo shopping centre")
+    expect(page.get_by_test_id("device-picker")).to_contain_text(
+        re.compile("Site total|All devices")
+    )
     for kpi in ("energy-today", "energy-month", "peak-demand", "power-factor"):
         expect(page.get_by_test_id(f"kpi-{kpi}-value")).to_have_text(re.compile(r"\d"))
     expect(page.get_by_test_id("kpi-energy-month")).to_contain_text(re.compile("kWh|MWh"))
@@ -85,7 +92,7 @@ def test_dashboard_shows_the_demo_site_and_follows_the_range(
     power = page.get_by_test_id("power-chart")
     energy = page.get_by_test_id("energy-chart")
     heatmap = page.get_by_test_id("heatmap")
-    assert points_of(power) > 100  # three meters, 30-minute buckets over 7 days
+    assert points_of(power) > 100  # 30-minute buckets over 7 days
     assert points_of(heatmap) > 24
     # the default range is the last 7 days: a bar per day
     assert points_of(energy) == 7
@@ -103,7 +110,7 @@ def test_dashboard_shows_the_demo_site_and_follows_the_range(
 
     # one device: its own KPIs and an avg line with a min-max band
     page.get_by_test_id("device-picker").click()
-    choose_option(page, "HVAC")
+    choose_tree_option(page, "HVAC")
     expect(page).to_have_url(re.compile(r"device=\d+"))
     expect(page.get_by_test_id("dashboard-subtitle")).to_contain_text("HVAC")
     assert points_of(power) > 100
@@ -136,7 +143,17 @@ def test_csv_export_downloads_exactly_the_charts_data(
 
     power = page.get_by_test_id("power-chart")
     _, rows = download_csv(page, "power")
-    assert rows[0] == ["time", "HVAC avg_kw", "Offices & lighting avg_kw", "Production line avg_kw"]
+    meters = [
+        "Cafe",
+        "Common lighting",
+        "Grocer cold rooms",
+        "Grocer sales floor",
+        "HVAC",
+        "Incomer",
+        "Pharmacy",
+        "Rooftop solar",
+    ]
+    assert rows[0] == ["time", *(f"{name} avg_kw" for name in meters)]
     assert len(rows) - 1 == points_of(power)
 
     heatmap = page.get_by_test_id("heatmap")

@@ -410,7 +410,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Energy of all the customer's devices (UTC buckets unless timezone is given) */
+        /** Energy of the customer's sites: per site its supply points, all its devices when it has none (UTC buckets unless timezone is given) */
         get: operations["customerEnergy"];
         put?: never;
         post?: never;
@@ -478,7 +478,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Energy of the whole fleet (UTC buckets unless timezone is given) */
+        /** Energy of the whole fleet, each site by its supply points (UTC buckets unless timezone is given) */
         get: operations["fleetEnergy"];
         put?: never;
         post?: never;
@@ -789,7 +789,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Energy of all the site's devices together */
+        /** Energy of the site's supply points (of all its devices when it has none) */
         get: operations["siteEnergy"];
         put?: never;
         post?: never;
@@ -806,10 +806,62 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** KPIs over a span: energy, peak 30-minute demand, average PF, last reading */
+        /** KPIs over a span: energy, peak 30-minute demand, average PF, last reading (of the site's supply points, or all its devices when it has none) */
         get: operations["siteSummary"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sites/{site_id}/tree": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The metering tree over local dates [start, end): energy, remainders, discrepancies */
+        get: operations["meteringTree"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sites/{site_id}/tree.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The metering tree per local day or month as CSV */
+        get: operations["meteringTreeCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sites/{site_id}/virtual-meters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Virtual Meters */
+        get: operations["listVirtualMeters"];
+        put?: never;
+        /** A named signed sum of the site's devices and virtual meters */
+        post: operations["createVirtualMeter"];
         delete?: never;
         options?: never;
         head?: never;
@@ -935,6 +987,110 @@ export interface paths {
         put?: never;
         /** Clear a lockout after failed logins */
         post: operations["unlockUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/virtual-meters/{meter_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Virtual Meter */
+        get: operations["getVirtualMeter"];
+        /** Rename and replace every term */
+        put: operations["replaceVirtualMeter"];
+        post?: never;
+        /** Delete a virtual meter no other virtual meter uses */
+        delete: operations["deleteVirtualMeter"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/virtual-meters/{meter_id}/bill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The site's tariff applied to the combination for local dates [start, end) */
+        get: operations["virtualMeterBill"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/virtual-meters/{meter_id}/bill.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The same bill as CSV */
+        get: operations["virtualMeterBillCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/virtual-meters/{meter_id}/energy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Energy per bucket: the signed sum of the meters' (negative when more is taken off) */
+        get: operations["virtualMeterEnergy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/virtual-meters/{meter_id}/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Averages combined with the signs, from the 15-minute rollup; min/max are null */
+        get: operations["virtualMeterSeries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/virtual-meters/{meter_id}/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Energy and the coincident peak 30-minute demand of the combination */
+        get: operations["virtualMeterSummary"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1361,6 +1517,14 @@ export interface components {
             model?: string | null;
             /** Name */
             name: string;
+            /** Parent Id */
+            parent_id?: number | null;
+            /**
+             * Role
+             * @default submeter
+             * @enum {string}
+             */
+            role: "supply" | "generation" | "submeter";
             /** Serial */
             serial: string;
         };
@@ -1379,10 +1543,25 @@ export interface components {
             model: string | null;
             /** Name */
             name: string;
+            /** Parent Id */
+            parent_id?: number | null;
+            /**
+             * Role
+             * @default submeter
+             * @enum {string}
+             */
+            role: "supply" | "generation" | "submeter";
             /** Serial */
             serial: string;
             /** Site Id */
             site_id: number;
+        };
+        /** DeviceRef */
+        DeviceRef: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
         };
         /** DeviceTokenCreate */
         DeviceTokenCreate: {
@@ -1437,10 +1616,52 @@ export interface components {
             model?: string | null;
             /** Name */
             name?: string | null;
+            /** Parent Id */
+            parent_id?: number | null;
+            /** Role */
+            role?: ("supply" | "generation" | "submeter") | null;
             /** Serial */
             serial?: string | null;
-            /** Site Id */
+            /**
+             * Site Id
+             * @description move to another site: clears parent_id unless it is given too
+             */
             site_id?: number | null;
+        };
+        /** DiscrepancyWarning */
+        DiscrepancyWarning: {
+            /** Children */
+            children: components["schemas"]["DeviceRef"][];
+            /**
+             * Children Kwh
+             * @description Σ submeter - Σ generation children on those days
+             */
+            children_kwh: number;
+            /** Days */
+            days: number;
+            /**
+             * Excess Percent
+             * @description null when the parent had no energy
+             */
+            excess_percent: number | null;
+            /**
+             * First Day
+             * Format: date
+             */
+            first_day: string;
+            /**
+             * Last Day
+             * Format: date
+             */
+            last_day: string;
+            /** Message */
+            message: string;
+            /** Parent Id */
+            parent_id: number;
+            /** Parent Kwh */
+            parent_kwh: number;
+            /** Parent Name */
+            parent_name: string;
         };
         /** EnergyBlock */
         EnergyBlock: {
@@ -1526,6 +1747,13 @@ export interface components {
             model: string | null;
             /** Name */
             name: string;
+            /** Parent Id */
+            parent_id?: number | null;
+            /**
+             * Role
+             * @default submeter
+             */
+            role: string;
             /** Serial */
             serial: string;
             /** Site Id */
@@ -1577,6 +1805,14 @@ export interface components {
             model?: string | null;
             /** Name */
             name: string;
+            /** Parent Id */
+            parent_id?: number | null;
+            /**
+             * Role
+             * @default submeter
+             * @enum {string}
+             */
+            role: "supply" | "generation" | "submeter";
             /** Site Id */
             site_id: number;
         };
@@ -1819,6 +2055,32 @@ export interface components {
             email: string;
             /** Password */
             password: string;
+        };
+        /** MeteringTree */
+        MeteringTree: {
+            /** Discrepancies */
+            discrepancies: components["schemas"]["DiscrepancyWarning"][];
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            /**
+             * Metering
+             * @enum {string}
+             */
+            metering: "supply_points" | "all_devices";
+            /** Nodes */
+            nodes: components["schemas"]["TreeNode"][];
+            /** Site Energy Import Kwh */
+            site_energy_import_kwh: number | null;
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /** Timezone */
+            timezone: string;
         };
         /** MonthCost */
         MonthCost: {
@@ -2064,6 +2326,12 @@ export interface components {
         SiteCreate: {
             /** Address */
             address?: string | null;
+            /**
+             * Discrepancy Percent
+             * @description a day on which a parent's children add up to more than the parent by over this share (percent) is a metering discrepancy
+             * @default 5
+             */
+            discrepancy_percent: number;
             /** Name */
             name: string;
             /** Tariff Id */
@@ -2087,8 +2355,17 @@ export interface components {
              * @default 0
              */
             device_count: number;
+            /** Discrepancy Percent */
+            discrepancy_percent: number;
             /** Id */
             id: number;
+            /**
+             * Metering
+             * @description supply_points: site figures are its supply devices'; all_devices: the site has no supply device, site figures add up all its devices
+             * @default all_devices
+             * @enum {string}
+             */
+            metering: "supply_points" | "all_devices";
             /** Name */
             name: string;
             /** Tariff Id */
@@ -2102,6 +2379,8 @@ export interface components {
         SiteUpdate: {
             /** Address */
             address?: string | null;
+            /** Discrepancy Percent */
+            discrepancy_percent?: number | null;
             /** Name */
             name?: string | null;
             /** Tariff Id */
@@ -2226,6 +2505,74 @@ export interface components {
             /** Vat Percent */
             vat_percent: number;
         };
+        /** TermIn */
+        TermIn: {
+            /** Device Id */
+            device_id?: number | null;
+            /**
+             * Meter Id
+             * @description another virtual meter of the site
+             */
+            meter_id?: number | null;
+            /**
+             * Sign
+             * @description 1 (add) or -1 (subtract)
+             * @example 1
+             * @example -1
+             */
+            sign: number;
+        };
+        /** TermRead */
+        TermRead: {
+            /** Device Id */
+            device_id: number | null;
+            /** Meter Id */
+            meter_id: number | null;
+            /**
+             * Name
+             * @description the device's or virtual meter's name
+             */
+            name: string;
+            /** Sign */
+            sign: number;
+        };
+        /** TreeNode */
+        TreeNode: {
+            /**
+             * Children Import Kwh
+             * @description Σ submeter children - Σ generation children; null for a leaf
+             */
+            children_import_kwh: number | null;
+            /** Depth */
+            depth: number;
+            /** Energy Export Kwh */
+            energy_export_kwh: number | null;
+            /**
+             * Energy Import Kwh
+             * @description null: no data in the span
+             */
+            energy_import_kwh: number | null;
+            /** Has Supply Above */
+            has_supply_above: boolean;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Parent Id */
+            parent_id: number | null;
+            /**
+             * Remainder Kwh
+             * @description unmetered / losses: energy_import_kwh - children_import_kwh (not clipped)
+             */
+            remainder_kwh: number | null;
+            /** Remainder Percent */
+            remainder_percent: number | null;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "supply" | "generation" | "submeter";
+        };
         /** UserCreate */
         UserCreate: {
             /** Email */
@@ -2297,6 +2644,49 @@ export interface components {
             }[];
             /** Valid */
             valid: boolean;
+        };
+        /** VirtualMeterRead */
+        VirtualMeterRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Device Coefficients
+             * @description device id → net coefficient, nested virtual meters expanded
+             */
+            device_coefficients: {
+                [key: string]: number;
+            };
+            /**
+             * Formula
+             * @example Incomer − Building A − Chillers
+             */
+            formula: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Site Id */
+            site_id: number;
+            /** Terms */
+            terms: components["schemas"]["TermRead"][];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * VirtualMeterWrite
+         * @description The body of a create and of a replace (``PUT``): the name and every term, in order.
+         */
+        VirtualMeterWrite: {
+            /** Name */
+            name: string;
+            /** Terms */
+            terms: components["schemas"]["TermIn"][];
         };
     };
     responses: never;
@@ -5530,6 +5920,246 @@ export interface operations {
             };
         };
     };
+    meteringTree: {
+        parameters: {
+            query: {
+                /** @description first local date (inclusive) */
+                start: string;
+                /** @description last local date (exclusive) */
+                end: string;
+            };
+            header?: never;
+            path: {
+                site_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeteringTree"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such site */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    meteringTreeCsv: {
+        parameters: {
+            query: {
+                interval?: "day" | "month";
+                /** @description first local date (inclusive) */
+                start: string;
+                /** @description last local date (exclusive) */
+                end: string;
+            };
+            header?: never;
+            path: {
+                site_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such site */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listVirtualMeters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VirtualMeterRead"][];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such site */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    createVirtualMeter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VirtualMeterWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VirtualMeterRead"];
+                };
+            };
+            /** @description The body could not be read (not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such site */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description A field is invalid; `loc` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+        };
+    };
     listTariffs: {
         parameters: {
             query?: never;
@@ -6241,6 +6871,503 @@ export interface operations {
                 content?: never;
             };
             /** @description No such user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getVirtualMeter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meter_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VirtualMeterRead"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such virtual meter */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    replaceVirtualMeter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meter_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VirtualMeterWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VirtualMeterRead"];
+                };
+            };
+            /** @description The body could not be read (not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such virtual meter */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description A field is invalid; `loc` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+        };
+    };
+    deleteVirtualMeter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meter_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such virtual meter */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Conflicts with stored data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    virtualMeterBill: {
+        parameters: {
+            query: {
+                /** @description first local date (inclusive) */
+                start: string;
+                /** @description last local date (exclusive) */
+                end: string;
+            };
+            header?: never;
+            path: {
+                meter_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bill"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such virtual meter */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description No tariff, or no version for the span */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    virtualMeterBillCsv: {
+        parameters: {
+            query: {
+                /** @description first local date (inclusive) */
+                start: string;
+                /** @description last local date (exclusive) */
+                end: string;
+            };
+            header?: never;
+            path: {
+                meter_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such virtual meter */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description No tariff, or no version for the span */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    virtualMeterEnergy: {
+        parameters: {
+            query: {
+                interval?: components["schemas"]["Interval"];
+                /** @description first local date (inclusive) */
+                start: string;
+                /** @description last local date (exclusive) */
+                end: string;
+            };
+            header?: never;
+            path: {
+                meter_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnergyResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such virtual meter */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    virtualMeterSeries: {
+        parameters: {
+            query: {
+                start: string;
+                end: string;
+                /** @description default: power_kw */
+                fields?: string[] | null;
+                max_points?: number;
+            };
+            header?: never;
+            path: {
+                meter_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SeriesResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such virtual meter */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    virtualMeterSummary: {
+        parameters: {
+            query: {
+                /** @description first local date (inclusive) */
+                start: string;
+                /** @description last local date (exclusive) */
+                end: string;
+            };
+            header?: never;
+            path: {
+                meter_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Summary"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such virtual meter */
             404: {
                 headers: {
                     [name: string]: unknown;

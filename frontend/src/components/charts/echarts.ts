@@ -3,8 +3,13 @@
  * are registered (the full `echarts` import would add ~1 MB). Import ECharts
  * from here, never from "echarts" directly.
  */
-import { BarChart, HeatmapChart, LineChart } from "echarts/charts";
-import type { BarSeriesOption, HeatmapSeriesOption, LineSeriesOption } from "echarts/charts";
+import { BarChart, HeatmapChart, LineChart, SankeyChart } from "echarts/charts";
+import type {
+  BarSeriesOption,
+  HeatmapSeriesOption,
+  LineSeriesOption,
+  SankeySeriesOption,
+} from "echarts/charts";
 import {
   DataZoomComponent,
   GridComponent,
@@ -29,6 +34,7 @@ echarts.use([
   BarChart,
   HeatmapChart,
   LineChart,
+  SankeyChart,
   DataZoomComponent,
   GridComponent,
   LegendComponent,
@@ -42,6 +48,7 @@ export type ChartOption = ComposeOption<
   | BarSeriesOption
   | HeatmapSeriesOption
   | LineSeriesOption
+  | SankeySeriesOption
   | DataZoomComponentOption
   | GridComponentOption
   | LegendComponentOption

@@ -8,3 +8,7 @@ export type DeviceCreate = Schemas["DeviceCreate"];
 export type DeviceUpdate = Schemas["DeviceUpdate"];
 export type DeviceToken = Schemas["DeviceTokenRead"];
 export type DeviceTokenIssued = Schemas["DeviceTokenIssued"];
+export type DeviceRole = Schemas["DeviceRead"]["role"];
+export type SiteTree = Schemas["MeteringTree"];
+export type SiteTreeNode = Schemas["TreeNode"];
+export type DiscrepancyWarning = Schemas["DiscrepancyWarning"];

@@ -1,5 +1,5 @@
 import type { DateRange } from "../lib/date-range";
-import type { Interval, Scope } from "../types";
+import type { ChartMeter, Interval, Scope } from "../types";
 
 /** The dashboard's query keys (a site's or a device's measurements), spelled once. */
 export const dashboardKeys = {
@@ -18,12 +18,16 @@ export const dashboardKeys = {
       range.end,
       interval,
     ] as const,
-  /** GET /api/devices/{id}/series for power_kw */
-  powerSeries: (deviceId: number, request: { start: string; end: string; maxPoints: number }) =>
+  /** GET /api/{devices|virtual-meters}/{id}/series for power_kw */
+  powerSeries: (
+    meter: Pick<ChartMeter, "id" | "virtual">,
+    request: { start: string; end: string; maxPoints: number },
+  ) =>
     [
       ...dashboardKeys.all,
       "series",
-      deviceId,
+      meter.virtual ? "virtual" : "device",
+      meter.id,
       "power_kw",
       request.start,
       request.end,

@@ -1,7 +1,14 @@
 import { keepPreviousData, useQueries, useQuery } from "@tanstack/react-query";
 import { apiClient, unwrap } from "@/api/client";
 import type { DateRange } from "../lib/date-range";
-import type { EnergyResponse, Interval, Scope, SeriesResponse, Summary } from "../types";
+import type {
+  ChartMeter,
+  EnergyResponse,
+  Interval,
+  Scope,
+  SeriesResponse,
+  Summary,
+} from "../types";
 import { dashboardKeys } from "./keys";
 
 /** Figures for a range that includes today change as readings arrive. */
@@ -9,6 +16,13 @@ const LIVE_REFRESH_MS = 60_000;
 
 async function getSummary(scope: Scope, range: DateRange, signal: AbortSignal): Promise<Summary> {
   const query = { start: range.start, end: range.end };
+  if (scope.kind === "virtual")
+    return unwrap(
+      await apiClient.GET("/api/virtual-meters/{meter_id}/summary", {
+        params: { path: { meter_id: scope.id }, query },
+        signal,
+      }),
+    );
   return scope.kind === "site"
     ? unwrap(
         await apiClient.GET("/api/sites/{site_id}/summary", {
@@ -42,6 +56,13 @@ async function getEnergy(
   signal: AbortSignal,
 ): Promise<EnergyResponse> {
   const query = { start: range.start, end: range.end, interval };
+  if (scope.kind === "virtual")
+    return unwrap(
+      await apiClient.GET("/api/virtual-meters/{meter_id}/energy", {
+        params: { path: { meter_id: scope.id }, query },
+        signal,
+      }),
+    );
   return scope.kind === "site"
     ? unwrap(
         await apiClient.GET("/api/sites/{site_id}/energy", {
@@ -74,26 +95,45 @@ export function useEnergy(
 
 export type SeriesRequest = { start: string; end: string; maxPoints: number };
 
-/** GET /api/devices/{id}/series for power_kw, one query per device (all of a site's, or one). */
-export function usePowerSeries(deviceIds: number[], request: SeriesRequest, live: boolean) {
+async function getPowerSeries(
+  meter: Pick<ChartMeter, "id" | "virtual">,
+  request: SeriesRequest,
+  signal: AbortSignal,
+): Promise<SeriesResponse> {
+  const query = {
+    start: request.start,
+    end: request.end,
+    fields: ["power_kw"],
+    max_points: request.maxPoints,
+  };
+  return meter.virtual
+    ? unwrap(
+        await apiClient.GET("/api/virtual-meters/{meter_id}/series", {
+          params: { path: { meter_id: meter.id }, query },
+          signal,
+        }),
+      )
+    : unwrap(
+        await apiClient.GET("/api/devices/{device_id}/series", {
+          params: { path: { device_id: meter.id }, query },
+          signal,
+        }),
+      );
+}
+
+/**
+ * GET /api/{devices|virtual-meters}/{id}/series for power_kw, one query per meter
+ * (all of a site's devices, or one device or virtual meter).
+ */
+export function usePowerSeries(
+  meters: Pick<ChartMeter, "id" | "virtual">[],
+  request: SeriesRequest,
+  live: boolean,
+) {
   return useQueries({
-    queries: deviceIds.map((deviceId) => ({
-      queryKey: dashboardKeys.powerSeries(deviceId, request),
-      queryFn: async ({ signal }: { signal: AbortSignal }): Promise<SeriesResponse> =>
-        unwrap(
-          await apiClient.GET("/api/devices/{device_id}/series", {
-            params: {
-              path: { device_id: deviceId },
-              query: {
-                start: request.start,
-                end: request.end,
-                fields: ["power_kw"],
-                max_points: request.maxPoints,
-              },
-            },
-            signal,
-          }),
-        ),
+    queries: meters.map((meter) => ({
+      queryKey: dashboardKeys.powerSeries(meter, request),
+      queryFn: ({ signal }: { signal: AbortSignal }) => getPowerSeries(meter, request, signal),
       refetchInterval: live ? 5 * LIVE_REFRESH_MS : (false as const),
     })),
   });

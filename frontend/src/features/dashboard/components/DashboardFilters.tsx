@@ -1,51 +1,61 @@
 import { CalendarOutlined } from "@ant-design/icons";
-import { DatePicker, Flex, Segmented, Select } from "antd";
+import { DatePicker, Flex, Segmented, Select, TreeSelect } from "antd";
 import dayjs from "dayjs";
+import { useMemo } from "react";
 import type { Device, Site } from "@/features/sites";
+import type { VirtualMeter } from "@/features/virtual-meters";
 import { addDays, dayBeforeMonth, PRESETS } from "../lib/date-range";
 import type { PresetKey, RangeSelection } from "../lib/date-range";
+import { pickerTree } from "../lib/picker";
 
-export const ALL_DEVICES = "all";
+export { ALL_DEVICES, VIRTUAL_PREFIX } from "../lib/picker";
 
 type ScopePickersProps = {
   sites: Site[];
-  siteId: number;
+  site: Site;
   devices: Device[];
+  virtualMeters: VirtualMeter[];
   device: string;
   onSite: (siteId: number) => void;
   onDevice: (device: string) => void;
 };
 
-/** Which site, and which of its devices ("All devices" = the site's totals). */
+/** Which site, and which of its meters (the site's total, a device, or a virtual meter). */
 export function ScopePickers({
   sites,
-  siteId,
+  site,
   devices,
+  virtualMeters,
   device,
   onSite,
   onDevice,
 }: ScopePickersProps) {
+  const treeData = useMemo(
+    () => pickerTree(site, devices, virtualMeters),
+    [site, devices, virtualMeters],
+  );
   return (
     <Flex gap={8} wrap>
       <Select
         data-testid="site-picker"
         aria-label="Site"
-        value={siteId}
+        value={site.id}
         onChange={onSite}
         options={sites.map((s) => ({ value: s.id, label: s.name }))}
         style={{ width: 200 }}
         showSearch={{ optionFilterProp: "label" }}
       />
-      <Select
+      <TreeSelect
         data-testid="device-picker"
         aria-label="Device"
         value={device}
-        onChange={onDevice}
-        options={[
-          { value: ALL_DEVICES, label: "All devices" },
-          ...devices.map((d) => ({ value: String(d.id), label: d.name })),
-        ]}
-        style={{ width: 200 }}
+        onChange={(value: string) => onDevice(value)}
+        treeData={treeData}
+        treeDefaultExpandAll
+        showSearch
+        treeNodeFilterProp="title"
+        popupMatchSelectWidth={false}
+        style={{ width: 220 }}
       />
     </Flex>
   );

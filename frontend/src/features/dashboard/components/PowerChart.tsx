@@ -1,6 +1,6 @@
+import type { ChartMeter } from "../types";
 import { ChartCard } from "@/components/charts/ChartCard";
 import { csvFileName } from "@/components/charts/csv";
-import type { Device } from "@/features/sites";
 import type { DateRange } from "../lib/date-range";
 import { usePowerChart } from "./power-chart/usePowerChart";
 
@@ -8,7 +8,7 @@ type PowerChartProps = {
   siteName: string;
   timeZone: string;
   /** One device (avg line + min–max band), or all of a site's (one line each). */
-  devices: Device[];
+  devices: ChartMeter[];
   single: boolean;
   range: DateRange;
   now: number;

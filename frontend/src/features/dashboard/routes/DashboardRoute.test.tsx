@@ -1,6 +1,6 @@
 import { screen, within } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
-import { aViewer, anAdmin, meRoute, mockFetch, renderApp } from "@/test/utils";
+import { aViewer, anAdmin, fetchedRequests, meRoute, mockFetch, renderApp } from "@/test/utils";
 
 // jsdom has no canvas: stand in for the ECharts wrapper (the data-points attribute
 // and the states are ChartCard's, so they are still tested).
@@ -133,5 +133,63 @@ describe("Dashboard", () => {
     const power = screen.getByTestId("power-chart");
     await vi.waitFor(() => expect(power).toHaveAttribute("data-points", "2"));
     expect(screen.getByTestId("export-csv-energy")).toBeEnabled();
+  });
+
+  it("notes that a site without a supply point adds all its devices", async () => {
+    mockFetch({
+      "/api/auth/me": meRoute(anAdmin),
+      "/api/sites": { body: [{ ...site, metering: "all_devices", device_count: 2 }] },
+      "/api/sites/1/devices": { body: [device, { ...device, id: 8, name: "Shop", parent_id: 7 }] },
+    });
+    renderApp("/");
+    expect(await screen.findByTestId("dashboard-all-devices")).toHaveTextContent(
+      "Demo factory has no supply point: its totals add all 2 devices",
+    );
+    expect(screen.getByTestId("dashboard-subtitle")).toHaveTextContent("all devices");
+  });
+
+  it("shows a virtual meter's figures from its own endpoints", async () => {
+    const summary = {
+      timezone: site.timezone,
+      start: "2026-01-01T00:00:00+02:00",
+      end: "2026-01-02T00:00:00+02:00",
+      energy_import_kwh: 35,
+      energy_export_kwh: 0,
+      peak_demand_kw: 12.5,
+      peak_demand_kva: null,
+      peak_demand_at: null,
+      average_power_factor: null,
+      last_reading_at: null,
+    };
+    const fetchMock = mockFetch({
+      "/api/auth/me": meRoute(anAdmin),
+      "/api/sites": { body: [{ ...site, metering: "supply_points" }] },
+      "/api/sites/1/devices": { body: [device] },
+      "/api/sites/1/virtual-meters": {
+        body: [{ id: 4, site_id: 1, name: "Common areas", formula: "Main incomer", terms: [] }],
+      },
+      "/api/virtual-meters/4/summary": { body: summary },
+      "/api/virtual-meters/4/energy": energyFor,
+      "/api/virtual-meters/4/series": {
+        body: {
+          timezone: site.timezone,
+          bucket_seconds: 900,
+          source: "rollup_15m",
+          times: ["2020-01-01T00:00:00+02:00"],
+          series: { power_kw: { avg: [10], min: [null], max: [null] } },
+        },
+      },
+    });
+    renderApp("/?device=vm:4");
+
+    expect(await screen.findByTestId("kpi-energy-today-value")).toHaveTextContent("35.0");
+    expect(screen.getByTestId("dashboard-subtitle")).toHaveTextContent("Common areas");
+    expect(screen.queryByTestId("dashboard-all-devices")).not.toBeInTheDocument();
+    await vi.waitFor(() =>
+      expect(screen.getByTestId("power-chart")).toHaveAttribute("data-state", "ready"),
+    );
+    const paths = fetchedRequests(fetchMock).map((r) => new URL(r.url).pathname);
+    expect(paths).toContain("/api/virtual-meters/4/series");
+    expect(paths).not.toContain("/api/sites/1/summary");
   });
 });

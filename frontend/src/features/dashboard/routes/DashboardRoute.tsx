@@ -1,6 +1,6 @@
-import { Button, Card, Col, Empty, Flex, Row, Skeleton, Typography } from "antd";
+import { Alert, Button, Card, Col, Empty, Flex, Row, Skeleton, Typography } from "antd";
 import { useMemo } from "react";
-import { useNavigate, useSearchParams } from "react-router";
+import { Link, useNavigate, useSearchParams } from "react-router";
 import { useNow } from "@/components/data-display/use-now";
 import { LoadFailed } from "@/components/resource-page/ResourcePage";
 import { hasRole, useMe } from "@/features/auth";
@@ -8,14 +8,21 @@ import { DailyCostChart, MonthCostCard } from "@/features/billing";
 import { HealthCard } from "@/features/health";
 import { NoSitesYet, useSiteDevices, useSites } from "@/features/sites";
 import type { Device, Site } from "@/features/sites";
-import { ALL_DEVICES, RangeControls, ScopePickers } from "../components/DashboardFilters";
+import { useVirtualMeters } from "@/features/virtual-meters";
+import type { VirtualMeter } from "@/features/virtual-meters";
+import {
+  ALL_DEVICES,
+  RangeControls,
+  ScopePickers,
+  VIRTUAL_PREFIX,
+} from "../components/DashboardFilters";
 import { EnergyChart } from "../components/EnergyChart";
 import { HeatmapChart } from "../components/HeatmapChart";
 import { KpiCards } from "../components/KpiCards";
 import { PowerChart } from "../components/PowerChart";
 import { formatRange, resolveRange, todayIn } from "../lib/date-range";
 import type { PresetKey } from "../lib/date-range";
-import type { Scope } from "../types";
+import type { ChartMeter, Scope } from "../types";
 
 function Header({ subtitle }: { subtitle?: string }) {
   return (
@@ -53,6 +60,7 @@ function SiteDashboard({ sites, site }: SiteDashboardProps) {
   const navigate = useNavigate();
   const { data: me } = useMe();
   const devicesQuery = useSiteDevices(site.id);
+  const virtualMetersQuery = useVirtualMeters(site.id);
   const now = useNow(30_000);
   const today = todayIn(site.timezone, now);
   const selection = resolveRange(
@@ -62,11 +70,28 @@ function SiteDashboard({ sites, site }: SiteDashboardProps) {
   const compare = params.get("compare") === "1";
 
   const devices = useMemo(() => devicesQuery.data ?? [], [devicesQuery.data]);
+  const virtualMeters = useMemo(() => virtualMetersQuery.data ?? [], [virtualMetersQuery.data]);
   const deviceParam = params.get("device") ?? ALL_DEVICES;
   const device: Device | undefined = devices.find((d) => String(d.id) === deviceParam);
-  const shownDevices = useMemo(() => (device ? [device] : devices), [device, devices]);
-  const scope: Scope = device ? { kind: "device", id: device.id } : { kind: "site", id: site.id };
-  const scopeName = device ? `${site.name} ${device.name}` : site.name;
+  const virtualMeter: VirtualMeter | undefined = virtualMeters.find(
+    (m) => `${VIRTUAL_PREFIX}${m.id}` === deviceParam,
+  );
+  const shownMeters = useMemo<ChartMeter[]>(() => {
+    if (virtualMeter) return [{ id: virtualMeter.id, name: virtualMeter.name, virtual: true }];
+    return device ? [device] : devices;
+  }, [device, devices, virtualMeter]);
+  const picked = virtualMeter ?? device;
+  const scope: Scope = virtualMeter
+    ? { kind: "virtual", id: virtualMeter.id }
+    : device
+      ? { kind: "device", id: device.id }
+      : { kind: "site", id: site.id };
+  const scopeName = picked ? `${site.name} ${picked.name}` : site.name;
+  const pickerValue = virtualMeter
+    ? `${VIRTUAL_PREFIX}${virtualMeter.id}`
+    : device
+      ? String(device.id)
+      : ALL_DEVICES;
 
   const update = (changes: Record<string, string | null>) => {
     const next = new URLSearchParams(params);
@@ -80,9 +105,10 @@ function SiteDashboard({ sites, site }: SiteDashboardProps) {
   const pickers = (
     <ScopePickers
       sites={sites}
-      siteId={site.id}
+      site={site}
       devices={devices}
-      device={device ? String(device.id) : ALL_DEVICES}
+      virtualMeters={virtualMeters}
+      device={pickerValue}
       onSite={(id) => update({ site: String(id), device: null })}
       onDevice={(value) => update({ device: value === ALL_DEVICES ? null : value })}
     />
@@ -95,7 +121,8 @@ function SiteDashboard({ sites, site }: SiteDashboardProps) {
     />
   );
 
-  const subtitle = `${site.name} · ${device ? device.name : "all devices"} · ${formatRange(selection.range)} (${site.timezone})`;
+  const whole = site.metering === "supply_points" ? "supply points" : "all devices";
+  const subtitle = `${site.name} · ${picked ? picked.name : whole} · ${formatRange(selection.range)} (${site.timezone})`;
 
   let body;
   if (devicesQuery.isError) {
@@ -127,6 +154,20 @@ function SiteDashboard({ sites, site }: SiteDashboardProps) {
   } else {
     body = (
       <Flex vertical gap={16}>
+        {site.metering === "all_devices" && devices.length > 1 && !picked && (
+          <Alert
+            type="info"
+            showIcon
+            data-testid="dashboard-all-devices"
+            title={
+              <>
+                {site.name} has no supply point: its totals add all {devices.length} devices, so a
+                sub-meter below another meter is counted twice.{" "}
+                <Link to={`/sites/${site.id}`}>Mark the supply point</Link>
+              </>
+            }
+          />
+        )}
         <KpiCards
           scope={scope}
           range={selection.range}
@@ -149,8 +190,8 @@ function SiteDashboard({ sites, site }: SiteDashboardProps) {
         <PowerChart
           siteName={site.name}
           timeZone={site.timezone}
-          devices={shownDevices}
-          single={device !== undefined}
+          devices={shownMeters}
+          single={picked !== undefined}
           range={selection.range}
           now={now}
         />

@@ -36,6 +36,8 @@ export function AcceptGatewayModal({
       site_id: values.site_id,
       name: values.name.trim(),
       model: values.model?.trim() ? values.model.trim() : null,
+      // A new gateway joins as a plain sub-meter at the top; the site page places it in the tree.
+      role: "submeter",
     });
     const site = sites.data?.find((s) => s.id === device.site_id);
     void message.success(`${device.name} is now a device of ${site?.name ?? "the site"}`);

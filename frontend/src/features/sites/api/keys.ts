@@ -7,6 +7,9 @@ export const siteKeys = {
   all: ["sites"] as const,
   /** GET /api/sites/{id} */
   detail: (siteId: number) => [...siteKeys.all, siteId] as const,
+  /** GET /api/sites/{id}/tree?start&end (a device change refreshes it: it is under the site) */
+  tree: (siteId: number, start: string, end: string) =>
+    [...siteKeys.detail(siteId), "tree", start, end] as const,
 };
 
 export const deviceKeys = {

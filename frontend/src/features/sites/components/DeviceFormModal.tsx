@@ -1,17 +1,21 @@
-import { App, Form, Input, Select } from "antd";
+import { App, Form, Input, Select, TreeSelect } from "antd";
+import { useMemo } from "react";
 import { FormModal } from "@/components/form-modal/FormModal";
-import { useCreateDevice, useUpdateDevice } from "../api/devices";
+import { useCreateDevice, useSiteDevices, useUpdateDevice } from "../api/devices";
 import { useSites } from "../api/sites";
-import type { Device } from "../types";
+import { parentOptions, ROLE_OPTIONS } from "../lib/tree";
+import type { Device, DeviceRole } from "../types";
 
 type DeviceValues = {
   name: string;
   serial: string;
   model?: string;
   site_id: number;
+  role: DeviceRole;
+  parent_id?: number | null;
 };
 
-const FIELDS = ["name", "serial", "model", "site_id"] as const;
+const FIELDS = ["name", "serial", "model", "site_id", "role", "parent_id"] as const;
 export const SERIAL_PATTERN = /^[A-Za-z0-9._:-]+$/;
 
 type DeviceFormModalProps = {
@@ -21,27 +25,39 @@ type DeviceFormModalProps = {
   onClose: () => void;
 };
 
-/** Add a device to a site, or edit one (name, serial, model, and which site it belongs to). */
+/**
+ * Add a device to a site, or edit one: name, serial, model, its place in the
+ * site's metering tree (parent and role), and which site it belongs to.
+ */
 export function DeviceFormModal({ siteId, device, onClose }: DeviceFormModalProps) {
   const createDevice = useCreateDevice();
   const updateDevice = useUpdateDevice();
   const sites = useSites();
+  const siteDevices = useSiteDevices(siteId);
   const { message } = App.useApp();
   const editing = device !== undefined;
+  const parents = useMemo(
+    () => parentOptions(siteDevices.data ?? [], device?.id),
+    [siteDevices.data, device?.id],
+  );
 
   const onSubmit = async (values: DeviceValues) => {
     const body = {
       name: values.name.trim(),
       serial: values.serial.trim(),
       model: values.model?.trim() ? values.model.trim() : null,
+      role: values.role,
     };
+    const moving = device !== undefined && values.site_id !== device.site_id;
+    // Moving to another site clears the parent (the server does it); a supply point is a root.
+    const parent_id = values.role === "supply" ? null : (values.parent_id ?? null);
     const saved = device
       ? await updateDevice.mutateAsync({
           id: device.id,
           ...body,
-          ...(values.site_id !== device.site_id ? { site_id: values.site_id } : {}),
+          ...(moving ? { site_id: values.site_id } : { parent_id }),
         })
-      : await createDevice.mutateAsync({ siteId, ...body });
+      : await createDevice.mutateAsync({ siteId, ...body, parent_id });
     void message.success(device ? `Saved ${saved.name}` : `Added ${saved.name}`);
     onClose();
   };
@@ -60,8 +76,10 @@ export function DeviceFormModal({ siteId, device, onClose }: DeviceFormModalProp
               serial: device.serial,
               model: device.model ?? "",
               site_id: device.site_id,
+              role: device.role,
+              parent_id: device.parent_id ?? null,
             }
-          : { site_id: siteId }
+          : { site_id: siteId, role: "submeter", parent_id: null }
       }
       testIds={{ form: "device-form", submit: "device-form-submit", error: "device-form-error" }}
     >
@@ -97,6 +115,49 @@ export function DeviceFormModal({ siteId, device, onClose }: DeviceFormModalProp
           autoComplete="off"
           placeholder="optional, e.g. Acuvim II"
         />
+      </Form.Item>
+      <Form.Item
+        label="Role"
+        name="role"
+        extra="A supply point is on the utility's supply: site totals and bills count supply points only."
+      >
+        <Select data-testid="device-form-role" options={ROLE_OPTIONS} />
+      </Form.Item>
+      <Form.Item
+        noStyle
+        shouldUpdate={(before: DeviceValues, after: DeviceValues) =>
+          before.role !== after.role || before.site_id !== after.site_id
+        }
+      >
+        {({ getFieldValue }) => {
+          const role = getFieldValue("role") as DeviceRole;
+          const moving = device !== undefined && getFieldValue("site_id") !== device.site_id;
+          return (
+            <Form.Item
+              label="Parent meter"
+              name="parent_id"
+              extra={
+                role === "supply"
+                  ? "A supply point is a top-level meter."
+                  : moving
+                    ? "Moving the device to another site makes it a top-level meter there."
+                    : "The meter directly upstream of this one; none for a top-level meter."
+              }
+            >
+              <TreeSelect
+                data-testid="device-form-parent"
+                allowClear
+                treeDefaultExpandAll
+                placeholder="None (top level)"
+                disabled={role === "supply" || moving}
+                loading={siteDevices.isPending}
+                treeData={parents}
+                showSearch
+                treeNodeFilterProp="title"
+              />
+            </Form.Item>
+          );
+        }}
       </Form.Item>
       {editing && (
         <Form.Item

@@ -4,6 +4,7 @@ import type { HTMLAttributes, ReactNode } from "react";
 import { ReadingAge } from "@/components/data-display/ReadingAge";
 import { testId } from "@/lib/test-id";
 import type { Device } from "../types";
+import { RoleTag } from "./MeteringTree";
 
 type DevicesTableProps = {
   devices: Device[] | undefined;
@@ -37,11 +38,23 @@ export function DevicesTable({
       title: "Name",
       dataIndex: "name",
       sorter: (a, b) => a.name.localeCompare(b.name),
-      render: (name: string) => (
-        <Typography.Text strong data-testid="device-name-cell">
-          {name}
-        </Typography.Text>
+      render: (name: string, device) => (
+        <Space size={6}>
+          <Typography.Text strong data-testid="device-name-cell">
+            {name}
+          </Typography.Text>
+          <RoleTag role={device.role} />
+        </Space>
       ),
+    },
+    {
+      key: "parent",
+      title: "Parent",
+      dataIndex: "parent_id",
+      render: (parentId: number | null | undefined) =>
+        devices?.find((d) => d.id === parentId)?.name ?? (
+          <Typography.Text type="secondary">—</Typography.Text>
+        ),
     },
     {
       key: "serial",

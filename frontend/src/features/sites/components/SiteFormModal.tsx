@@ -1,4 +1,4 @@
-import { App, Form, Input, Select } from "antd";
+import { App, Form, Input, InputNumber, Select } from "antd";
 import { useMemo } from "react";
 import { FormModal } from "@/components/form-modal/FormModal";
 import { browserTimeZone, timeZoneNames } from "@/lib/timezones";
@@ -10,9 +10,12 @@ type SiteValues = {
   timezone: string;
   utility?: string;
   address?: string;
+  discrepancy_percent: number;
 };
 
-const FIELDS = ["name", "timezone", "utility", "address"] as const;
+const FIELDS = ["name", "timezone", "utility", "address", "discrepancy_percent"] as const;
+/** The API's default share for a metering discrepancy. */
+const DEFAULT_DISCREPANCY_PERCENT = 5;
 
 /** Empty optional text is "none" (null), not "". */
 function optional(value: string | undefined): string | null {
@@ -41,9 +44,10 @@ export function SiteFormModal({ site, onClose, onSaved }: SiteFormModalProps) {
         timezone: site.timezone,
         utility: site.utility ?? "",
         address: site.address ?? "",
+        discrepancy_percent: site.discrepancy_percent,
       }
     : // The browser's zone; none (the user picks one) when the browser cannot tell.
-      { timezone: browserTimeZone() };
+      { timezone: browserTimeZone(), discrepancy_percent: DEFAULT_DISCREPANCY_PERCENT };
 
   const onSubmit = async (values: SiteValues) => {
     const body = {
@@ -51,6 +55,7 @@ export function SiteFormModal({ site, onClose, onSaved }: SiteFormModalProps) {
       timezone: values.timezone,
       utility: optional(values.utility),
       address: optional(values.address),
+      discrepancy_percent: values.discrepancy_percent ?? DEFAULT_DISCREPANCY_PERCENT,
     };
     const saved = site
       ? await updateSite.mutateAsync({ id: site.id, ...body })
@@ -109,6 +114,21 @@ export function SiteFormModal({ site, onClose, onSaved }: SiteFormModalProps) {
           data-testid="site-form-address"
           autoSize={{ minRows: 2, maxRows: 4 }}
           placeholder="optional"
+        />
+      </Form.Item>
+      <Form.Item
+        label="Metering discrepancy threshold"
+        name="discrepancy_percent"
+        extra="Warn on a day when a meter's sub-meters add up to more than it measured by over this share."
+        rules={[{ required: true, message: "Enter a share in percent" }]}
+      >
+        <InputNumber
+          data-testid="site-form-discrepancy"
+          min={0.1}
+          max={1000}
+          step={1}
+          suffix="%"
+          style={{ width: 140 }}
         />
       </Form.Item>
     </FormModal>

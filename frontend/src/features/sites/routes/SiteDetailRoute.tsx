@@ -30,10 +30,12 @@ import {
 import { hasRole, useMe } from "@/features/auth";
 import { gatewayHealthColumns, useGatewayHealth } from "@/features/gateways";
 import type { GatewayHealth } from "@/features/gateways";
+import { VirtualMetersCard } from "@/features/virtual-meters";
 import { useDeleteDevice, useSiteDevices } from "../api/devices";
 import { useDeleteSite, useSite } from "../api/sites";
 import { DeviceFormModal } from "../components/DeviceFormModal";
 import { DevicesTable } from "../components/DevicesTable";
+import { MeteringTreeSection } from "../components/MeteringTreeSection";
 import { SiteFormModal } from "../components/SiteFormModal";
 import { TokensDrawer } from "../components/TokensDrawer";
 import type { Device, Site } from "../types";
@@ -183,6 +185,20 @@ function SiteDetails({ site, devices, gatewayHealth }: SiteDetailsProps) {
             { key: "utility", label: "Utility", children: site.utility || "—" },
             { key: "address", label: "Address", children: site.address || "—" },
             {
+              key: "metering",
+              label: "Site totals",
+              children: (
+                <span data-testid="site-metering">
+                  {site.metering === "supply_points" ? "supply points" : "all devices added"}
+                </span>
+              ),
+            },
+            {
+              key: "discrepancy",
+              label: "Discrepancy threshold",
+              children: `${site.discrepancy_percent} %`,
+            },
+            {
               key: "created",
               label: "Created",
               children: formatDateTimeIn(site.created_at, site.timezone, {
@@ -239,6 +255,10 @@ function SiteDetails({ site, devices, gatewayHealth }: SiteDetailsProps) {
           extraColumns={healthColumns}
         />
       </Card>
+
+      <MeteringTreeSection site={site} devices={devices.data} isAdmin={isAdmin} />
+
+      <VirtualMetersCard siteId={site.id} devices={devices.data ?? []} isAdmin={isAdmin} />
 
       {dialog?.kind === "edit-site" && <SiteFormModal site={site} onClose={close} />}
       {dialog?.kind === "add-device" && <DeviceFormModal siteId={site.id} onClose={close} />}

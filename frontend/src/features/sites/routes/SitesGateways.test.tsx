@@ -13,6 +13,8 @@ const site: Site = {
   address: null,
   tariff_id: null,
   device_count: 1,
+  discrepancy_percent: 5,
+  metering: "all_devices",
   created_at: "2026-01-01T00:00:00Z",
 };
 
@@ -22,6 +24,8 @@ const device: Device = {
   name: "Main incomer",
   serial: "ACV-AABBCCDDEEFF",
   model: "Acuvim II",
+  role: "submeter",
+  parent_id: null,
   created_at: "2026-01-01T00:00:00Z",
   last_reading_at: new Date().toISOString(),
 };
@@ -131,7 +135,12 @@ describe("Sites page: gateways", () => {
       expect(fetchedRequests(fetchMock).some((r) => r.method === "POST")).toBe(true),
     );
     const post = fetchedRequests(fetchMock).find((r) => r.method === "POST");
-    expect(await post?.json()).toEqual({ site_id: 1, name: "Press line", model: "Acuvim II" });
+    expect(await post?.json()).toEqual({
+      site_id: 1,
+      name: "Press line",
+      model: "Acuvim II",
+      role: "submeter",
+    });
     expect(await screen.findByText("Press line is now a device of Plant")).toBeInTheDocument();
   });
 

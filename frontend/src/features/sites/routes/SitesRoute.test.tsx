@@ -12,6 +12,8 @@ const demo: Site = {
   address: null,
   tariff_id: null,
   device_count: 3,
+  discrepancy_percent: 5,
+  metering: "all_devices",
   created_at: "2026-01-01T00:00:00Z",
 };
 

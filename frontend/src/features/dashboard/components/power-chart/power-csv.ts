@@ -1,6 +1,6 @@
 /** The power chart's CSV: one row per past time with data. */
+import type { ChartMeter } from "../../types";
 import type { CsvTable } from "@/components/charts/csv";
-import type { Device } from "@/features/sites";
 import { pastBuckets } from "../../lib/power-series";
 import type { SeriesStats } from "../../lib/power-series";
 
@@ -9,7 +9,7 @@ export type DeviceSeries = SeriesStats & { times: string[] };
 
 /** Single device: avg/min/max columns; else one avg column per device. */
 export function powerCsv(
-  devices: readonly Device[],
+  devices: readonly ChartMeter[],
   series: readonly DeviceSeries[],
   single: boolean,
   now: number,

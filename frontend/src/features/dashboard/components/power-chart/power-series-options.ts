@@ -1,11 +1,11 @@
 /** The power chart's ECharts series: avg lines, the single device's min–max band, gap shading. */
+import type { ChartMeter } from "../../types";
 import type { ChartOption } from "@/components/charts/echarts";
-import type { Device } from "@/features/sites";
 import type { PowerTrace } from "../../lib/power-series";
 import { withAlpha } from "../chart-theme";
 
 /** One device's line on the chart. */
-export type Trace = { device: Device; trace: PowerTrace; color: string };
+export type Trace = { device: ChartMeter; trace: PowerTrace; color: string };
 
 type Series = NonNullable<ChartOption["series"]>;
 type GapMark = [{ xAxis: number; name: string }, { xAxis: number }];

@@ -1,7 +1,7 @@
 /** The power chart's data: one series query per device, turned into traces, option and CSV. */
+import type { ChartMeter } from "../../types";
 import { useMemo } from "react";
 import type { ChartState } from "@/components/charts/ChartCard";
-import type { Device } from "@/features/sites";
 import { usePowerSeries } from "../../api/measurements";
 import { zonedMidnight } from "../../lib/date-range";
 import type { DateRange } from "../../lib/date-range";
@@ -15,7 +15,7 @@ const NO_STATS = { avg: [], min: [], max: [] };
 
 export type PowerChartInput = {
   timeZone: string;
-  devices: Device[];
+  devices: ChartMeter[];
   single: boolean;
   range: DateRange;
   now: number;
@@ -31,11 +31,7 @@ export function usePowerChart({ timeZone, devices, single, range, now }: PowerCh
     [range.start, range.end, timeZone],
   );
   const live = Date.parse(request.end) > now;
-  const queries = usePowerSeries(
-    devices.map((d) => d.id),
-    request,
-    live,
-  );
+  const queries = usePowerSeries(devices, request, live);
   // Recompute at most once a minute: "now" only trims the future off the series.
   const nowMinute = Math.floor(now / 60_000) * 60_000;
   const loaded = queries.every((q) => q.data !== undefined);
