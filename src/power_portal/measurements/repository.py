@@ -10,7 +10,7 @@ tables (one customer's devices, or all of them).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -225,6 +225,67 @@ async def daily_energy(
         for device_id, numbers, imports, exports in rows
     }
     return by_device
+
+
+async def energy_totals(
+    db: AsyncSession, device_ids: Sequence[int], start: date, end: date
+) -> dict[int, tuple[float, float]]:
+    """(energy_import_kwh, energy_export_kwh) per device over local days ``[start, end)``,
+    from ``rollup_1d``; a device with no data there is absent."""
+    if not device_ids:
+        return {}
+    await rollup_queue.flush(db, device_ids)
+    rows = await db.execute(
+        text("""
+            SELECT device_id, sum(energy_import_kwh), sum(energy_export_kwh)
+            FROM monitoring.rollup_1d
+            WHERE device_id = ANY(:ids) AND day >= :start AND day < :end
+            GROUP BY device_id
+        """),
+        {"ids": list(device_ids), "start": start, "end": end},
+    )
+    return {int(device_id): (float(imp), float(exp)) for device_id, imp, exp in rows}
+
+
+async def daily_group_import(
+    db: AsyncSession, groups: Mapping[int, int], start: date, end: date
+) -> dict[int, dict[date, float]]:
+    """Σ energy_import_kwh per group and local day in ``[start, end)`` (``groups``: device
+    id → group id), added up by the database; call ``energy_totals`` or ``daily_energy``
+    of the devices first (they flush the rollup queue)."""
+    if not groups:
+        return {}
+    rows = await db.execute(
+        text("""
+            SELECT g.group_id, r.day - CAST(:start AS date), sum(r.energy_import_kwh)
+            FROM monitoring.rollup_1d r
+            JOIN unnest(CAST(:ids AS bigint[]), CAST(:groups AS bigint[]))
+                 AS g(device_id, group_id) ON g.device_id = r.device_id
+            WHERE r.day >= :start AND r.day < :end
+            GROUP BY 1, 2
+        """),
+        {"ids": list(groups), "groups": list(groups.values()), "start": start, "end": end},
+    )
+    by_group: dict[int, dict[date, float]] = {}
+    for group_id, day_number, kwh in rows:
+        by_group.setdefault(int(group_id), {})[start + timedelta(days=day_number)] = float(kwh)
+    return by_group
+
+
+async def devices_with_import_on(
+    db: AsyncSession, device_ids: Sequence[int], days: Sequence[date]
+) -> set[int]:
+    """Which of the devices imported energy on any of the local days."""
+    if not device_ids or not days:
+        return set()
+    rows = await db.execute(
+        text("""
+            SELECT DISTINCT device_id FROM monitoring.rollup_1d
+            WHERE device_id = ANY(:ids) AND day = ANY(:days) AND energy_import_kwh > 0
+        """),
+        {"ids": list(device_ids), "days": list(days)},
+    )
+    return {int(device_id) for device_id in rows.scalars()}
 
 
 # ---------------------------------------------------------------- series

@@ -359,19 +359,16 @@ def _import_by_day(
     return {device_id: {d: e[0] for d, e in days.items()} for device_id, days in daily.items()}
 
 
-def _total(days: Mapping[date, tuple[float, float]] | None, column: int) -> float | None:
-    return None if not days else sum(energy[column] for energy in days.values())
-
-
 def _tree_nodes(
-    devices: Sequence[TreeDevice], daily: Mapping[int, Mapping[date, tuple[float, float]]]
+    devices: Sequence[TreeDevice], totals: Mapping[int, tuple[float, float]]
 ) -> list[TreeNode]:
-    totals = {d.id: _total(daily.get(d.id), 0) for d in devices}
-    balances = tree.balances(devices, totals)
+    imports = {d.id: totals[d.id][0] if d.id in totals else None for d in devices}
+    balances = tree.balances(devices, imports)
     supply_above = tree.has_supply_above(devices)
     nodes = []
     for device, depth in tree.tree_order(devices):
         balance = balances.get(device.id, tree.Balance(None, None))
+        exported = totals.get(device.id)
         nodes.append(
             TreeNode(
                 id=device.id,
@@ -379,11 +376,11 @@ def _tree_nodes(
                 role=device.role,
                 parent_id=device.parent_id,
                 depth=depth,
-                energy_import_kwh=_rounded(totals[device.id]),
-                energy_export_kwh=_rounded(_total(daily.get(device.id), 1)),
+                energy_import_kwh=_rounded(imports[device.id]),
+                energy_export_kwh=_rounded(exported[1]) if exported else None,
                 children_import_kwh=_rounded(balance.children_import_kwh),
                 remainder_kwh=_rounded(balance.remainder_kwh),
-                remainder_percent=_percent(balance.remainder_kwh, totals[device.id]),
+                remainder_percent=_percent(balance.remainder_kwh, imports[device.id]),
                 has_supply_above=supply_above[device.id],
             )
         )
@@ -405,23 +402,48 @@ def _warning(found: tree.Discrepancy) -> DiscrepancyWarning:
     )
 
 
+async def _discrepancies(
+    db: AsyncSession, devices: Sequence[TreeDevice], span: DateSpan, percent: float
+) -> list[tree.Discrepancy]:
+    """The discrepancy warnings: the database adds up each parent's children per day (a few
+    thousand rows for a year, whatever the number of meters), the decision is ``tree``'s."""
+    consuming = {d.id: d.parent_id for d in devices if d.parent_id and d.role != "generation"}
+    generating = {d.id: d.parent_id for d in devices if d.parent_id and d.role == "generation"}
+    consumed = await readings.daily_group_import(db, consuming, span.start, span.end)
+    generated = await readings.daily_group_import(db, generating, span.start, span.end)
+    child_sums: dict[int, dict[date, tuple[float, float]]] = {}
+    for parent_id in consumed.keys() | generated.keys():
+        drawn, fed = consumed.get(parent_id, {}), generated.get(parent_id, {})
+        child_sums[parent_id] = {
+            day: (drawn.get(day, 0.0), fed.get(day, 0.0)) for day in drawn.keys() | fed.keys()
+        }
+    parent_ids = sorted(set(consuming.values()) | set(generating.values()))
+    parent_days = _import_by_day(await readings.daily_energy(db, parent_ids, span.start, span.end))
+    warnings = []
+    for days in tree.discrepancy_days(devices, parent_days, child_sums, percent):
+        children = tree.consuming_children(devices, days.parent.id)
+        named = await readings.devices_with_import_on(
+            db, [child.id for child in children], days.days
+        )
+        warnings.append(tree.warning_of(days, (c for c in children if c.id in named)))
+    return warnings
+
+
 async def metering_tree(db: AsyncSession, site: Site, span: DateSpan) -> MeteringTree:
     """The site's meters in tree order with their energy over local dates ``[start, end)``,
     each parent's remainder, and the discrepancy warnings (from the daily rollups)."""
     devices = await repository.tree_devices(db, site.id)
-    daily = await readings.daily_energy(db, [d.id for d in devices], span.start, span.end)
+    totals = await readings.energy_totals(db, [d.id for d in devices], span.start, span.end)
     metered = await repository.metered_device_ids(db, site.id)
-    metered_totals = [t for i in metered if (t := _total(daily.get(i), 0)) is not None]
-    discrepancies = tree.find_discrepancies(
-        devices, _import_by_day(daily), site.discrepancy_percent
-    )
+    metered_totals = [totals[i][0] for i in metered if i in totals]
+    discrepancies = await _discrepancies(db, devices, span, site.discrepancy_percent)
     return MeteringTree(
         timezone=site.timezone,
         start=span.start,
         end=span.end,
         metering=_metering(site),
         site_energy_import_kwh=_rounded(sum(metered_totals)) if metered_totals else None,
-        nodes=_tree_nodes(devices, daily),
+        nodes=_tree_nodes(devices, totals),
         discrepancies=[_warning(found) for found in discrepancies],
     )
 

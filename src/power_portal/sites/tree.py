@@ -284,11 +284,14 @@ class Discrepancy:
         return f"{names} {how_much} {when}: check the CTs and the parent"
 
 
-def _children_per_day(
+ChildSums = Mapping[int, Mapping[date, Sequence[float]]]
+
+
+def children_per_day(
     devices: Sequence[TreeDevice], daily: Mapping[int, Mapping[date, float]]
 ) -> dict[int, dict[date, list[float]]]:
     """Per parent and day with any child's data: [Σ consuming children, Σ generation
-    children], in one pass over the days (a year of 200 meters: 73,000 additions)."""
+    children] (the service has the database add these up; this is the same in Python)."""
     by_id = {d.id: d for d in devices}
     sums: dict[int, dict[date, list[float]]] = defaultdict(dict)
     for device_id, days in daily.items():
@@ -305,6 +308,56 @@ def _children_per_day(
     return sums
 
 
+@dataclass(frozen=True)
+class DiscrepancyDays:
+    """The days on which one parent's children added up to too much, and their totals."""
+
+    parent: TreeDevice
+    days: tuple[date, ...]
+    parent_kwh: float
+    children_kwh: float
+
+
+def discrepancy_days(
+    devices: Sequence[TreeDevice],
+    parent_days: Mapping[int, Mapping[date, float]],
+    child_sums: ChildSums,
+    percent: float,
+) -> list[DiscrepancyDays]:
+    """Per parent (in tree order) with children: the days ``is_discrepancy`` finds, from
+    its import per day (``parent_days``) and its children's sums (``children_per_day``)."""
+    with_children = _children_of(devices)
+    found: list[DiscrepancyDays] = []
+    for parent, _depth in tree_order(devices):
+        if parent.id not in with_children:
+            continue
+        own = parent_days.get(parent.id, {})
+        per_day = child_sums.get(parent.id, {})
+        bad_days: list[date] = []
+        parent_total = children_total = 0.0
+        for day in sorted(per_day):
+            consuming, generation = per_day[day]
+            parent_kwh = own.get(day)
+            if is_discrepancy(parent_kwh, consuming, generation, percent):
+                bad_days.append(day)
+                parent_total += parent_kwh or 0.0
+                children_total += consuming - generation
+        if bad_days:
+            found.append(DiscrepancyDays(parent, tuple(bad_days), parent_total, children_total))
+    return found
+
+
+def consuming_children(devices: Sequence[TreeDevice], parent_id: int) -> list[TreeDevice]:
+    """A parent's children that draw energy (not generation), by name."""
+    children = _children_of(devices).get(parent_id, ())
+    return [child for child in _by_name(children) if child.role != "generation"]
+
+
+def warning_of(found: DiscrepancyDays, named: Iterable[TreeDevice]) -> Discrepancy:
+    """The warning, naming the consuming children that had energy on those days."""
+    return Discrepancy(found.parent, tuple(named), found.days, found.parent_kwh, found.children_kwh)
+
+
 def find_discrepancies(
     devices: Sequence[TreeDevice],
     daily: Mapping[int, Mapping[date, float]],
@@ -312,39 +365,15 @@ def find_discrepancies(
 ) -> list[Discrepancy]:
     """One warning per parent (in tree order) with every discrepancy day of ``daily``
     (import kWh per device and local day; a day absent: no data)."""
-    children_of = _children_of(devices)
-    sums = _children_per_day(devices, daily)
-    found: list[Discrepancy] = []
-    for parent, _depth in tree_order(devices):
-        children = _by_name(children_of.get(parent.id, ()))
-        if not children:
-            continue
-        parent_days = daily.get(parent.id, {})
-        per_day = sums.get(parent.id, {})
-        bad_days: list[date] = []
-        parent_total = children_total = 0.0
-        named: set[int] = set()
-        for day in sorted(per_day):
-            consuming, generation = per_day[day]
-            parent_kwh = parent_days.get(day)
-            if not is_discrepancy(parent_kwh, consuming, generation, percent):
-                continue
-            bad_days.append(day)
-            parent_total += parent_kwh or 0.0
-            children_total += consuming - generation
-            named.update(
-                child.id
-                for child in children
-                if child.role != "generation" and daily.get(child.id, {}).get(day, 0.0) > 0.0
-            )
-        if bad_days:
-            found.append(
-                Discrepancy(
-                    parent=parent,
-                    children=tuple(child for child in children if child.id in named),
-                    days=tuple(bad_days),
-                    parent_kwh=parent_total,
-                    children_kwh=children_total,
-                )
-            )
-    return found
+    found = discrepancy_days(devices, daily, children_per_day(devices, daily), percent)
+    return [
+        warning_of(
+            days,
+            (
+                child
+                for child in consuming_children(devices, days.parent.id)
+                if any(daily.get(child.id, {}).get(day, 0.0) > 0.0 for day in days.days)
+            ),
+        )
+        for days in found
+    ]
