@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import httpx
 import psycopg
@@ -261,6 +262,31 @@ def _meter_day(
             (first + timedelta(minutes=15 * i), imp, exp if export_delta else None, power)
         )
     return readings
+
+
+def _daily(rollups: Sequence[Row], zone: ZoneInfo) -> tuple[Row, ...]:
+    """The 15-minute rollup's rows added up per device and local day of its site."""
+    registers = (
+        "energy_import_kwh",
+        "energy_export_kwh",
+        "reactive_energy_import_kvarh",
+        "reactive_energy_export_kvarh",
+        "apparent_energy_kvah",
+    )
+    counts: dict[tuple[int, date], int] = {}
+    sums: dict[tuple[int, date], dict[str, float]] = {}
+    for rollup in rollups:
+        bucket_start = rollup["bucket_start"]
+        assert isinstance(bucket_start, datetime)
+        key = (int(str(rollup["device_id"])), bucket_start.astimezone(zone).date())
+        counts[key] = counts.get(key, 0) + int(str(rollup["sample_count"]))
+        day = sums.setdefault(key, dict.fromkeys(registers, 0.0))
+        for register in registers:
+            day[register] += float(str(rollup[register]))
+    return tuple(
+        {"device_id": key[0], "day": key[1], "sample_count": counts[key]} | sums[key]
+        for key in counts
+    )
 
 
 @dataclass
@@ -523,6 +549,39 @@ class Dataset:
             ),
             TableSeed("monitoring.power_measurements", tuple(measurements)),
             TableSeed("monitoring.rollup_15m", tuple(rollups)),
+            # 0013 fills the daily rollup from the 15-minute one (these are its rows)
+            TableSeed("monitoring.rollup_1d", _daily(rollups, ZoneInfo("Africa/Johannesburg"))),
+            TableSeed(
+                "app.virtual_meters",
+                (
+                    {
+                        "id": 1,
+                        "site_id": 1,
+                        "name": "Consumption",
+                        "created_at": t0,
+                        "updated_at": t0,
+                    },
+                ),
+            ),
+            TableSeed(
+                "app.virtual_meter_terms",
+                (
+                    {
+                        "virtual_meter_id": 1,
+                        "position": 0,
+                        "sign": 1,
+                        "device_id": 1,
+                        "meter_id": None,
+                    },
+                    {
+                        "virtual_meter_id": 1,
+                        "position": 1,
+                        "sign": 1,
+                        "device_id": 2,
+                        "meter_id": None,
+                    },
+                ),
+            ),
             TableSeed(
                 "app.tariffs",
                 (
@@ -790,6 +849,68 @@ class Dataset:
                     {
                         "id": 1,
                         "snapshot": Jsonb({"gateways": {"gw-1": {"online": True}}}),
+                        "updated_at": t0,
+                    },
+                ),
+            ),
+            TableSeed(
+                "app.tenants",
+                (
+                    {
+                        "id": 1,
+                        "site_id": 1,
+                        "name": "Grocer",
+                        "reference": "T-001",
+                        "contact_email": "accounts@grocer.example",
+                        "rule_kind": "pass_through",
+                        "tariff_id": None,
+                        "apportion": "coincident_demand",
+                        "fixed_share_percent": None,
+                        "markup_percent": 5.0,
+                        "markup_cap": 500.0,
+                        "admin_fee": 150.0,
+                        "created_at": t0,
+                        "updated_at": t0,
+                    },
+                    {
+                        "id": 2,
+                        "site_id": 1,
+                        "name": "Cafe",
+                        "reference": None,
+                        "contact_email": None,
+                        "rule_kind": "own_tariff",
+                        "tariff_id": 1,
+                        "apportion": None,
+                        "fixed_share_percent": None,
+                        "markup_percent": 0.0,
+                        "markup_cap": None,
+                        "admin_fee": 0.0,
+                        "created_at": t0,
+                        "updated_at": t0,
+                    },
+                ),
+            ),
+            TableSeed(
+                "app.tenant_meters",
+                (
+                    {
+                        "id": 1,
+                        "tenant_id": 1,
+                        "device_id": 2,
+                        "virtual_meter_id": None,
+                        "start_at": t0,
+                        "end_at": t0 + timedelta(days=30),
+                        "created_at": t0,
+                        "updated_at": t0,
+                    },
+                    {
+                        "id": 2,
+                        "tenant_id": 2,
+                        "device_id": 2,
+                        "virtual_meter_id": None,
+                        "start_at": t0 + timedelta(days=30),
+                        "end_at": None,
+                        "created_at": t0,
                         "updated_at": t0,
                     },
                 ),
