@@ -214,7 +214,8 @@ def test_every_panel_gives_the_same_rows_on_compressed_hypertables(
     # A day of raw rows lies in one chunk, or two when it crosses a chunk boundary
     # (chunks are seven days, so on some days of the week it does): all are compressed.
     assert compressed == chunks
-    assert isinstance(chunks[0][0], int) and chunks[0][0] >= 1
+    assert isinstance(chunks[0][0], int)
+    assert chunks[0][0] >= 1
     dashboard = DASHBOARDS[name]
     for span in (timedelta(hours=12), timedelta(days=8)):
         start, end = NOW - span, NOW
