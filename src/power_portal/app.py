@@ -51,6 +51,7 @@ from power_portal.sites.router import readings_router
 from power_portal.sites.router import router as sites_router
 from power_portal.system.router import router as system_router
 from power_portal.tariffs.router import router as tariffs_router
+from power_portal.tenants.router import router as tenants_router
 from power_portal.users.bootstrap import ensure_initial_admin
 from power_portal.users.router import router as users_router
 from power_portal.virtual_meters.router import router as virtual_meters_router
@@ -139,6 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tariffs_router)
     app.include_router(billing_router)
     app.include_router(virtual_meters_router)
+    app.include_router(tenants_router)
     app.include_router(branding_router)
     app.include_router(config_router)
     app.include_router(mqtt_router)

@@ -10,6 +10,7 @@ from power_portal.grafana import models as grafana_models
 from power_portal.measurements import models as measurements_models
 from power_portal.sites import models as sites_models
 from power_portal.tariffs import models as tariffs_models
+from power_portal.tenants import models as tenants_models
 from power_portal.virtual_meters import models as virtual_meters_models
 
 __all__ = [
@@ -22,5 +23,6 @@ __all__ = [
     "metadata",
     "sites_models",
     "tariffs_models",
+    "tenants_models",
     "virtual_meters_models",
 ]

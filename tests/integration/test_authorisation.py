@@ -1,8 +1,9 @@
 """Every route names who may call it, and the app enforces it.
 
 Walks the OpenAPI document: an anonymous call to anything not public is 401;
-a viewer's write to anything admin-only is 403. A second, static check proves
-every API route carries an auth dependency, so a new route cannot forget one.
+a viewer's write to anything admin-only is 403; a tenant user's call to anything but its
+own few routes is 403, and those answer 404 for another tenant's meter or tenant. A second,
+static check proves every API route carries an auth dependency, so a new route cannot forget one.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from sqlalchemy.engine import URL
@@ -22,7 +24,7 @@ from power_portal.app import create_app
 from power_portal.auth.dependencies import get_active_session
 from power_portal.settings import Settings
 from tests.support.database import url_string
-from tests.support.portal import ADMIN_PASSWORD, LiveServer
+from tests.support.portal import ADMIN_PASSWORD, LiveServer, login_client
 
 # The listed exceptions: reachable without a session.
 PUBLIC = {
@@ -44,6 +46,32 @@ ADMIN_READS = {
     ("GET", "/api/users/{user_id}"),
     ("GET", "/api/devices/{device_id}/tokens"),
     ("GET", "/api/config"),
+}
+# Tenants (issue 17): admin-only to a viewer (a tenant user's walk: at the end).
+TENANT_READS = {
+    ("GET", "/api/sites/{site_id}/tenants"),
+    ("GET", "/api/tenants/{tenant_id}"),
+    ("GET", "/api/tenants/{tenant_id}/meters"),
+    ("GET", "/api/tenants/{tenant_id}/bill"),
+    ("GET", "/api/tenants/{tenant_id}/bill.csv"),
+    ("GET", "/api/sites/{site_id}/tenant-bills"),
+    ("GET", "/api/sites/{site_id}/reconciliation"),
+}
+TENANT_WRITES = {
+    ("POST", "/api/sites/{site_id}/tenants"),
+    ("PATCH", "/api/tenants/{tenant_id}"),
+    ("DELETE", "/api/tenants/{tenant_id}"),
+    ("POST", "/api/tenants/{tenant_id}/meters"),
+    ("PATCH", "/api/tenant-meters/{assignment_id}"),
+    ("DELETE", "/api/tenant-meters/{assignment_id}"),
+}
+ADMIN_READS |= TENANT_READS
+# Reads of the tenants (issue 17): an admin's, and a tenant user's of its own tenant.
+NOT_FOR_VIEWERS = {
+    ("GET", "/api/me/tenant"),
+    ("GET", "/api/tenants/{tenant_id}"),
+    ("GET", "/api/tenants/{tenant_id}/bill"),
+    ("GET", "/api/tenants/{tenant_id}/bill.csv"),
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Outside /api and the OpenAPI document: a scraper's bearer token (PORTAL_METRICS__TOKEN),
@@ -99,7 +127,7 @@ def test_viewer_writes_to_admin_routes_are_forbidden(
     for method, path in operations(client.get("/openapi.json").json()):
         if (method, path) in PUBLIC or (method, path) in VIEWER_WRITES:
             continue
-        if method in WRITE_METHODS or (method, path) in ADMIN_READS:
+        if method in WRITE_METHODS or (method, path) in ADMIN_READS | NOT_FOR_VIEWERS:
             response = call(viewer_client, method, path)
             assert response.status_code == 403, (method, path, response.text)
             checked += 1
@@ -206,3 +234,101 @@ def test_metering_tree_routes_are_walked(client: httpx.Client, viewer_client: ht
         assert client.get(concrete(path), params=span).status_code == 401, path
         # a viewer may read: the site is missing (404), not forbidden
         assert viewer_client.get(concrete(path), params=span).status_code == 404, path
+
+
+def test_tenant_routes_are_walked(client: httpx.Client, viewer_client: httpx.Client) -> None:
+    ops = set(operations(client.get("/openapi.json").json()))
+    assert ops >= TENANT_READS | TENANT_WRITES, "missing: " + str(
+        (TENANT_READS | TENANT_WRITES) - ops
+    )
+    month = {"month": "2026-06"}
+    for method, path in sorted(TENANT_READS | TENANT_WRITES):
+        kwargs: dict[str, Any] = {"json": {}} if method in WRITE_METHODS else {"params": month}
+        assert client.request(method, concrete(path), **kwargs).status_code == 401, path
+        assert viewer_client.request(method, concrete(path), **kwargs).status_code == 403, path
+
+
+# Tenant users (issue 17, docs/api/tenants.md "Tenant users"): the routes a tenant user may
+# call; every other route is 403 to it. Of these, the ones naming a meter or a tenant answer
+# 404 for another tenant's, never its data.
+TENANT_OWN = {
+    ("GET", "/api/auth/me"),
+    ("GET", "/api/me/tenant"),
+}
+TENANT_SCOPED_READS = {
+    ("GET", "/api/devices/{device_id}/energy"),
+    ("GET", "/api/devices/{device_id}/series"),
+    ("GET", "/api/devices/{device_id}/summary"),
+    ("GET", "/api/devices/{device_id}/latest"),
+    ("GET", "/api/virtual-meters/{meter_id}/energy"),
+    ("GET", "/api/virtual-meters/{meter_id}/series"),
+    ("GET", "/api/virtual-meters/{meter_id}/summary"),
+    ("GET", "/api/tenants/{tenant_id}"),
+    ("GET", "/api/tenants/{tenant_id}/bill"),
+    ("GET", "/api/tenants/{tenant_id}/bill.csv"),
+}
+READ_PARAMS = {"start": "2026-06-01", "end": "2026-06-02", "month": "2026-06"}
+SERIES_PARAMS = {"start": "2026-06-01T00:00:00+00:00", "end": "2026-06-02T00:00:00+00:00"}
+
+
+@pytest.fixture
+def tenant_client(live_server: LiveServer, admin_client: httpx.Client) -> Iterator[httpx.Client]:
+    """A tenant user of tenant 2; tenant 1 (another tenant of the same site) holds device 1
+    and virtual meter 1, the ids every walked path names."""
+    site = admin_client.post("/api/sites", json={"name": "Mall", "timezone": "UTC"}).json()["id"]
+    device = admin_client.post(
+        f"/api/sites/{site}/devices", json={"name": "Shop 1", "serial": "T-1"}
+    ).json()["id"]
+    meter = admin_client.post(
+        f"/api/sites/{site}/virtual-meters",
+        json={"name": "Shop 1 again", "terms": [{"sign": 1, "device_id": device}]},
+    ).json()["id"]
+    rule = {"kind": "pass_through", "apportion": "energy"}
+    other, own = (
+        admin_client.post(f"/api/sites/{site}/tenants", json={"name": name, "rule": rule}).json()[
+            "id"
+        ]
+        for name in ("Other", "Own")
+    )
+    assert (device, meter, other, own) == (1, 1, 1, 2)
+    for held in ({"device_id": device}, {"virtual_meter_id": meter}):
+        assigned = admin_client.post(
+            f"/api/tenants/{other}/meters", json={**held, "start": "2026-01-01T00:00:00Z"}
+        )
+        assert assigned.status_code == 201, assigned.text
+    user = {"email": "tenant@example.com", "name": "Own", "password": "tenant password"}
+    created = admin_client.post("/api/users", json={**user, "role": "tenant", "tenant_id": own})
+    assert created.status_code == 201, created.text
+    http = login_client(live_server.url, user["email"], user["password"])
+    yield http
+    http.close()
+
+
+def test_tenant_users_are_refused_every_route_but_theirs(
+    client: httpx.Client, tenant_client: httpx.Client
+) -> None:
+    ops = set(operations(client.get("/openapi.json").json()))
+    assert ops >= TENANT_OWN | TENANT_SCOPED_READS, "missing: " + str(
+        (TENANT_OWN | TENANT_SCOPED_READS) - ops
+    )
+    refused = 0
+    for method, path in sorted(ops):
+        if (method, path) in PUBLIC or (method, path) in VIEWER_WRITES:
+            continue  # open, or the user's own session and password
+        if (method, path) in TENANT_OWN:
+            response = tenant_client.get(path)
+            assert response.status_code == 200, (method, path, response.text)
+        elif (method, path) in TENANT_SCOPED_READS:
+            params = SERIES_PARAMS if path.endswith("/series") else READ_PARAMS
+            response = tenant_client.get(concrete(path), params=params)
+            assert response.status_code == 404, (method, path, response.text)
+            assert "Other" not in response.text
+            assert "Shop 1" not in response.text
+        else:
+            response = call(tenant_client, method, path)
+            assert response.status_code == 403, (method, path, response.text)
+            refused += 1
+    assert refused >= 40
+    # its own tenant, by the same routes
+    assert tenant_client.get("/api/tenants/2").status_code == 200
+    assert tenant_client.get("/api/auth/me").json()["tenant_id"] == 2

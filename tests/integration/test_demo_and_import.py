@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from sqlalchemy.engine import URL
 
+from power_portal.demo.data import DEMO_TENANT_USER_EMAIL, move_instant
 from tests.support.cli import portal
 from tests.support.database import sql
-from tests.support.portal import MeteredDevice
+from tests.support.portal import LiveServer, MeteredDevice, login_client
 
 pytestmark = pytest.mark.slow
 
@@ -162,6 +166,156 @@ def test_demo_creates_a_living_site(db_url: URL, admin_client: httpx.Client) -> 
     assert again.returncode == 0
     assert "already loaded" in again.stderr
     assert len(admin_client.get("/api/sites").json()) == 1
+
+
+JOBURG = ZoneInfo("Africa/Johannesburg")
+
+
+def cents(amount: float) -> int:
+    return round(amount * 100)
+
+
+def test_demo_tenants_bills_reconciliation_and_tenant_user(
+    db_url: URL, admin_client: httpx.Client, live_server: LiveServer
+) -> None:
+    """The demo's four tenants over a month in which shop 3's meter changed tenant: each
+    bill adds up and splits at the move, the reconciliation adds up to the utility bill,
+    and the Grocer's tenant user signs in with the printed password and sees only its own."""
+    # shop 3 changes tenant on the latest 15th at noon: load its whole month, a day before it
+    now = datetime.now(UTC)
+    move = move_instant(now)
+    local_move = move.astimezone(JOBURG)
+    month_start = datetime.combine(local_move.date().replace(day=1), time(0), JOBURG)
+    days = max(25, (now - month_start).days + 2)
+    result = portal(db_url, "demo", "--days", str(days))
+    assert result.returncode == 0, result.stderr
+    printed = re.search(rf"{re.escape(DEMO_TENANT_USER_EMAIL)}\s+password:\s+(\S+)", result.stderr)
+    assert printed, result.stderr
+    [site] = admin_client.get("/api/sites").json()
+    devices = {
+        d["name"]: d["id"] for d in admin_client.get(f"/api/sites/{site['id']}/devices").json()
+    }
+
+    # four tenants, their rules, the Cafe on a second tariff of its own
+    tenants = {t["name"]: t for t in admin_client.get(f"/api/sites/{site['id']}/tenants").json()}
+    assert set(tenants) == {"Grocer", "Cafe", "Bookshop", "Pharmacy"}
+    grocer_rule = tenants["Grocer"]["rule"]
+    assert (grocer_rule["kind"], grocer_rule["apportion"]) == ("pass_through", "coincident_demand")
+    assert (grocer_rule["markup_percent"], grocer_rule["markup_cap"]) == (5.0, 1000.0)
+    cafe_rule = tenants["Cafe"]["rule"]
+    assert cafe_rule["kind"] == "own_tariff"
+    assert cafe_rule["tariff_id"] not in (None, site["tariff_id"])
+    cafe_tariff = admin_client.get(f"/api/tariffs/{cafe_rule['tariff_id']}").json()
+    assert cafe_tariff["name"] == "Demo tenant flat rate"
+
+    # meters over time: the Grocer's two; shop 3's meter from the Bookshop to the Pharmacy
+    def assignments(name: str) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = admin_client.get(
+            f"/api/tenants/{tenants[name]['id']}/meters"
+        ).json()
+        return found
+
+    assert {a["device_id"] for a in assignments("Grocer")} == {
+        devices["Grocer sales floor"],
+        devices["Grocer cold rooms"],
+    }
+    [outgoing] = assignments("Bookshop")
+    [incoming] = assignments("Pharmacy")
+    assert outgoing["device_id"] == incoming["device_id"] == devices["Pharmacy"]
+    assert datetime.fromisoformat(outgoing["end"]) == move
+    assert datetime.fromisoformat(incoming["start"]) == move
+    assert incoming["end"] is None
+
+    # the month of the move: every tenant's bill, each adding up
+    month = f"{local_move.year:04d}-{local_move.month:02d}"
+    bills = {
+        b["tenant_name"]: b
+        for b in admin_client.get(
+            f"/api/sites/{site['id']}/tenant-bills", params={"month": month}
+        ).json()
+    }
+    assert set(bills) == set(tenants)
+    for name, bill in bills.items():
+        one = admin_client.get(f"/api/tenants/{tenants[name]['id']}/bill", params={"month": month})
+        assert one.json() == bill
+        assert bill["currency"] == "ZAR"
+        assert cents(bill["subtotal"]) == sum(cents(line["amount"]) for line in bill["lines"])
+        assert cents(bill["total"]) == cents(bill["subtotal"]) + cents(bill["vat"])
+        assert bill["vat"] == pytest.approx(0.15 * bill["subtotal"], abs=0.01)
+        assert bill["energy_kwh"] == pytest.approx(sum(m["energy_kwh"] for m in bill["meters"]))
+        for meter in bill["meters"]:  # registers read at the two instants
+            assert meter["closing_kwh"] - meter["opening_kwh"] == pytest.approx(
+                meter["energy_kwh"], abs=0.05
+            )
+    # shop 3's meter split at the move: the Bookshop's closing read is the Pharmacy's opening
+    [before] = bills["Bookshop"]["meters"]
+    [after] = bills["Pharmacy"]["meters"]
+    assert datetime.fromisoformat(before["to"]) == datetime.fromisoformat(after["from"]) == move
+    assert before["closing_kwh"] == pytest.approx(after["opening_kwh"])
+    assert before["energy_kwh"] > 0
+    assert after["energy_kwh"] > 0
+    # the Grocer: a share of the demand charge by coincident peak, a mark-up at its cap
+    grocer = {line["kind"]: line for line in bills["Grocer"]["lines"]}
+    assert "coincident" in grocer["demand"]["description"]
+    charges = sum(
+        line["amount"]
+        for line in bills["Grocer"]["lines"]
+        if line["kind"] in ("energy", "demand", "fixed", "reactive")
+    )
+    assert charges * 0.05 > 1000
+    assert grocer["markup"]["amount"] == 1000.0
+    assert grocer["admin_fee"]["amount"] == 150.0
+    # the Cafe: priced by its own flat rate
+    cafe_energy = [line for line in bills["Cafe"]["lines"] if line["kind"] == "energy"]
+    assert {line["rate"] for line in cafe_energy} == {2.35}
+    assert "demand" not in {line["kind"] for line in bills["Cafe"]["lines"]}
+
+    # the reconciliation: the utility's energy + the rooftop solar's = the tenants + the
+    # common areas + the unmetered (the losses: never negative)
+    recon = admin_client.get(
+        f"/api/sites/{site['id']}/reconciliation", params={"month": month}
+    ).json()
+    parts = (
+        sum(t["energy_kwh"] for t in recon["tenants"])
+        + recon["common_areas"]["energy_kwh"]
+        + recon["unmetered"]["energy_kwh"]
+    )
+    assert [m["name"] for m in recon["generation"]["meters"]] == ["Rooftop solar"]
+    assert recon["generation"]["energy_kwh"] > 0
+    assert parts == pytest.approx(
+        recon["utility"]["energy_kwh"] + recon["generation"]["energy_kwh"], abs=0.01
+    )
+    assert recon["unmetered"]["energy_kwh"] > 0
+    assert {t["name"]: t["energy_kwh"] for t in recon["tenants"]} == pytest.approx(
+        {name: bill["energy_kwh"] for name, bill in bills.items()}
+    )
+    assert {m["name"] for m in recon["common_areas"]["meters"]} >= {"Common lighting", "HVAC"}
+    assert cents(recon["recovered_subtotal"]) == sum(cents(b["subtotal"]) for b in bills.values())
+    assert recon["recovery_percent"] == pytest.approx(
+        100 * recon["recovered_subtotal"] / recon["utility"]["subtotal"], abs=0.01
+    )
+    assert recon["difference"] == pytest.approx(
+        recon["utility"]["subtotal"] - recon["recovered_subtotal"], abs=0.01
+    )
+
+    # the Grocer's tenant user signs in with the printed password and sees its bill only
+    tenant_user = login_client(live_server.url, DEMO_TENANT_USER_EMAIL, printed.group(1))
+    me = tenant_user.get("/api/auth/me").json()
+    assert (me["role"], me["tenant_id"]) == ("tenant", tenants["Grocer"]["id"])
+    own = tenant_user.get(f"/api/tenants/{tenants['Grocer']['id']}/bill", params={"month": month})
+    assert own.status_code == 200
+    assert own.json() == bills["Grocer"]
+    csv_bill = tenant_user.get(
+        f"/api/tenants/{tenants['Grocer']['id']}/bill.csv", params={"month": month}
+    )
+    assert csv_bill.status_code == 200
+    assert csv_bill.headers["content-type"].startswith("text/csv")
+    assert tenant_user.get("/api/me/tenant").json()["name"] == "Grocer"
+    other = tenant_user.get(f"/api/tenants/{tenants['Cafe']['id']}/bill", params={"month": month})
+    assert other.status_code == 404
+    site_wide = tenant_user.get(f"/api/sites/{site['id']}/reconciliation", params={"month": month})
+    assert site_wide.status_code == 403
+    tenant_user.close()
 
 
 def test_demo_if_empty_leaves_a_used_portal_alone(

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.engine import URL
 
 from tests.support.cli import portal
-from tests.support.database import url_string
+from tests.support.database import sql, url_string
 from tests.support.portal import PortalProcess
 
 pytestmark = pytest.mark.slow
@@ -91,3 +91,28 @@ def test_users_cli_errors_are_clear(db_url: URL, tmp_path: Path) -> None:
     unknown = portal(db_url, "users", "set-password", "ghost@example.com", "--password", "x" * 12)
     assert unknown.returncode == 1
     assert "no user with e-mail ghost@example.com" in unknown.stderr
+
+
+def test_users_cli_creates_a_tenant_user_only_with_its_tenant(db_url: URL) -> None:
+    [(site,)] = sql(
+        db_url, "INSERT INTO app.sites (name, timezone) VALUES ('S', 'UTC') RETURNING id"
+    )
+    [(tenant,)] = sql(
+        db_url,
+        "INSERT INTO app.tenants (site_id, name, rule_kind, apportion) "
+        "VALUES (%s, 'Grocer', 'pass_through', 'energy') RETURNING id",
+        site,
+    )
+    args = ["users", "create", "t@example.com", "--name", "T", "--password", "x" * 12]
+    missing = portal(db_url, *args, "--role", "tenant")
+    assert missing.returncode == 1
+    assert "needs the tenant_id" in missing.stderr
+    unknown = portal(db_url, *args, "--role", "tenant", "--tenant-id", "999999")
+    assert unknown.returncode == 1
+    assert "no tenant with id 999999" in unknown.stderr
+    created = portal(db_url, *args, "--role", "tenant", "--tenant-id", str(tenant))
+    assert created.returncode == 0, created.stderr
+    listed = portal(db_url, "users", "list")
+    row = next(line for line in listed.stdout.splitlines() if "t@example.com" in line)
+    assert "tenant" in row
+    assert f" {tenant} " in row

@@ -1,8 +1,10 @@
 """The demo shopping centre's simulated data (pure): a valid tree whose energy adds up, a
-sun that sets, a tariff the validator accepts; and the fleet's device items with the tree."""
+sun that sets, tariffs the validator accepts, tenants whose leases of a meter never overlap
+(shop 3 changes tenant at one instant); and the fleet's device items with the tree."""
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,13 +19,21 @@ from power_portal.demo.data import (
     DEMO_LIVE_PROFILE,
     DEMO_METERS,
     DEMO_STEP,
+    DEMO_TENANT_USER_TENANT,
+    DEMO_TENANTS,
     DEMO_VIRTUAL_METERS,
     INCOMER,
+    INCOMING_TENANT,
+    OUTGOING_TENANT,
+    SHOP_3_METER,
     SOLAR,
+    demo_leases,
     demo_tariff,
+    demo_tenant_tariff,
     history_plan,
     losses_share,
     meter_rows,
+    move_instant,
     simulate_loads,
     solar_kw,
 )
@@ -32,6 +42,7 @@ from power_portal.fleet.schemas import DeviceItem
 from power_portal.measurements.fields import FIELD_NAMES
 from power_portal.tariffs.schemas import TariffIn
 from power_portal.tariffs.service import validation_report
+from power_portal.tenants.schemas import Rule
 
 JOBURG = ZoneInfo("Africa/Johannesburg")
 IMPORT = 1 + FIELD_NAMES.index("energy_import_kwh")
@@ -122,9 +133,78 @@ def test_readings_keep_the_registers_counting_across_a_gap() -> None:
     assert 0.02 * used(incomer) < remainder < 0.05 * used(incomer)
 
 
-def test_the_demo_tariff_is_valid() -> None:
-    report = validation_report(TariffIn.model_validate(demo_tariff()))
+@pytest.mark.parametrize("tariff", [demo_tariff(), demo_tenant_tariff()], ids=["site", "tenant"])
+def test_the_demo_tariffs_are_valid(tariff: dict[str, Any]) -> None:
+    report = validation_report(TariffIn.model_validate(tariff))
     assert report.valid, report.problems
+
+
+def test_the_tenants_hold_consumers_and_show_every_kind_of_rule() -> None:
+    consumers = {meter.name for meter in DEMO_METERS if meter.role == "submeter"}
+    assert len(DEMO_TENANTS) == 4
+    assert len({tenant.name for tenant in DEMO_TENANTS}) == 4
+    assert DEMO_TENANT_USER_TENANT in {tenant.name for tenant in DEMO_TENANTS}
+    rules = {tenant.name: Rule.model_validate(tenant.rule) for tenant in DEMO_TENANTS}
+    for tenant in DEMO_TENANTS:
+        assert set(tenant.meters) <= consumers
+    # no meter of the common areas is a tenant's
+    assert not {"Common lighting", "HVAC"} & {m for t in DEMO_TENANTS for m in t.meters}
+    kinds = {(rule.kind, rule.apportion) for rule in rules.values()}
+    assert ("pass_through", "coincident_demand") in kinds
+    assert ("own_tariff", None) in kinds
+    assert any(rule.markup_cap is not None and rule.markup_percent > 0 for rule in rules.values())
+
+
+@settings(max_examples=200, deadline=None)
+@given(end=st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2030, 12, 31)))
+def test_shop_3_changes_tenant_on_the_latest_15th_at_noon(end: datetime) -> None:
+    end = end.replace(tzinfo=UTC)
+    move = move_instant(end)
+    local = move.astimezone(JOBURG)
+    assert (local.day, local.hour, local.minute) == (15, 12, 0)
+    assert move < end
+    assert end - move <= timedelta(days=31)  # the latest 15th: no 15th between them
+    assert move_instant(move + timedelta(microseconds=1)) == move
+    assert move_instant(move) < move
+
+
+@pytest.mark.parametrize(
+    ("history_end", "days"),
+    [
+        (datetime(2026, 12, 3, 1, 40, tzinfo=UTC), 90),  # the move in the previous month
+        (datetime(2026, 12, 3, 1, 40, tzinfo=UTC), 10),  # a history that starts after it
+        (datetime(2026, 12, 20, 8, 0, tzinfo=UTC), 25),  # the move earlier this month
+        (datetime(2026, 12, 15, 10, 0, tzinfo=UTC), 25),  # just before noon on the 15th
+        (datetime(2027, 1, 2, 0, 0, tzinfo=UTC), 730),  # over a year's end
+    ],
+)
+def test_the_leases_cover_the_history_and_shop_3_changes_hands_once(
+    history_end: datetime, days: int
+) -> None:
+    history_start = history_end - timedelta(days=days)
+    leases = demo_leases(history_start, history_end)
+    move = move_instant(history_end)
+    first = min(lease.start for lease in leases)
+    local_first = first.astimezone(JOBURG)
+    assert (local_first.day, local_first.hour) == (1, 0)
+    assert first <= min(history_start, move)
+    assert first > min(history_start, move) - timedelta(days=31)
+    by_tenant = {(lease.tenant, lease.meter): lease for lease in leases}
+    outgoing = by_tenant[(OUTGOING_TENANT, SHOP_3_METER)]
+    incoming = by_tenant[(INCOMING_TENANT, SHOP_3_METER)]
+    assert outgoing.end == incoming.start == move  # nothing lost, nothing twice
+    for lease in leases:
+        assert lease.end is None or lease.end > lease.start
+    # a meter is never held by two tenants at once
+    for meter in {lease.meter for lease in leases}:
+        spans = sorted(
+            (lease.start, lease.end or datetime.max.replace(tzinfo=UTC))
+            for lease in leases
+            if lease.meter == meter
+        )
+        assert all(a_end <= b_start for (_, a_end), (b_start, _) in itertools.pairwise(spans))
+    held = {lease.meter for lease in leases if lease.end is None}
+    assert held == {meter for tenant in DEMO_TENANTS for meter in tenant.meters}
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,7 @@ from power_portal.db.models import Base, Timestamps
 class Role(StrEnum):
     ADMIN = "admin"
     VIEWER = "viewer"
+    TENANT = "tenant"  # sees only its tenant's meters and bills (docs/api/tenants.md)
 
 
 class User(Timestamps, Base):
@@ -33,7 +34,10 @@ class User(Timestamps, Base):
         UniqueConstraint("email", name="uq_users_email"),
         # e-mails are stored lower-case, so uniqueness is case-insensitive
         CheckConstraint("email = lower(email)", name="email_lower_case"),
-        CheckConstraint("role IN ('admin', 'viewer')", name="role_known"),
+        CheckConstraint("role IN ('admin', 'viewer', 'tenant')", name="role_known"),
+        # a tenant user belongs to a tenant, and no other user does
+        CheckConstraint("(role = 'tenant') = (tenant_id IS NOT NULL)", name="tenant_role"),
+        Index("ix_users_tenant_id", "tenant_id"),
         CheckConstraint("failed_attempts >= 0", name="failed_attempts_non_negative"),
         {"schema": "identity"},
     )
@@ -43,6 +47,10 @@ class User(Timestamps, Base):
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(512))
     role: Mapped[str] = mapped_column(String(16))
+    # role ``tenant`` only; deleting the tenant deletes its users (and their sessions)
+    tenant_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("app.tenants.id", ondelete="CASCADE")
+    )
     is_active: Mapped[bool] = mapped_column(default=True)
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

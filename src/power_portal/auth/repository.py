@@ -1,10 +1,11 @@
-"""Identity queries: a user by e-mail (locked for the login), sessions by token digest."""
+"""Identity queries: a user by e-mail (locked for the login), sessions by token digest, and
+which meters a tenant user's tenant holds."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from power_portal.auth.models import User, UserSession
@@ -48,3 +49,38 @@ async def delete_user_sessions(db: AsyncSession, user_id: int, *, keep: str | No
 
 async def delete_expired_sessions(db: AsyncSession, now: datetime) -> None:
     await db.execute(delete(UserSession).where(UserSession.expires_at <= now))
+
+
+# ``app.tenant_meters`` belongs to ``tenants``, a layer above: read by SQL, by its columns.
+_TENANT_HOLDS_SQL = text("""
+    SELECT EXISTS (
+        SELECT 1 FROM app.tenant_meters
+        WHERE tenant_id = :tenant_id
+          AND (device_id = CAST(:device_id AS bigint)
+               OR virtual_meter_id = CAST(:virtual_meter_id AS bigint))
+          AND (CAST(:at AS timestamptz) IS NULL
+               OR (start_at <= CAST(:at AS timestamptz)
+                   AND (end_at IS NULL OR end_at > CAST(:at AS timestamptz))))
+    )
+""")
+
+
+async def tenant_holds(
+    db: AsyncSession,
+    tenant_id: int,
+    *,
+    device_id: int | None = None,
+    virtual_meter_id: int | None = None,
+    at: datetime | None = None,
+) -> bool:
+    """Whether the tenant holds the device or virtual meter at ``at``, or ever (None)."""
+    held = await db.execute(
+        _TENANT_HOLDS_SQL,
+        {
+            "tenant_id": tenant_id,
+            "device_id": device_id,
+            "virtual_meter_id": virtual_meter_id,
+            "at": at,
+        },
+    )
+    return bool(held.scalar_one())

@@ -10,7 +10,7 @@ from power_portal.auth.dependencies import (
     CSRF_COOKIE,
     SESSION_COOKIE,
     CurrentSession,
-    ViewerUser,
+    ReaderUser,
 )
 from power_portal.auth.models import User
 from power_portal.auth.schemas import LoggedOutEverywhere, LoginRequest, PasswordChange, UserRead
@@ -109,8 +109,8 @@ async def logout_everywhere(
 
 
 @router.get("/me", response_model=UserRead, summary="The signed-in user", responses=AUTH_RESPONSES)
-async def me(user: ViewerUser) -> User:
-    return user
+async def me(reader: ReaderUser) -> User:
+    return reader.user
 
 
 @router.post(

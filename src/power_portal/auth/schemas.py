@@ -32,6 +32,7 @@ class UserRead(BaseModel):
     email: str
     name: str
     role: Role
+    tenant_id: int | None = None  # role ``tenant`` only: the tenant whose meters it sees
     is_active: bool
     is_locked: bool = False
     locked_until: datetime | None

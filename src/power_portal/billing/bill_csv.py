@@ -1,17 +1,56 @@
-"""The bill as CSV (pure): one row a bill line, then subtotal, VAT and total."""
+"""A bill as CSV (pure): one row a bill line, then subtotal, VAT and total.
+
+The site's bill and a tenant's (``tenants``) have the same lines and totals: anything shaped
+like them is written the same way.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
+from typing import Protocol
 
 from power_portal.core.exports import csv_text
-from power_portal.tariffs.schemas import Bill
 
 HEADER = ["kind", "description", "season", "period", "month", "quantity", "unit", "rate"]
 
 
-def bill_csv(bill: Bill) -> str:
+class CsvLine(Protocol):
+    @property
+    def kind(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def season(self) -> str | None: ...
+    @property
+    def period(self) -> str | None: ...
+    @property
+    def month(self) -> str | None: ...
+    @property
+    def quantity(self) -> float: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def rate(self) -> float: ...
+    @property
+    def amount(self) -> float: ...
+
+
+class CsvBill(Protocol):
+    @property
+    def currency(self) -> str: ...
+    @property
+    def lines(self) -> Sequence[CsvLine]: ...
+    @property
+    def subtotal(self) -> float: ...
+    @property
+    def vat(self) -> float: ...
+    @property
+    def total(self) -> float: ...
+
+
+def bill_csv(bill: CsvBill) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([*HEADER, f"amount ({bill.currency})"])

@@ -1,5 +1,6 @@
 """``portal demo``: a demo shopping centre (a metering tree, virtual meters, a time-of-use
-tariff) with a simulated history, and ``--live``.
+tariff, four tenants and the Grocer's tenant user, whose password it prints once) with a
+simulated history, and ``--live``.
 
 ``--live`` then keeps one meter reporting through a simulated Acuvim II and the collector.
 """
@@ -12,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import httpx
 import typer
@@ -24,14 +26,18 @@ from power_portal.demo.data import (
     DEMO_METERS,
     DEMO_SITE_NAME,
     DEMO_STEP,
+    DEMO_TENANT_USER_EMAIL,
+    DEMO_TENANTS,
     history_plan,
     meter_rows,
+    move_instant,
     simulate_loads,
 )
 from power_portal.demo.live import LiveDevice, NoDemoSiteError, prepare_live_device, run_live_demo
 from power_portal.ingest.cli import BATCH_ROWS, build_rollups, progress
 from power_portal.logging import configure_logging
 from power_portal.measurements.ingest import store_batch
+from power_portal.measurements.load_profile import DEMO_TIMEZONE
 from power_portal.measurements.parsing import Row
 from power_portal.settings import Settings, get_settings
 
@@ -43,12 +49,15 @@ def _batches(rows: list[Row], size: int = BATCH_ROWS) -> Iterator[list[Row]]:
         yield rows[i : i + size]
 
 
-async def _load_demo(database: Database, days: int) -> None:
+async def _load_demo(database: Database, days: int, settings: Settings) -> None:
     end = datetime.now(UTC).replace(second=0, microsecond=0)
     end -= timedelta(minutes=end.minute % 5)
+    start = end - timedelta(days=days)
     async with database.transaction() as session:
-        device_ids = await service.create_demo_site(session)
-    loads = simulate_loads(end - timedelta(days=days), end, DEMO_STEP)
+        site = await service.create_demo_site(session, start, end)
+        tenant_user = await service.create_demo_tenant_user(session, site, settings.auth)
+    device_ids = site.device_ids
+    loads = simulate_loads(start, end, DEMO_STEP)
     plan = history_plan(loads)
     with progress() as bar:
         total = bar.add_task("Simulating history", total=sum(len(p.indices) for p in plan))
@@ -61,12 +70,21 @@ async def _load_demo(database: Database, days: int) -> None:
                     await store_batch(session, device_id, batch)
                 bar.advance(total, len(batch))
     await build_rollups(database, list(device_ids.values()))
+    move = move_instant(end).astimezone(ZoneInfo(DEMO_TIMEZONE))
     console.print(
         f"[green]Demo site ready:[/] {DEMO_SITE_NAME}, an incomer with {len(DEMO_METERS) - 1} "
         f"meters below it (tenants, common areas, rooftop solar), virtual meters and a "
         f"time-of-use tariff; {days} days of 5-minute readings (with a 6-hour gap and a late "
-        "replay)."
+        f"replay). Tenants: {', '.join(tenant.name for tenant in DEMO_TENANTS)} (shop 3 changed "
+        f"tenant on {move:%Y-%m-%d at %H:%M}, local time)."
     )
+    if tenant_user is None:
+        console.print(f"The user {DEMO_TENANT_USER_EMAIL} exists already: left as it is.")
+    else:
+        console.print(
+            f"[green]Tenant user[/] (sees only the {tenant_user.tenant}'s meters and bills): "
+            f"{tenant_user.email}  password: {tenant_user.password}"
+        )
 
 
 def demo_command(
@@ -93,7 +111,8 @@ def demo_command(
     ] = 5.0,
 ) -> None:
     """Create a demo shopping centre (an incomer, tenants, common areas, solar) with a
-    time-of-use tariff and a realistic simulated history."""
+    time-of-use tariff, a realistic simulated history, four tenants on recharge rules and a
+    tenant user (its password is printed once)."""
     settings = get_settings()
     configure_logging(settings, level="WARNING")  # the progress bar says what happens
 
@@ -116,7 +135,7 @@ def demo_command(
                     default=True,
                 ):
                     return
-            await _load_demo(database, days)
+            await _load_demo(database, days, settings)
 
     asyncio.run(main())
     if live:

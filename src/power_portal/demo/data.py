@@ -3,7 +3,11 @@ database here).
 
 The centre is a metering tree (docs/api/metering-tree.md): an incomer on the utility's
 supply, below it the tenants' sub-meters (the grocer has two), the common areas (lighting,
-HVAC) and a rooftop solar meter (role ``generation``). The consumers' loads follow
+HVAC) and a rooftop solar meter (role ``generation``). Four tenants are recharged by their
+meters (docs/api/tenants.md): the Grocer passes the site's tariff through with the demand
+charge shared by coincident peak and a capped mark-up, the Cafe has a tariff of its own, and
+on the most recent 15th at noon the Bookshop moved out of shop 3 and the Pharmacy moved in
+(the shop's meter changed tenant at that instant). The consumers' loads follow
 ``measurements.load_profile``; the solar meter follows the sun of Johannesburg with a
 cloudiness per day; the incomer measures what the centre takes from the grid:
 
@@ -22,7 +26,7 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -36,6 +40,7 @@ DEMO_ADDRESS = "1 Demo Street, Johannesburg"
 DEMO_MODEL = "Acuvim II"
 DEMO_STEP = timedelta(minutes=5)
 DEMO_TARIFF_NAME = "Demo time-of-use (Eskom-style)"
+DEMO_TENANT_TARIFF_NAME = "Demo tenant flat rate"
 
 Role = Literal["supply", "generation", "submeter"]
 INCOMER = "Incomer"
@@ -342,3 +347,160 @@ def demo_tariff() -> dict[str, Any]:
         "public_holidays": {"calendar": "ZA", "treat_as": "sun"},
         "versions": [version],
     }
+
+
+def demo_tenant_tariff() -> dict[str, Any]:
+    """The Cafe's own tariff (a flat rate every hour of the year, a monthly meter and billing
+    charge, no demand charge): the tariff document of ``tariffs.schemas.TariffIn``."""
+    every_day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    version = {
+        "effective_from": "2020-01-01",
+        "vat_percent": 15,
+        "seasons": [{"name": "all year", "months": list(range(1, 13))}],
+        "periods": [
+            {
+                "name": "anytime",
+                "season": "all year",
+                "days": every_day,
+                "start": "00:00",
+                "end": "24:00",
+            }
+        ],
+        "energy_rates": [{"season": "all year", "period": "anytime", "rate": 2.35}],
+        "fixed_charges": [{"name": "Meter reading and billing", "amount": 180.0, "per": "month"}],
+    }
+    return {
+        "name": DEMO_TENANT_TARIFF_NAME,
+        "currency": "ZAR",
+        "timezone": DEMO_TIMEZONE,
+        "versions": [version],
+    }
+
+
+# ---------------------------------------------------------------- the tenants
+
+Lease = Literal["whole", "until_move", "from_move"]
+# the day of the month and the local time at which shop 3 changed tenant
+MOVE_DAY = 15
+MOVE_TIME = time(12, 0)
+
+
+@dataclass(frozen=True)
+class DemoTenant:
+    """A tenant of the demo centre: its rule (``rule`` of docs/api/tenants.md; an
+    ``own_tariff`` rule gets the id of ``demo_tenant_tariff`` when created), the meters it
+    holds and when: the ``whole`` history, ``until_move`` or ``from_move``."""
+
+    name: str
+    reference: str
+    contact_email: str
+    rule: dict[str, Any]
+    meters: tuple[str, ...]
+    lease: Lease = "whole"
+
+
+def _pass_through(
+    apportion: str, markup_percent: float, markup_cap: float | None, admin_fee: float
+) -> dict[str, Any]:
+    return {
+        "kind": "pass_through",
+        "apportion": apportion,
+        "fixed_share_percent": None,
+        "tariff_id": None,
+        "markup_percent": markup_percent,
+        "markup_cap": markup_cap,
+        "admin_fee": admin_fee,
+    }
+
+
+GROCER = "Grocer"
+OUTGOING_TENANT = "Bookshop"
+INCOMING_TENANT = "Pharmacy"
+SHOP_3_METER = "Pharmacy"
+DEMO_TENANTS: tuple[DemoTenant, ...] = (
+    DemoTenant(
+        GROCER,
+        "T-001",
+        "accounts@grocer.example",
+        _pass_through("coincident_demand", 5.0, 1000.0, 150.0),
+        ("Grocer sales floor", "Grocer cold rooms"),
+    ),
+    DemoTenant(
+        "Cafe",
+        "T-002",
+        "owner@cafe.example",
+        {
+            "kind": "own_tariff",
+            "apportion": None,
+            "fixed_share_percent": None,
+            "tariff_id": None,
+            "markup_percent": 0.0,
+            "markup_cap": None,
+            "admin_fee": 0.0,
+        },
+        ("Cafe",),
+    ),
+    DemoTenant(
+        OUTGOING_TENANT,
+        "T-003",
+        "books@bookshop.example",
+        _pass_through("energy", 10.0, None, 100.0),
+        (SHOP_3_METER,),
+        "until_move",
+    ),
+    DemoTenant(
+        INCOMING_TENANT,
+        "T-004",
+        "finance@pharmacy.example",
+        _pass_through("energy", 0.0, None, 100.0),
+        (SHOP_3_METER,),
+        "from_move",
+    ),
+)
+# the demo's tenant user (role ``tenant``): the Grocer's; `portal demo` prints its password
+DEMO_TENANT_USER_EMAIL = "grocer@demo.example"
+DEMO_TENANT_USER_NAME = "Grocer accounts"
+DEMO_TENANT_USER_TENANT = GROCER
+
+
+def move_instant(end: datetime, timezone: str = DEMO_TIMEZONE) -> datetime:
+    """When shop 3 changed tenant: the most recent 15th at noon (local) before ``end``."""
+    local = end.astimezone(ZoneInfo(timezone))
+    year, month = local.year, local.month
+    while True:
+        moment = datetime.combine(date(year, month, MOVE_DAY), MOVE_TIME, ZoneInfo(timezone))
+        if moment < end:
+            return moment
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+
+
+@dataclass(frozen=True)
+class MeterLease:
+    """A meter held by a tenant from ``start`` to ``end`` (exclusive; None: still held)."""
+
+    tenant: str
+    meter: str
+    start: datetime
+    end: datetime | None
+
+
+def demo_leases(
+    history_start: datetime, history_end: datetime, timezone: str = DEMO_TIMEZONE
+) -> list[MeterLease]:
+    """Which tenant held which meter when: every lease starts on the 1st of the month (local
+    midnight) of the history's start, or of the move if the history starts after it; the
+    outgoing tenant's lease of shop 3 ends at the move, the incoming one's starts there."""
+    zone = ZoneInfo(timezone)
+    move = move_instant(history_end, timezone)
+    first = min(history_start, move).astimezone(zone)
+    leases_start = datetime.combine(first.date().replace(day=1), time(0), zone)
+    spans: dict[Lease, tuple[datetime, datetime | None]] = {
+        "whole": (leases_start, None),
+        "until_move": (leases_start, move),
+        "from_move": (move, None),
+    }
+    return [
+        MeterLease(tenant.name, meter, *spans[tenant.lease])
+        for tenant in DEMO_TENANTS
+        for meter in tenant.meters
+    ]

@@ -1,27 +1,42 @@
 """The demo site in the database: is it there, and creating it with its metering tree, its
-virtual meters and its time-of-use tariff."""
+virtual meters, its time-of-use tariff, its tenants with their meters over time, and the
+Grocer's tenant user."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from power_portal.auth import passwords
+from power_portal.auth.models import Role
 from power_portal.demo.data import (
     DEMO_ADDRESS,
     DEMO_METERS,
     DEMO_MODEL,
     DEMO_SITE_NAME,
+    DEMO_TENANT_USER_EMAIL,
+    DEMO_TENANT_USER_NAME,
+    DEMO_TENANT_USER_TENANT,
+    DEMO_TENANTS,
     DEMO_UTILITY,
     DEMO_VIRTUAL_METERS,
+    demo_leases,
     demo_tariff,
+    demo_tenant_tariff,
 )
 from power_portal.measurements.load_profile import DEMO_TIMEZONE
+from power_portal.settings import AuthSettings
 from power_portal.sites import repository as sites_repository
 from power_portal.sites import service as sites_service
 from power_portal.sites.schemas import DeviceCreate, SiteCreate
 from power_portal.tariffs import service as tariffs_service
 from power_portal.tariffs.schemas import TariffIn
+from power_portal.tenants import service as tenants_service
+from power_portal.tenants.schemas import AssignmentWrite, TenantWrite
+from power_portal.users import service as users_service
+from power_portal.users.schemas import UserCreate
 from power_portal.virtual_meters import service as virtual_meters_service
 from power_portal.virtual_meters.schemas import TermIn, VirtualMeterWrite
 
@@ -40,9 +55,25 @@ async def demo_state(db: AsyncSession) -> DemoState:
     )
 
 
-async def create_demo_site(db: AsyncSession) -> dict[str, int]:
-    """The demo site with its tariff, its meters (a tree under the incomer) and its virtual
-    meters; the meters' ids by name."""
+@dataclass(frozen=True)
+class DemoTenantUser:
+    email: str
+    password: str
+    tenant: str
+
+
+@dataclass(frozen=True)
+class DemoSite:
+    site_id: int
+    device_ids: dict[str, int]  # the meters' ids by name
+    tenant_ids: dict[str, int]  # the tenants' ids by name
+
+
+async def create_demo_site(
+    db: AsyncSession, history_start: datetime, history_end: datetime
+) -> DemoSite:
+    """The demo site with its tariff, its meters (a tree under the incomer), its virtual
+    meters and its tenants (leases from ``demo_leases`` of the history's span)."""
     tariff = await tariffs_service.create_tariff(db, TariffIn.model_validate(demo_tariff()))
     site = await sites_service.create_site(
         db,
@@ -74,4 +105,65 @@ async def create_demo_site(db: AsyncSession) -> dict[str, int]:
         await virtual_meters_service.create_meter(
             db, site.id, VirtualMeterWrite(name=name, terms=formula)
         )
-    return ids
+    tenant_ids = await _create_tenants(db, site.id, ids, history_start, history_end)
+    return DemoSite(site.id, ids, tenant_ids)
+
+
+async def _create_tenants(
+    db: AsyncSession,
+    site_id: int,
+    device_ids: dict[str, int],
+    history_start: datetime,
+    history_end: datetime,
+) -> dict[str, int]:
+    """The tenants with their rules (the Cafe's own tariff created here) and their leases."""
+    own_tariff = await tariffs_service.create_tariff(
+        db, TariffIn.model_validate(demo_tenant_tariff())
+    )
+    tenant_ids: dict[str, int] = {}
+    for tenant in DEMO_TENANTS:
+        rule = dict(tenant.rule)
+        if rule["kind"] == "own_tariff":
+            rule["tariff_id"] = own_tariff.id
+        created = await tenants_service.create_tenant(
+            db,
+            site_id,
+            TenantWrite.model_validate(
+                {
+                    "name": tenant.name,
+                    "reference": tenant.reference,
+                    "contact_email": tenant.contact_email,
+                    "rule": rule,
+                }
+            ),
+        )
+        tenant_ids[tenant.name] = created.id
+    for lease in demo_leases(history_start, history_end):
+        await tenants_service.create_assignment(
+            db,
+            tenant_ids[lease.tenant],
+            AssignmentWrite(device_id=device_ids[lease.meter], start=lease.start, end=lease.end),
+        )
+    return tenant_ids
+
+
+async def create_demo_tenant_user(
+    db: AsyncSession, site: DemoSite, settings: AuthSettings
+) -> DemoTenantUser | None:
+    """The Grocer's tenant user with a fresh random password (`portal demo` prints it once);
+    None if a user with its e-mail exists already (it is left as it is)."""
+    if await users_service.get_user_by_email(db, DEMO_TENANT_USER_EMAIL) is not None:
+        return None
+    password = passwords.generate_password()
+    await users_service.create_user(
+        db,
+        UserCreate(
+            email=DEMO_TENANT_USER_EMAIL,
+            name=DEMO_TENANT_USER_NAME,
+            password=password,
+            role=Role.TENANT,
+            tenant_id=site.tenant_ids[DEMO_TENANT_USER_TENANT],
+        ),
+        settings,
+    )
+    return DemoTenantUser(DEMO_TENANT_USER_EMAIL, password, DEMO_TENANT_USER_TENANT)

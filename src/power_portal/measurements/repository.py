@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from power_portal.core.scope import held_buckets, held_readings, tenant_of
 from power_portal.measurements import rollup_queue
 from power_portal.measurements.buckets import (
     DEFAULT_MAX_POINTS,
@@ -139,8 +140,13 @@ async def energy(
     series_filter, params = _where(selection)
     params |= {"lo": lo, "hi": hi, "tz": timezone}
     table = selection.tables.rollup
+    if selection.tables is MONITORING:
+        # a tenant user: the 15-minute buckets inside the instants its tenant held the meter
+        # (a daily row cannot split at a move-out)
+        series_filter += held_buckets(db)
     if (
         interval is not Interval.HOUR
+        and tenant_of(db) is None
         and selection.tables is MONITORING
         and selection.device_ids is not None
         and await _days_are_local_to(db, selection.device_ids, timezone)
@@ -312,7 +318,7 @@ async def series(
         query = f"""
             SELECT date_bin(:bucket, time, :lo) AS b, {stats}
             FROM monitoring.power_measurements
-            WHERE device_id = :device_id AND time >= :lo AND time < :hi
+            WHERE device_id = :device_id AND time >= :lo AND time < :hi{held_readings(db)}
             GROUP BY 1 ORDER BY 1"""
     else:
         await rollup_queue.flush(db, [device_id])
@@ -326,7 +332,7 @@ async def series(
             SELECT date_bin(:bucket, bucket_start, :lo) AS b, {stats}
             FROM monitoring.rollup_15m
             WHERE device_id = :device_id AND bucket_start >= :lo AND bucket_start < :hi
-              AND sample_count > 0
+              AND sample_count > 0{held_buckets(db)}
             GROUP BY 1 ORDER BY 1"""
     rows = {row[0].astimezone(UTC): row[1:] for row in await db.execute(text(query), params)}
     zone = ZoneInfo(timezone)
@@ -404,22 +410,23 @@ async def summary(
     zone = ZoneInfo(timezone)
     lo, hi = local_span(start, end, zone)
     params = {"ids": list(device_ids), "lo": lo, "hi": hi}
-    if await _days_are_local_to(db, device_ids, timezone):
+    held = held_buckets(db)
+    if not held and await _days_are_local_to(db, device_ids, timezone):
         energy_sql = """
             SELECT coalesce(sum(energy_import_kwh), 0), coalesce(sum(energy_export_kwh), 0)
             FROM monitoring.rollup_1d
             WHERE device_id = ANY(:ids) AND day >= :start AND day < :end"""
     else:
-        energy_sql = """
+        energy_sql = f"""
             SELECT coalesce(sum(energy_import_kwh), 0), coalesce(sum(energy_export_kwh), 0)
             FROM monitoring.rollup_15m
-            WHERE device_id = ANY(:ids) AND bucket_start >= :lo AND bucket_start < :hi"""
+            WHERE device_id = ANY(:ids) AND bucket_start >= :lo AND bucket_start < :hi{held}"""
     totals = (await db.execute(text(energy_sql), params | {"start": start, "end": end})).one()
     # Demand: 30-minute blocks (two 15-minute buckets), summed over the devices; one pass
     # finds the kW peak's block, the highest kVA of any block and the average power factor.
     peak_row = (
         await db.execute(
-            text("""
+            text(f"""
                 SELECT block, kw, max(kva) OVER () AS kva_peak,
                        sum(pf_weighted) OVER () / nullif(sum(pf_samples) OVER (), 0) AS pf
                 FROM (
@@ -432,6 +439,7 @@ async def summary(
                                AS pf_samples
                     FROM monitoring.rollup_15m
                     WHERE device_id = ANY(:ids) AND bucket_start >= :lo AND bucket_start < :hi
+                          {held}
                     GROUP BY 1
                 ) blocks
                 ORDER BY kw DESC NULLS LAST LIMIT 1
@@ -449,10 +457,10 @@ async def summary(
         )
     last = (
         await db.execute(
-            text("""
+            text(f"""
                 SELECT max(last.time) FROM unnest(CAST(:ids AS bigint[])) AS d(id),
                 LATERAL (SELECT max(time) AS time FROM monitoring.power_measurements
-                         WHERE device_id = d.id) AS last
+                         WHERE device_id = d.id{held_readings(db)}) AS last
             """),
             {"ids": list(device_ids)},
         )

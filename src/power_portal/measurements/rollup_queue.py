@@ -33,6 +33,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from power_portal.core.scope import unscoped
 from power_portal.db.engine import Database
 from power_portal.measurements.rollups import rebuild_around, rebuild_daily
 
@@ -129,6 +130,15 @@ async def recount_days(db: AsyncSession, device_ids: Sequence[int]) -> None:
     """
     if not device_ids:
         return
+    await lock_devices(db, device_ids)
+    await rebuild_daily(db, device_ids)
+
+
+async def lock_devices(db: AsyncSession, device_ids: Sequence[int]) -> None:
+    """Take the devices' rollup locks (in id order, so two callers never deadlock) until the
+    transaction ends: no rebuild of theirs runs meanwhile. For whoever rewrites or deletes a
+    device's rollups (deleting a device cascades to them: without the lock a rebuild holding
+    some of its rows and the delete each wait for the other)."""
     await db.execute(
         text("""
             SELECT pg_advisory_xact_lock(CAST(:ns AS int), CAST(id AS int))
@@ -136,7 +146,6 @@ async def recount_days(db: AsyncSession, device_ids: Sequence[int]) -> None:
         """),
         {"ns": ROLLUP_LOCK_NAMESPACE, "ids": sorted(set(device_ids))},
     )
-    await rebuild_daily(db, device_ids)
 
 
 async def flush(db: AsyncSession, device_ids: Sequence[int]) -> None:
@@ -144,8 +153,10 @@ async def flush(db: AsyncSession, device_ids: Sequence[int]) -> None:
     if not device_ids:
         return
     pending = list((await db.execute(_PENDING_DEVICES_SQL, {"ids": list(device_ids)})).scalars())
-    for device_id in pending:
-        await drain_device(db, int(device_id))
+    # A tenant user's read rebuilds the rollups whole (system work): unscoped, as the worker.
+    async with unscoped(db):
+        for device_id in pending:
+            await drain_device(db, int(device_id))
 
 
 async def drain_all(db: AsyncSession) -> int:

@@ -3,7 +3,8 @@ device.
 
 Two routers: ``router`` (tag ``sites``: also the metering tree) and ``readings_router`` (tag
 ``measurements``: energy, series, latest reading, summary; the data comes from
-``measurements``). A site's bill and costs are in ``billing``. Routes with a body take the
+``measurements``; a tenant user may read its tenant's devices: ``ReadableDeviceDep``). A
+site's bill and costs are in ``billing``. Routes with a body take the
 path id and let the service load the row, so an invalid body is a 422 before a missing row is
 a 404, as FastAPI checks bodies after dependencies.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 from fastapi.responses import Response
 
-from power_portal.auth.dependencies import AUTH_RESPONSES, AdminUser, ViewerUser
+from power_portal.auth.dependencies import AUTH_RESPONSES, AdminUser, ReaderUser, ViewerUser
 from power_portal.core.deps import SessionDep
 from power_portal.core.request_checks import PathId
 from power_portal.core.responses import BODY, CONFLICT, MALFORMED_BODY, ProblemDetail, not_found
@@ -25,7 +26,14 @@ from power_portal.measurements.schemas import (
     Summary,
 )
 from power_portal.sites import service
-from power_portal.sites.dependencies import DeviceDep, ReadingSpan, SeriesQueryDep, SiteDep
+from power_portal.sites.dependencies import (
+    CurrentDeviceDep,
+    DeviceDep,
+    ReadableDeviceDep,
+    ReadableSeriesQueryDep,
+    ReadingSpan,
+    SiteDep,
+)
 from power_portal.sites.models import Device, DeviceToken, Site
 from power_portal.sites.schemas import (
     DeviceCreate,
@@ -203,9 +211,9 @@ async def revoke_device_token(
 
 @readings_router.get("/devices/{device_id}/energy", responses=DEVICE_404)
 async def device_energy(
-    _: ViewerUser,
+    _: ReaderUser,
     span: ReadingSpan,
-    device: DeviceDep,
+    device: ReadableDeviceDep,
     db: SessionDep,
     interval: Interval = Interval.DAY,
 ) -> EnergyResponse:
@@ -233,7 +241,7 @@ async def site_energy(
     responses=DEVICE_404,
 )
 async def device_series(
-    _: ViewerUser, query: SeriesQueryDep, device: DeviceDep, db: SessionDep
+    _: ReaderUser, query: ReadableSeriesQueryDep, device: ReadableDeviceDep, db: SessionDep
 ) -> SeriesResponse:
     return await service.device_series(db, device, query)
 
@@ -244,7 +252,9 @@ async def device_series(
     summary="The newest stored reading (fields without a value are absent)",
     responses={404: {"model": ProblemDetail}},
 )
-async def device_latest(_: ViewerUser, device: DeviceDep, db: SessionDep) -> dict[str, object]:
+async def device_latest(
+    _: ReaderUser, device: CurrentDeviceDep, db: SessionDep
+) -> dict[str, object]:
     return await service.device_latest(db, device)
 
 
@@ -260,6 +270,6 @@ async def site_summary(_: ViewerUser, span: ReadingSpan, site: SiteDep, db: Sess
 
 @readings_router.get("/devices/{device_id}/summary", responses=DEVICE_404)
 async def device_summary(
-    _: ViewerUser, span: ReadingSpan, device: DeviceDep, db: SessionDep
+    _: ReaderUser, span: ReadingSpan, device: ReadableDeviceDep, db: SessionDep
 ) -> Summary:
     return await service.device_summary(db, device, span)

@@ -226,14 +226,21 @@ async def delete_device(db: AsyncSession, device: Device) -> None:
     """Delete a device with its tokens, measurements and rollups; its children become
     roots. A device a virtual meter uses is kept (409 naming the virtual meter)."""
     await _refuse_if_in_virtual_meter(db, device, "deleted")
+    device_id, name = device.id, device.name  # a failed flush expires the row
+    await rollup_queue.lock_devices(db, [device_id])
     try:
         await repository.delete(db, device)
     except IntegrityError as exc:
+        if "tenant_meters" in str(exc.orig):
+            raise ConflictError(
+                f"{name} (id {device_id}) is or was held by a tenant: delete its "
+                "assignments first (DELETE /api/tenant-meters/{id})"
+            ) from exc
         if "virtual_meter_terms" not in str(exc.orig):
             raise
         # a virtual meter started using it since the check above
         raise ConflictError(
-            f"{device.name} (id {device.id}) is used by a virtual meter: remove it from the "
+            f"{name} (id {device_id}) is used by a virtual meter: remove it from the "
             "virtual meter first"
         ) from exc
     log.info("devices.deleted", device_id=device.id)

@@ -509,7 +509,18 @@ def calculate_bill(
     tariff: TariffIn, readings: Readings | Sequence[Readings], start: date, end: date
 ) -> Bill:
     """The bill for local dates ``[start, end)`` (end exclusive), for one meter or several."""
-    meters = Meters.of(readings)
+    return calculate_bills(tariff, [readings], start, end)[0]
+
+
+def calculate_bills(
+    tariff: TariffIn,
+    bills_readings: Sequence[Readings | Sequence[Readings]],
+    start: date,
+    end: date,
+) -> list[Bill]:
+    """One bill per entry of ``bills_readings`` (one meter or several each), all under one
+    tariff for the same local dates: the calendar, the rate tables and the minute grid are
+    built once (a site's tenants' bills), each bill as ``calculate_bill`` makes it."""
     if end <= start:
         raise BillError("end must be after start")
     zone = ZoneInfo(tariff.timezone)
@@ -517,6 +528,21 @@ def calculate_bill(
     tables = _build_tables(tariff)
     lo, hi = int(days.starts[0]), int(days.starts[-1])
     grid = _build_grid(days, tables, lo, hi)
+    return [
+        _bill(tariff, tables, days, grid, Meters.of(readings), start, end)
+        for readings in bills_readings
+    ]
+
+
+def _bill(
+    tariff: TariffIn,
+    tables: _Tables,
+    days: _Days,
+    grid: _Grid,
+    meters: Meters,
+    start: date,
+    end: date,
+) -> Bill:
     per_minute = meters.energy_between("energy_import_kwh", grid.edges)
     if per_minute is None:
         per_minute = np.zeros(grid.key.size)

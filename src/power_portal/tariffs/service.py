@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import structlog
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from power_portal.core.errors import ConflictError, PortalError, found
@@ -97,4 +98,11 @@ async def delete_tariff(db: AsyncSession, tariff_id: int) -> None:
     if used:
         raise ConflictError(f"tariff {tariff_id} is used by {used} site(s): assign another first")
     await db.delete(tariff)
-    await db.flush()
+    try:
+        await db.flush()
+    except IntegrityError as exc:
+        if "tenants" not in str(exc.orig):
+            raise
+        raise ConflictError(
+            f"tariff {tariff_id} is a tenant's own tariff: change the tenant's rule first"
+        ) from exc

@@ -52,14 +52,23 @@ def _password_option(password: str | None) -> str:
 def create(
     email: str,
     name: Annotated[str, typer.Option(help="Display name.")],
-    role: Annotated[Role, typer.Option(help="admin or viewer.")] = Role.VIEWER,
+    role: Annotated[Role, typer.Option(help="admin, viewer or tenant.")] = Role.VIEWER,
+    tenant_id: Annotated[
+        int | None, typer.Option(help="Role tenant only (required there): the user's tenant.")
+    ] = None,
     password: Annotated[
         str | None, typer.Option(help="Omit to be prompted (keeps it out of shell history).")
     ] = None,
 ) -> None:
     """Create a user."""
     try:
-        data = UserCreate(email=email, name=name, role=role, password=_password_option(password))
+        data = UserCreate(
+            email=email,
+            name=name,
+            role=role,
+            tenant_id=tenant_id,
+            password=_password_option(password),
+        )
     except ValidationError as exc:
         first = exc.errors()[0]
         error_console.print(f"[bold red]Error:[/] {first['loc'][0]}: {first['msg']}")
@@ -98,10 +107,11 @@ def list_users() -> None:
             read = UserRead.model_validate(user)
             state = "locked" if read.is_locked else ("active" if read.is_active else "inactive")
             last = read.last_login_at.isoformat(timespec="minutes") if read.last_login_at else "—"
-            rows.append((str(read.id), read.email, read.name, read.role.value, state, last))
+            tenant = str(read.tenant_id) if read.tenant_id is not None else "—"
+            rows.append((str(read.id), read.email, read.name, read.role.value, tenant, state, last))
         return rows
 
-    table = Table("id", "e-mail", "name", "role", "state", "last login")
+    table = Table("id", "e-mail", "name", "role", "tenant", "state", "last login")
     for row in _run(work):
         table.add_row(*row)
     console.print(table)

@@ -37,6 +37,14 @@ async def lock_active_admin_ids(db: AsyncSession) -> set[int]:
     return set((await db.execute(query)).scalars())
 
 
+async def tenant_exists(db: AsyncSession, tenant_id: int) -> bool:
+    """Whether ``app.tenants`` has this id (read by SQL: ``tenants`` sits above this layer)."""
+    found = await db.execute(
+        text("SELECT EXISTS (SELECT 1 FROM app.tenants WHERE id = :id)"), {"id": tenant_id}
+    )
+    return bool(found.scalar_one())
+
+
 async def count(db: AsyncSession) -> int:
     return int((await db.execute(select(func.count()).select_from(User))).scalar_one())
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from power_portal.auth.models import Role
 from power_portal.auth.schemas import Password
@@ -32,6 +32,9 @@ class UserCreate(BaseModel):
     name: Name
     password: Password
     role: Role = Role.VIEWER
+    tenant_id: int | None = Field(
+        default=None, ge=1, description="role tenant only (required there): the user's tenant"
+    )
 
 
 class UserUpdate(BaseModel):
@@ -39,6 +42,9 @@ class UserUpdate(BaseModel):
 
     name: Name | None = None
     role: Role | None = None
+    tenant_id: int | None = Field(
+        default=None, ge=1, description="with role tenant: the user's tenant"
+    )
     is_active: bool | None = None
 
 

@@ -42,7 +42,22 @@ async def get_user_by_email(db: AsyncSession, email: str) -> User | None:
     return await repository.get_by_email(db, email.strip().lower())
 
 
+async def checked_tenant(db: AsyncSession, role: Role, tenant_id: int | None) -> int | None:
+    """The tenant of a user with ``role``: required (and existing) for a tenant user, refused
+    for any other role; 422 naming ``tenant_id``."""
+    if role != Role.TENANT:
+        if tenant_id is not None:
+            raise FieldError("tenant_id", f"only a tenant user has a tenant, not role {role}")
+        return None
+    if tenant_id is None:
+        raise FieldError("tenant_id", "a tenant user needs the tenant_id of its tenant", "missing")
+    if not await repository.tenant_exists(db, tenant_id):
+        raise FieldError("tenant_id", f"no tenant with id {tenant_id}")
+    return tenant_id
+
+
 async def create_user(db: AsyncSession, data: UserCreate, settings: AuthSettings) -> User:
+    tenant_id = await checked_tenant(db, data.role, data.tenant_id)
     check_password_policy(data.password, settings)
     if await get_user_by_email(db, data.email) is not None:
         raise FieldError("email", "a user with this e-mail already exists", "unique")
@@ -51,6 +66,7 @@ async def create_user(db: AsyncSession, data: UserCreate, settings: AuthSettings
         name=data.name,
         password_hash=await passwords.hash_password(data.password),
         role=data.role.value,
+        tenant_id=tenant_id,
         is_active=True,
         failed_attempts=0,
     )
@@ -79,10 +95,14 @@ async def update_user(db: AsyncSession, user_id: int, data: UserUpdate) -> User:
     )
     if stops_being_admin:
         await _refuse_losing_last_admin(db, user)
+    if data.role is not None or data.tenant_id is not None:
+        role = data.role or Role(user.role)
+        keeps_tenant = data.tenant_id is None and data.role in (None, Role.TENANT)
+        tenant_id = user.tenant_id if keeps_tenant else data.tenant_id
+        user.tenant_id = await checked_tenant(db, role, tenant_id)
+        user.role = role.value  # read again by every request: its sessions follow at once
     if data.name is not None:
         user.name = data.name
-    if data.role is not None:
-        user.role = data.role.value
     if data.is_active is not None:
         user.is_active = data.is_active
         if not data.is_active:

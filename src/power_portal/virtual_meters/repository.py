@@ -16,6 +16,7 @@ from typing import NamedTuple
 from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from power_portal.core.scope import held_buckets, held_readings
 from power_portal.db.models import Base
 from power_portal.measurements.fields import SERIES_FIELDS
 from power_portal.measurements.repository import bucket_key_sql
@@ -169,6 +170,7 @@ async def energy(
                sum(c.coefficient * r.energy_export_kwh)
         FROM monitoring.rollup_15m r {_COEFFICIENTS}
         WHERE r.device_id = ANY(:ids) AND r.bucket_start >= :lo AND r.bucket_start < :hi
+              {held_buckets(db, "r")}
         GROUP BY 1"""
     rows = await db.execute(text(query), _params(coefficients, lo, hi) | {"tz": timezone})
     return {
@@ -201,6 +203,7 @@ async def series(
             SELECT date_bin(:bucket, r.bucket_start, :lo) AS b, r.device_id, {averages}
             FROM monitoring.rollup_15m r
             WHERE r.device_id = ANY(:ids) AND r.bucket_start >= :lo AND r.bucket_start < :hi
+                  {held_buckets(db, "r")}
               AND r.sample_count > 0
             GROUP BY 1, 2
         )
@@ -227,6 +230,7 @@ async def totals(
                        coalesce(sum(c.coefficient * r.energy_export_kwh), 0)
                 FROM monitoring.rollup_15m r {_COEFFICIENTS}
                 WHERE r.device_id = ANY(:ids) AND r.bucket_start >= :lo AND r.bucket_start < :hi
+                      {held_buckets(db, "r")}
             """),
             _params(coefficients, lo, hi),
         )
@@ -252,6 +256,7 @@ async def peak_demand(
                        sum(c.coefficient * r.energy_import_kwh) * 2 AS kw
                 FROM monitoring.rollup_15m r {_COEFFICIENTS}
                 WHERE r.device_id = ANY(:ids) AND r.bucket_start >= :lo AND r.bucket_start < :hi
+                      {held_buckets(db, "r")}
                 GROUP BY 1
                 ORDER BY kw DESC NULLS LAST LIMIT 1
             """),
@@ -267,10 +272,10 @@ async def last_reading(db: AsyncSession, device_ids: Sequence[int]) -> datetime 
     """The newest reading of any of the devices."""
     moment: datetime | None = (
         await db.execute(
-            text("""
+            text(f"""
                 SELECT max(last.time) FROM unnest(CAST(:ids AS bigint[])) AS d(id),
                 LATERAL (SELECT max(time) AS time FROM monitoring.power_measurements
-                         WHERE device_id = d.id) AS last
+                         WHERE device_id = d.id{held_readings(db)}) AS last
             """),
             {"ids": list(device_ids)},
         )

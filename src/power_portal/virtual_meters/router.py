@@ -11,7 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 from fastapi.responses import Response
 
-from power_portal.auth.dependencies import AUTH_RESPONSES, AdminUser, ViewerUser
+from power_portal.auth.dependencies import AUTH_RESPONSES, AdminUser, ReaderUser, ViewerUser
 from power_portal.billing.router import BillSpan
 from power_portal.core.deps import SessionDep
 from power_portal.core.request_checks import PathId
@@ -20,7 +20,7 @@ from power_portal.measurements.schemas import EnergyResponse, Interval, SeriesRe
 from power_portal.sites.dependencies import ReadingSpan, SeriesQueryDep, SiteDep
 from power_portal.tariffs.schemas import Bill
 from power_portal.virtual_meters import service
-from power_portal.virtual_meters.dependencies import VirtualMeterDep
+from power_portal.virtual_meters.dependencies import ReadableVirtualMeterDep, VirtualMeterDep
 from power_portal.virtual_meters.schemas import VirtualMeterRead, VirtualMeterWrite
 from power_portal.virtual_meters.service import VirtualMeterView
 
@@ -93,9 +93,9 @@ async def delete_virtual_meter(_: AdminUser, meter: VirtualMeterDep, db: Session
     responses=METER_404,
 )
 async def virtual_meter_energy(
-    _: ViewerUser,
+    _: ReaderUser,
     span: ReadingSpan,
-    meter: VirtualMeterDep,
+    meter: ReadableVirtualMeterDep,
     db: SessionDep,
     interval: Interval = Interval.DAY,
 ) -> EnergyResponse:
@@ -108,7 +108,7 @@ async def virtual_meter_energy(
     responses=METER_404,
 )
 async def virtual_meter_series(
-    _: ViewerUser, query: SeriesQueryDep, meter: VirtualMeterDep, db: SessionDep
+    _: ReaderUser, query: SeriesQueryDep, meter: ReadableVirtualMeterDep, db: SessionDep
 ) -> SeriesResponse:
     return await service.series(db, meter, query)
 
@@ -119,7 +119,7 @@ async def virtual_meter_series(
     responses=METER_404,
 )
 async def virtual_meter_summary(
-    _: ViewerUser, span: ReadingSpan, meter: VirtualMeterDep, db: SessionDep
+    _: ReaderUser, span: ReadingSpan, meter: ReadableVirtualMeterDep, db: SessionDep
 ) -> Summary:
     return await service.summary(db, meter, span)
 

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import structlog
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from power_portal.billing import repository as billing_repository
@@ -224,7 +225,16 @@ async def delete_meter(db: AsyncSession, meter: VirtualMeter) -> None:
             f"virtual meter {meter.id} ({meter.name}) is used by {', '.join(users)}: "
             "change or delete those first"
         )
-    await repository.delete_meter(db, meter)
+    meter_id, name = meter.id, meter.name  # the failed flush expires the row
+    try:
+        await repository.delete_meter(db, meter)
+    except IntegrityError as exc:
+        if "tenant_meters" not in str(exc.orig):
+            raise
+        raise ConflictError(
+            f"virtual meter {meter_id} ({name}) is or was held by a tenant: delete its "
+            "assignments first (DELETE /api/tenant-meters/{id})"
+        ) from exc
     log.info("virtual_meters.deleted", virtual_meter_id=meter.id)
 
 

@@ -1,0 +1,1 @@
+"""Tenants of a site, the meters they hold over time, their bills and the reconciliation."""
