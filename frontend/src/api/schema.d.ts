@@ -659,6 +659,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/tenant": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tenant user's own tenant with the meters it holds and held, newest first */
+        get: operations["myTenant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sites": {
         parameters: {
             query?: never;
@@ -799,6 +816,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sites/{site_id}/reconciliation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The utility bill against the tenants' bills, common areas and the unmetered part */
+        get: operations["siteReconciliation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sites/{site_id}/summary": {
         parameters: {
             query?: never;
@@ -810,6 +844,41 @@ export interface paths {
         get: operations["siteSummary"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sites/{site_id}/tenant-bills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every tenant's bill of the site's month, computed together */
+        get: operations["siteTenantBills"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sites/{site_id}/tenants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Tenants */
+        get: operations["listTenants"];
+        put?: never;
+        /** A tenant (or department / cost centre) of the site and its recharge rule */
+        post: operations["createTenant"];
         delete?: never;
         options?: never;
         head?: never;
@@ -917,6 +986,95 @@ export interface paths {
         post?: never;
         /** Delete Tariff */
         delete: operations["deleteTariff"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tenant-meters/{assignment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Tenant Meter */
+        delete: operations["deleteTenantMeter"];
+        options?: never;
+        head?: never;
+        /** Move an assignment's start or end (a meter moving out: set its end) */
+        patch: operations["updateTenantMeter"];
+        trace?: never;
+    };
+    "/api/tenants/{tenant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Tenant */
+        get: operations["getTenant"];
+        put?: never;
+        post?: never;
+        /** Delete a tenant without meter assignments */
+        delete: operations["deleteTenant"];
+        options?: never;
+        head?: never;
+        /** Change the fields given; a rule given replaces the rule whole */
+        patch: operations["updateTenant"];
+        trace?: never;
+    };
+    "/api/tenants/{tenant_id}/bill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's bill of a calendar month under its recharge rule */
+        get: operations["tenantBill"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tenants/{tenant_id}/bill.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The same bill as CSV */
+        get: operations["tenantBillCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tenants/{tenant_id}/meters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The meters the tenant holds and held, newest first */
+        get: operations["listTenantMeters"];
+        put?: never;
+        /** Assign a device or virtual meter of the site from an instant (end exclusive) */
+        post: operations["createTenantMeter"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1101,6 +1259,68 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AssignmentRead */
+        AssignmentRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Device Id */
+            device_id: number | null;
+            /**
+             * End
+             * @description exclusive; null: still held
+             */
+            end: string | null;
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "device" | "virtual_meter";
+            /** Meter Name */
+            meter_name: string;
+            /**
+             * Start
+             * Format: date-time
+             * @description in the site's time zone
+             */
+            start: string;
+            /** Tenant Id */
+            tenant_id: number;
+            /** Virtual Meter Id */
+            virtual_meter_id: number | null;
+        };
+        /**
+         * AssignmentUpdate
+         * @description The body of a ``PATCH``: the instants given change (``"end": null`` reopens it).
+         */
+        AssignmentUpdate: {
+            /** End */
+            end?: string | null;
+            /** Start */
+            start?: string | null;
+        };
+        /**
+         * AssignmentWrite
+         * @description A meter of the tenant's site held from ``start`` (inclusive) to ``end`` (exclusive;
+         *     null: still held). Exactly one of ``device_id`` / ``virtual_meter_id``.
+         */
+        AssignmentWrite: {
+            /** Device Id */
+            device_id?: number | null;
+            /** End */
+            end?: string | null;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /** Virtual Meter Id */
+            virtual_meter_id?: number | null;
+        };
         /** AuthOverview */
         AuthOverview: {
             /** Lockout Minutes */
@@ -1320,6 +1540,27 @@ export interface components {
             };
             /** Updated At */
             updated_at: string | null;
+        };
+        /** CommonAreas */
+        CommonAreas: {
+            /** Cost */
+            cost: number;
+            /** Energy Kwh */
+            energy_kwh: number;
+            /** Meters */
+            meters: components["schemas"]["CommonMeter"][];
+        };
+        /** CommonMeter */
+        CommonMeter: {
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "device" | "virtual_meter";
+            /** Name */
+            name: string;
         };
         /** ConfigOverview */
         ConfigOverview: {
@@ -1884,6 +2125,17 @@ export interface components {
             /** Uptime Seconds */
             uptime_seconds: number | null;
         };
+        /**
+         * Generation
+         * @description On-site generation (the site's generation meters, e.g. solar): energy the tenants and
+         *     common areas used that the utility did not supply.
+         */
+        Generation: {
+            /** Energy Kwh */
+            energy_kwh: number;
+            /** Meters */
+            meters: components["schemas"]["CommonMeter"][];
+        };
         /** GrafanaDashboard */
         GrafanaDashboard: {
             /**
@@ -2029,6 +2281,11 @@ export interface components {
          * @enum {string}
          */
         Interval: "hour" | "day" | "month";
+        /** LandlordShare */
+        LandlordShare: {
+            /** Cost */
+            cost: number;
+        };
         /** LatestReading */
         LatestReading: {
             /**
@@ -2275,11 +2532,102 @@ export interface components {
              */
             rate: number;
         };
+        /** Reconciliation */
+        Reconciliation: {
+            common_areas: components["schemas"]["CommonAreas"];
+            /** Currency */
+            currency: string;
+            /**
+             * Difference
+             * @description the utility subtotal minus the recovered subtotal
+             */
+            difference: number;
+            generation: components["schemas"]["Generation"];
+            landlord_share: components["schemas"]["LandlordShare"];
+            /** Month */
+            month: string;
+            /** Recovered Subtotal */
+            recovered_subtotal: number;
+            /**
+             * Recovery Percent
+             * @description null when the utility bill is zero
+             */
+            recovery_percent: number | null;
+            /** Site Id */
+            site_id: number;
+            /** Tenants */
+            tenants: components["schemas"]["ReconciliationTenant"][];
+            unmetered: components["schemas"]["Unmetered"];
+            utility: components["schemas"]["ReconciliationUtility"];
+        };
+        /** ReconciliationTenant */
+        ReconciliationTenant: {
+            /** Energy Kwh */
+            energy_kwh: number;
+            /** Name */
+            name: string;
+            /** Recovered Subtotal */
+            recovered_subtotal: number;
+            /** Recovered Total */
+            recovered_total: number;
+            /** Tenant Id */
+            tenant_id: number;
+        };
+        /** ReconciliationUtility */
+        ReconciliationUtility: {
+            /** Energy Kwh */
+            energy_kwh: number;
+            /** Subtotal */
+            subtotal: number;
+            /** Total */
+            total: number;
+        };
         /**
          * Role
          * @enum {string}
          */
-        Role: "admin" | "viewer";
+        Role: "admin" | "viewer" | "tenant";
+        /**
+         * Rule
+         * @description How a tenant is recharged (docs/api/tenants.md, "The recharge rule").
+         */
+        Rule: {
+            /**
+             * Admin Fee
+             * @default 0
+             */
+            admin_fee: number;
+            /**
+             * Apportion
+             * @description pass_through only (default: energy)
+             */
+            apportion?: ("energy" | "coincident_demand" | "fixed_shares") | null;
+            /**
+             * Fixed Share Percent
+             * @description fixed_shares only, 0-100
+             */
+            fixed_share_percent?: number | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "own_tariff" | "pass_through";
+            /**
+             * Markup Cap
+             * @description null: no cap
+             */
+            markup_cap?: number | null;
+            /**
+             * Markup Percent
+             * @default 0
+             */
+            markup_percent: number;
+            /**
+             * Tariff Id
+             * @description own_tariff only; required there
+             */
+            tariff_id?: number | null;
+        };
         /**
          * RunMode
          * @enum {string}
@@ -2505,6 +2853,182 @@ export interface components {
             /** Vat Percent */
             vat_percent: number;
         };
+        /** TenantBill */
+        TenantBill: {
+            /** Currency */
+            currency: string;
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            /** Energy Kwh */
+            energy_kwh: number;
+            /** Lines */
+            lines: components["schemas"]["TenantBillLine"][];
+            /** Meters */
+            meters: components["schemas"]["TenantBillMeter"][];
+            /**
+             * Month
+             * @example 2026-06
+             */
+            month: string;
+            /** Site Id */
+            site_id: number;
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /** Subtotal */
+            subtotal: number;
+            /** Tenant Id */
+            tenant_id: number;
+            /** Tenant Name */
+            tenant_name: string;
+            /** Total */
+            total: number;
+            /** Vat */
+            vat: number;
+        };
+        /**
+         * TenantBillLine
+         * @description A site bill's line, or the mark-up or the admin fee.
+         */
+        TenantBillLine: {
+            /** Amount */
+            amount: number;
+            /** Description */
+            description: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "energy" | "demand" | "fixed" | "reactive" | "markup" | "admin_fee";
+            /** Month */
+            month?: string | null;
+            /** Period */
+            period?: string | null;
+            /** Quantity */
+            quantity: number;
+            /** Rate */
+            rate: number;
+            /** Season */
+            season?: string | null;
+            /** Unit */
+            unit: string;
+        };
+        /**
+         * TenantBillMeter
+         * @description One meter's part of a bill: the instants it counts from and to, its import register
+         *     there (interpolated; null for a virtual meter) and its energy.
+         */
+        TenantBillMeter: {
+            /** Closing Kwh */
+            closing_kwh: number | null;
+            /** Energy Kwh */
+            energy_kwh: number;
+            /**
+             * From
+             * Format: date-time
+             */
+            from: string;
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "device" | "virtual_meter";
+            /** Name */
+            name: string;
+            /** Opening Kwh */
+            opening_kwh: number | null;
+            /**
+             * To
+             * Format: date-time
+             */
+            to: string;
+        };
+        /** TenantRead */
+        TenantRead: {
+            /** Contact Email */
+            contact_email: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Reference */
+            reference: string | null;
+            rule: components["schemas"]["Rule"];
+            /** Site Id */
+            site_id: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * TenantUpdate
+         * @description The body of a ``PATCH``: the fields given change; ``rule`` is replaced whole.
+         */
+        TenantUpdate: {
+            /** Contact Email */
+            contact_email?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Reference */
+            reference?: string | null;
+            rule?: components["schemas"]["Rule"] | null;
+        };
+        /**
+         * TenantWithMeters
+         * @description A tenant user's own tenant (``GET /api/me/tenant``) with its meters, newest first.
+         */
+        TenantWithMeters: {
+            /** Contact Email */
+            contact_email: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Meters */
+            meters: components["schemas"]["AssignmentRead"][];
+            /** Name */
+            name: string;
+            /** Reference */
+            reference: string | null;
+            rule: components["schemas"]["Rule"];
+            /** Site Id */
+            site_id: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * TenantWrite
+         * @description The body of a create.
+         */
+        TenantWrite: {
+            /** Contact Email */
+            contact_email?: string | null;
+            /** Name */
+            name: string;
+            /** Reference */
+            reference?: string | null;
+            rule: components["schemas"]["Rule"];
+        };
         /** TermIn */
         TermIn: {
             /** Device Id */
@@ -2573,6 +3097,13 @@ export interface components {
              */
             role: "supply" | "generation" | "submeter";
         };
+        /** Unmetered */
+        Unmetered: {
+            /** Cost */
+            cost: number;
+            /** Energy Kwh */
+            energy_kwh: number;
+        };
         /** UserCreate */
         UserCreate: {
             /** Email */
@@ -2583,6 +3114,11 @@ export interface components {
             password: string;
             /** @default viewer */
             role: components["schemas"]["Role"];
+            /**
+             * Tenant Id
+             * @description role tenant only (required there): the user's tenant
+             */
+            tenant_id?: number | null;
         };
         /** UserRead */
         UserRead: {
@@ -2611,6 +3147,8 @@ export interface components {
             /** Name */
             name: string;
             role: components["schemas"]["Role"];
+            /** Tenant Id */
+            tenant_id?: number | null;
         };
         /**
          * UserUpdate
@@ -2622,6 +3160,11 @@ export interface components {
             /** Name */
             name?: string | null;
             role?: components["schemas"]["Role"] | null;
+            /**
+             * Tenant Id
+             * @description with role tenant: the user's tenant
+             */
+            tenant_id?: number | null;
         };
         /** ValidationError */
         ValidationError: {
@@ -5141,6 +5684,42 @@ export interface operations {
             };
         };
     };
+    myTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantWithMeters"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a tenant user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+        };
+    };
     listSites: {
         parameters: {
             query?: never;
@@ -5861,6 +6440,71 @@ export interface operations {
             };
         };
     };
+    siteReconciliation: {
+        parameters: {
+            query: {
+                month: string;
+            };
+            header?: never;
+            path: {
+                site_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reconciliation"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such site */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description No tariff, or no version for the month */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     siteSummary: {
         parameters: {
             query: {
@@ -5916,6 +6560,192 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    siteTenantBills: {
+        parameters: {
+            query: {
+                month: string;
+            };
+            header?: never;
+            path: {
+                site_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantBill"][];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such site */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description No tariff, or no version for the month */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listTenants: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantRead"][];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such site */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    createTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TenantWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantRead"];
+                };
+            };
+            /** @description The body could not be read (not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such site */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description A field is invalid; `loc` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
                 };
             };
         };
@@ -6484,6 +7314,558 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    deleteTenantMeter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                assignment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such tenant meter assignment */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    updateTenantMeter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                assignment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignmentUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentRead"];
+                };
+            };
+            /** @description The body could not be read (not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such tenant meter assignment */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description A field is invalid; `loc` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+        };
+    };
+    getTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantRead"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    deleteTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Conflicts with stored data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    updateTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TenantUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantRead"];
+                };
+            };
+            /** @description The body could not be read (not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description A field is invalid; `loc` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+        };
+    };
+    tenantBill: {
+        parameters: {
+            query: {
+                month: string;
+            };
+            header?: never;
+            path: {
+                tenant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantBill"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description No tariff, or no version for the month */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    tenantBillCsv: {
+        parameters: {
+            query: {
+                month: string;
+            };
+            header?: never;
+            path: {
+                tenant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description No tariff, or no version for the month */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listTenantMeters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentRead"][];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    createTenantMeter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignmentWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentRead"];
+                };
+            };
+            /** @description The body could not be read (not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description A field is invalid; `loc` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
                 };
             };
         };

@@ -2,7 +2,6 @@ import { createBrowserRouter, Navigate } from "react-router";
 import type { RouteObject } from "react-router";
 import { RouteErrorBoundary } from "@/components/errors/RouteErrorBoundary";
 import { LoginRoute, RequireAuth, RequireRole } from "@/features/auth";
-import { DashboardRoute } from "@/features/dashboard";
 import { NotFoundRoute } from "@/features/misc";
 import { SettingsIndexRoute, SettingsLayoutRoute } from "@/features/settings";
 import { SiteDetailRoute, SitesRoute } from "@/features/sites";
@@ -13,7 +12,8 @@ import { UsersRoute } from "@/features/users";
 import { BrandingRoute } from "@/features/branding";
 import { AppConfigRoute } from "@/features/app-config";
 import { DashboardsRoute, GrafanaSettingsRoute } from "@/features/grafana";
-import { AppLayout } from "./layout/AppLayout";
+import { TenantBillRoute, TenantsRoute } from "@/features/tenants";
+import { RoleHome, RoleShell } from "./layout/RoleShell";
 
 export const paths = {
   home: "/",
@@ -34,15 +34,25 @@ export const routes: RouteObject[] = [
     path: "/",
     element: (
       <RequireAuth>
-        <AppLayout />
+        <RoleShell />
       </RequireAuth>
     ),
     errorElement: <RouteErrorBoundary />,
     children: [
-      { index: true, element: <DashboardRoute /> },
+      { index: true, element: <RoleHome /> },
       { path: "sites", element: <SitesRoute /> },
       { path: "sites/:siteId", element: <SiteDetailRoute /> },
       { path: "bills", element: <BillsRoute /> },
+      {
+        path: "tenants",
+        element: (
+          <RequireRole role="admin">
+            <TenantsRoute />
+          </RequireRole>
+        ),
+      },
+      // an admin's, or a tenant user's own (another tenant's: "not found", as the API answers)
+      { path: "tenants/:tenantId/bill", element: <TenantBillRoute /> },
       { path: "dashboards", element: <DashboardsRoute /> },
       {
         path: "fleet",

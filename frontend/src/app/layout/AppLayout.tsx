@@ -3,6 +3,7 @@ import {
   DashboardOutlined,
   EnvironmentOutlined,
   FileTextOutlined,
+  ShopOutlined,
   SettingOutlined,
 } from "@ant-design/icons";
 import { Layout, Menu, theme, Typography } from "antd";
@@ -10,7 +11,7 @@ import type { MenuProps } from "antd";
 import { Link, Outlet, useLocation } from "react-router";
 import type { User } from "@/api/types";
 import { BrandMark, useBrand } from "@/features/branding";
-import { UserMenu, useMe } from "@/features/auth";
+import { hasRole, UserMenu, useMe } from "@/features/auth";
 import { FLEET_NAV_KEY, fleetNavItem, useRunMode } from "@/features/fleet";
 import type { RunMode } from "@/features/fleet";
 import { settingsTabPath, visibleSettingsTabs } from "@/features/settings";
@@ -52,6 +53,16 @@ function navItems(
       ),
     },
   ];
+  if (hasRole(user, "admin"))
+    items.push({
+      key: "/tenants",
+      icon: <ShopOutlined />,
+      label: (
+        <Link to="/tenants" data-testid="nav-tenants">
+          Tenants
+        </Link>
+      ),
+    });
   const fleet = fleetNavItem(runMode);
   if (fleet) items.push(fleet);
   const tabs = visibleSettingsTabs(user?.role);
@@ -78,6 +89,7 @@ function selectedKeys(pathname: string): string[] {
   if (pathname === "/sites" || pathname.startsWith("/sites/")) return ["/sites"];
   if (pathname === "/bills") return ["/bills"];
   if (pathname === "/dashboards") return ["/dashboards"];
+  if (pathname === "/tenants" || pathname.startsWith("/tenants/")) return ["/tenants"];
   if (pathname === "/fleet" || pathname.startsWith("/fleet/")) return [FLEET_NAV_KEY];
   if (pathname.startsWith("/settings/")) return [pathname.split("/").slice(0, 3).join("/")];
   return [];

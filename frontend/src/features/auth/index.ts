@@ -6,5 +6,5 @@ export { RequireAuth, FullPageSpinner } from "./components/RequireAuth";
 export { RequireRole, Forbidden } from "./components/RequireRole";
 export { UserMenu } from "./components/UserMenu";
 export { LoginRoute } from "./routes/LoginRoute";
-export { hasRole, roleLabels } from "./lib/roles";
+export { hasRole, isTenantUser, roleLabels } from "./lib/roles";
 export { LOGIN_PATH, loginPath, safeNextPath } from "./lib/paths";

@@ -10,22 +10,24 @@ type CreateUserValues = {
   email: string;
   name: string;
   role: Role;
+  tenant_id?: number | null;
   password: string;
   confirm: string;
 };
 
-const FIELDS = ["email", "name", "role", "password"] as const;
+const FIELDS = ["email", "name", "role", "tenant_id", "password"] as const;
 
 /** Mounted while open (the parent renders it conditionally), so every opening starts blank. */
 export function CreateUserModal({ onClose }: { onClose: () => void }) {
   const createUser = useCreateUser();
   const { message } = App.useApp();
 
-  const onSubmit = async ({ email, name, role, password }: CreateUserValues) => {
+  const onSubmit = async ({ email, name, role, tenant_id, password }: CreateUserValues) => {
     const user = await createUser.mutateAsync({
       email: email.trim(),
       name: name.trim(),
       role,
+      ...(role === "tenant" ? { tenant_id } : {}),
       password,
     });
     void message.success(`Created ${user.email}`);
@@ -67,7 +69,7 @@ export function CreateUserModal({ onClose }: { onClose: () => void }) {
       >
         <Input data-testid="user-form-name" autoComplete="off" />
       </Form.Item>
-      <RoleField />
+      <RoleField withTenant />
       <PasswordFields />
     </FormModal>
   );

@@ -156,6 +156,30 @@ describe("Settings → Users", () => {
     await waitFor(() => expect(screen.queryByTestId("create-user-form")).not.toBeInTheDocument());
   });
 
+  it("creates a tenant user for a tenant picked among the sites' tenants", async () => {
+    const created = makeUser({ id: 9, email: "vera@example.com", role: "tenant", tenant_id: 3 });
+    const fetchMock = mockFetch({
+      "/api/auth/me": meRoute(anAdmin),
+      "GET /api/users": { body: [anAdmin] },
+      "/api/sites": { body: [{ id: 1, name: "Centre" }] },
+      "/api/sites/1/tenants": { body: [{ id: 3, site_id: 1, name: "Grocer" }] },
+      "POST /api/users": { status: 201, body: created },
+    });
+    renderApp("/settings/users");
+    const { user, form } = await openCreateForm();
+    await user.click(within(form).getByText("Tenant"));
+    await user.click(screen.getByTestId("create-user-submit"));
+    expect(await screen.findByText("Choose the tenant")).toBeInTheDocument();
+
+    const picker = within(form).getByTestId("user-form-tenant");
+    await user.click(picker.querySelector(".ant-select-selector, .ant-select-content") ?? picker);
+    await user.click(await screen.findByTitle("Grocer"));
+    await user.click(screen.getByTestId("create-user-submit"));
+    await waitFor(() => expect(screen.queryByTestId("create-user-form")).not.toBeInTheDocument());
+    const post = fetchedRequests(fetchMock).find((r) => r.method === "POST")!;
+    expect(await post.clone().json()).toMatchObject({ role: "tenant", tenant_id: 3 });
+  });
+
   it("shows the last-admin rule (409) when deactivating fails", async () => {
     const other = makeUser({ id: 5, email: "other@example.com", name: "Other" });
     mockFetch({
