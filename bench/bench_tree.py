@@ -172,9 +172,17 @@ def create_devices(admin: httpx.Client, site_id: int, meters: list[Meter], prefi
         meter.device_id = int(response.json()["id"])
 
 
-def generate_readings(url: Any, meters: list[Meter], progress: Progress, workers: int) -> None:
-    """A year of 15-minute readings per meter, written by the database, ``workers`` at once."""
-    task = progress.add_task("generating a year of readings", total=len(meters))
+def generate_readings(
+    url: Any,
+    meters: list[Meter],
+    progress: Progress,
+    workers: int,
+    span: tuple[datetime, datetime] = (LO, HI),
+) -> None:
+    """15-minute readings per meter over ``span`` (a year by default), written by the
+    database, ``workers`` at once."""
+    lo, hi = span
+    task = progress.add_task(f"generating readings ({hi - lo})", total=len(meters))
 
     def one(meter: Meter) -> None:
         with connect(url) as conn:
@@ -184,8 +192,8 @@ def generate_readings(url: Any, meters: list[Meter], progress: Progress, workers
                     "device_id": meter.device_id,
                     "factor": meter.factor,
                     "base": 1000.0 * (1 + meter.device_id % 7),
-                    "lo": LO,
-                    "hi": HI,
+                    "lo": lo,
+                    "hi": hi,
                     "a": [load.a for load in meter.loads],
                     "b": [load.b for load in meter.loads],
                     "phase": [load.phase for load in meter.loads],
@@ -200,17 +208,20 @@ def generate_readings(url: Any, meters: list[Meter], progress: Progress, workers
 
 
 async def build_rollups(
-    database: Database, device_ids: list[int], progress: Progress, workers: int
+    database: Database,
+    device_ids: list[int],
+    progress: Progress,
+    workers: int,
+    span: tuple[datetime, datetime] = (LO, HI),
 ) -> None:
-    """The app's own rebuild (15-minute and daily rollups) over the year, per meter."""
+    """The app's own rebuild (15-minute and daily rollups) over ``span``, per meter."""
+    lo, hi = (moment.astimezone(UTC) for moment in span)
     task = progress.add_task("building rollups (rebuild_around)", total=len(device_ids))
     gate = asyncio.Semaphore(workers)
 
     async def one(device_id: int) -> None:
         async with gate, database.session() as session:
-            await rebuild_around(
-                session, device_id, LO.astimezone(UTC), HI.astimezone(UTC), REGISTERS_MASK
-            )
+            await rebuild_around(session, device_id, lo, hi, REGISTERS_MASK)
             await session.commit()
         progress.advance(task)
 

@@ -116,9 +116,69 @@ def connect(url: URL, **kwargs: Any) -> psycopg.Connection[Any]:
     return psycopg.connect(**conninfo(url), options="-c timezone=UTC", **kwargs)
 
 
+# ``PORTAL_BENCH_ROW_SECURITY``: unset, the bench runs as the embedded server's superuser,
+# which passes row-level security whatever the tables say; ``on``: every object is handed to a
+# role that is not one (``portal_owner``, like the deploy/ stack's ``portal``) and the bench and
+# the portal use it, so the forced policies of migration 0015 apply; ``off``: the same role with
+# the policies disabled (the baseline for what they cost).
+ROW_SECURITY_ENV = "PORTAL_BENCH_ROW_SECURITY"
+BENCH_OWNER = "portal_owner"
+ROW_SECURITY_TABLES = (
+    "app.tenants",
+    "app.tenant_meters",
+    "app.devices",
+    "app.virtual_meters",
+    "monitoring.rollup_15m",
+    "monitoring.rollup_1d",
+)
+_HAND_OVER_SQL = """
+DO $owner$
+DECLARE
+    item record;
+BEGIN
+    FOR item IN SELECT nspname FROM pg_namespace
+                WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema' LOOP
+        EXECUTE format('ALTER SCHEMA %I OWNER TO portal_owner', item.nspname);
+    END LOOP;
+    FOR item IN SELECT n.nspname, c.relname FROM pg_class c
+                JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE c.relkind IN ('r', 'p', 'v', 'm')
+                  AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' LOOP
+        EXECUTE format('ALTER TABLE %I.%I OWNER TO portal_owner', item.nspname, item.relname);
+    END LOOP;
+    FOR item IN SELECT p.oid::regprocedure AS signature FROM pg_proc p
+                JOIN pg_namespace n ON n.oid = p.pronamespace
+                WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' LOOP
+        EXECUTE format('ALTER FUNCTION %s OWNER TO portal_owner', item.signature);
+    END LOOP;
+END
+$owner$
+"""
+
+
+def row_security_mode() -> str | None:
+    mode = os.environ.get(ROW_SECURITY_ENV) or None
+    if mode not in (None, "on", "off"):
+        raise SystemExit(f"{ROW_SECURITY_ENV} must be on or off, not {mode}")
+    return mode
+
+
+def as_owner(url: URL, row_security: str) -> URL:
+    """Hand the database to BENCH_OWNER (policies ``on`` or ``off``); its URL."""
+    with connect(url, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {BENCH_OWNER} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE")
+        conn.execute(f"ALTER DATABASE {url.database} OWNER TO {BENCH_OWNER}")
+        conn.execute(_HAND_OVER_SQL)
+        if row_security == "off":
+            for table in ROW_SECURITY_TABLES:
+                conn.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
+    return url.set(username=BENCH_OWNER)
+
+
 @contextlib.contextmanager
 def bench_database(name: str = "bench") -> Iterator[URL]:
-    """A fresh embedded PostgreSQL in /tmp, migrated; removed afterwards."""
+    """A fresh embedded PostgreSQL in /tmp, migrated; removed afterwards (as BENCH_OWNER when
+    ``PORTAL_BENCH_ROW_SECURITY`` is set)."""
     root = Path(tempfile.mkdtemp(prefix="portal-bench-", dir="/tmp"))
     # When run as root, the wheel runs PostgreSQL as an unprivileged user: let it in.
     root.chmod(0o755)
@@ -128,7 +188,8 @@ def bench_database(name: str = "bench") -> Iterator[URL]:
             warnings.simplefilter("ignore")
             url = server.start()
         upgrade_to_head(url)
-        yield url
+        mode = row_security_mode()
+        yield url if mode is None else as_owner(url, mode)
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
