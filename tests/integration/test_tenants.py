@@ -536,6 +536,18 @@ def test_a_virtual_meter_is_billed_and_held_meters_are_not_deleted_under_a_tenan
     assert response.status_code == 409, response.text
     assert "tenant" in response.json()["detail"]
     assert admin_client.get(f"/api/virtual-meters/{both['id']}").status_code == 200
+    # nor moved to another site (its bills read it as a meter of this site)
+    elsewhere = ok(
+        admin_client.post(
+            "/api/sites", json={"name": "Elsewhere", "timezone": "Africa/Johannesburg"}
+        )
+    )
+    response = admin_client.patch(
+        f"/api/devices/{site.id_of('HVAC')}", json={"site_id": elsewhere["id"]}
+    )
+    assert response.status_code == 409, response.text
+    assert "Both" in response.json()["detail"]
+    assert ok(admin_client.get(f"/api/devices/{site.id_of('HVAC')}"))["site_id"] == site.id
 
 
 def test_a_pass_through_bill_needs_the_sites_tariff(

@@ -178,6 +178,20 @@ async def virtual_meter_using(db: AsyncSession, device_id: int) -> VirtualMeterU
     return None if row is None else VirtualMeterUse(int(row[0]), str(row[1]))
 
 
+async def tenant_holding(db: AsyncSession, device_id: int) -> str | None:
+    """The name of a tenant that holds or held ``device_id`` (the first by name), or None."""
+    name = (
+        await db.execute(
+            text("""
+                SELECT t.name FROM app.tenant_meters m JOIN app.tenants t ON t.id = m.tenant_id
+                WHERE m.device_id = :device_id ORDER BY t.name, t.id LIMIT 1
+            """),
+            {"device_id": device_id},
+        )
+    ).scalar_one_or_none()
+    return None if name is None else str(name)
+
+
 async def device_by_serial(db: AsyncSession, serial: str) -> Device | None:
     return (await db.execute(_devices().where(Device.serial == serial))).scalars().first()
 

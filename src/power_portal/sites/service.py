@@ -178,6 +178,7 @@ async def update_device(db: AsyncSession, device_id: int, data: DeviceUpdate) ->
     moves = "site_id" in changes and changes["site_id"] != device.site_id
     if moves:
         await _refuse_if_in_virtual_meter(db, device, "moved to another site")
+        await _refuse_if_held_by_a_tenant(db, device)
     new_zone = moves and await _check_move(db, device, changes["site_id"])
     if moves:
         changes.setdefault("parent_id", None)
@@ -205,6 +206,18 @@ async def _refuse_if_in_virtual_meter(db: AsyncSession, device: Device, what: st
         raise ConflictError(
             f"{device.name} (id {device.id}) is used by the virtual meter {user.name} "
             f"(id {user.meter_id}) and cannot be {what}: remove it from the virtual meter first"
+        )
+
+
+async def _refuse_if_held_by_a_tenant(db: AsyncSession, device: Device) -> None:
+    """A tenant's meters are meters of its site, and its bills read them: a device a tenant
+    holds or held cannot move to another site (409 naming the tenant)."""
+    tenant = await repository.tenant_holding(db, device.id)
+    if tenant is not None:
+        raise ConflictError(
+            f"{device.name} (id {device.id}) is or was held by the tenant {tenant} and cannot "
+            "be moved to another site: delete its assignments first "
+            "(DELETE /api/tenant-meters/{id})"
         )
 
 
