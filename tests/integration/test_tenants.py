@@ -398,8 +398,13 @@ def test_the_bill_as_csv_and_every_tenant_bill_of_the_site(
     assert abs(cents(fixed[0]["amount"]) - cents(site_fixed["amount"]) * 0.10) <= 1
 
     for path in (f"/api/tenants/{grocer}/bill", f"/api/sites/{site.id}/tenant-bills"):
-        assert admin_client.get(path, params={"month": "2026-13"}).status_code == 422
         assert admin_client.get(path).status_code == 422
+        for month in ("2026-13", "0000-01", "9999-12"):  # the last has no month after it
+            refused = admin_client.get(path, params={"month": month})
+            assert refused.status_code == 422, (month, refused.text)
+            assert "month" in str(refused.json()["detail"])
+    recon = f"/api/sites/{site.id}/reconciliation"
+    assert admin_client.get(recon, params={"month": "9999-12"}).status_code == 422
     assert admin_client.get("/api/tenants/999999/bill", params={"month": MONTH}).status_code == 404
 
 

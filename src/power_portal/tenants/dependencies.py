@@ -14,7 +14,7 @@ from fastapi import Depends, Query
 
 from power_portal.auth.dependencies import AdminOrTenantUser, TenantUser
 from power_portal.core.deps import SessionDep
-from power_portal.core.errors import NotFoundError
+from power_portal.core.errors import FieldError, NotFoundError
 from power_portal.core.request_checks import PathId
 from power_portal.tenants import service
 from power_portal.tenants.models import Tenant, TenantMeter
@@ -25,6 +25,8 @@ def month_query(
     month: Annotated[str, Query(pattern=MONTH_PATTERN, examples=["2026-06"])],
 ) -> Month:
     year, number = int(month[:4]), int(month[5:7])
+    if not 1 <= year <= 9998:  # the month and the one after it must be dates
+        raise FieldError("month", "a month from 0001-01 to 9998-12")
     following = date(year + number // 12, number % 12 + 1, 1)
     return Month(month, date(year, number, 1), following)
 
