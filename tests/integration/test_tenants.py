@@ -399,7 +399,7 @@ def test_the_bill_as_csv_and_every_tenant_bill_of_the_site(
 
     for path in (f"/api/tenants/{grocer}/bill", f"/api/sites/{site.id}/tenant-bills"):
         assert admin_client.get(path).status_code == 422
-        for month in ("2026-13", "0000-01", "9999-12"):  # the last has no month after it
+        for month in ("2026-13", "0000-01", "0001-01", "9999-12"):  # the last has no month after it
             refused = admin_client.get(path, params={"month": month})
             assert refused.status_code == 422, (month, refused.text)
             assert "month" in str(refused.json()["detail"])

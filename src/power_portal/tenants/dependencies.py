@@ -25,8 +25,8 @@ def month_query(
     month: Annotated[str, Query(pattern=MONTH_PATTERN, examples=["2026-06"])],
 ) -> Month:
     year, number = int(month[:4]), int(month[5:7])
-    if not 1 <= year <= 9998:  # the month and the one after it must be dates
-        raise FieldError("month", "a month from 0001-01 to 9998-12")
+    if not 1900 <= year <= 9998:  # the month, the one after it and their instants must exist
+        raise FieldError("month", "a month from 1900-01 to 9998-12")
     following = date(year + number // 12, number % 12 + 1, 1)
     return Month(month, date(year, number, 1), following)
 
