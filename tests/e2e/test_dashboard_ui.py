@@ -163,6 +163,9 @@ def test_csv_export_downloads_exactly_the_charts_data(
 
     # with the comparison on, the previous period's columns come along
     page.get_by_test_id("compare-toggle").click()
+    # the previous period has arrived (its total is in the subtitle), not the chart before
+    # the toggle took effect (its CSV button turns disabled while the comparison loads)
+    expect(page.get_by_text(re.compile(r"· previous \d"))).to_be_visible()
     expect(energy).to_have_attribute("data-state", "ready")
     _, rows = download_csv(page, "energy")
     assert rows[0] == [
