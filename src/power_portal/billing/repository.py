@@ -9,13 +9,22 @@ import numpy as np
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from power_portal.tariffs.calculator import Readings
+from power_portal.tariffs.calculator import FloatArray, Readings
 
 # Per device, its readings in [lo, hi] plus one either side (so that the calculator can split
-# pro rata): each device's own bounds come from its primary key (device_id, time).
-_REGISTER_READINGS = text("""
-    SELECT m.device_id, extract(epoch FROM m.time)::bigint, m.energy_import_kwh,
-           m.apparent_energy_kvah, m.reactive_energy_import_kvarh
+# pro rata): each device's own bounds come from its primary key (device_id, time). One row a
+# device: its times and registers packed in time order (big-endian 8-byte integers and floats,
+# NaN for a missing value), read straight into numpy arrays; a year of 15-minute readings
+# arrives several times faster than as 35,000 rows.
+_REGISTER_ARRAYS = text("""
+    SELECT m.device_id,
+           string_agg(int8send(extract(epoch FROM m.time)::bigint), ''::bytea ORDER BY m.time),
+           string_agg(float8send(coalesce(m.energy_import_kwh, 'NaN')), ''::bytea
+                      ORDER BY m.time),
+           string_agg(float8send(coalesce(m.apparent_energy_kvah, 'NaN')), ''::bytea
+                      ORDER BY m.time),
+           string_agg(float8send(coalesce(m.reactive_energy_import_kvarh, 'NaN')), ''::bytea
+                      ORDER BY m.time)
     FROM unnest(CAST(:ids AS bigint[])) AS d(id)
     CROSS JOIN LATERAL (
         SELECT coalesce((SELECT max(time) FROM monitoring.power_measurements
@@ -25,20 +34,12 @@ _REGISTER_READINGS = text("""
     ) AS bounds
     JOIN monitoring.power_measurements m
       ON m.device_id = d.id AND m.time >= bounds.lo AND m.time <= bounds.hi
-    ORDER BY m.device_id, m.time
+    GROUP BY m.device_id
 """)
 
 
-def _readings(rows: Sequence[Sequence[object]]) -> Readings:
-    array = np.array(
-        [tuple(np.nan if v is None else v for v in row) for row in rows], dtype=np.float64
-    )
-    return Readings(
-        times=array[:, 0].astype(np.int64),
-        energy_import_kwh=array[:, 1],
-        apparent_energy_kvah=array[:, 2],
-        reactive_energy_import_kvarh=array[:, 3],
-    )
+def _floats(packed: bytes) -> FloatArray:
+    return np.frombuffer(packed, dtype=">f8").astype(np.float64)
 
 
 async def meter_readings(
@@ -48,15 +49,19 @@ async def meter_readings(
     rata), by device id; a device with fewer than two readings there is left out."""
     if not device_ids:
         return {}
-    rows = await db.execute(_REGISTER_READINGS, {"ids": list(device_ids), "lo": lo, "hi": hi})
-    by_device: dict[int, list[Sequence[object]]] = {}
-    for device_id, *registers in rows:
-        by_device.setdefault(int(device_id), []).append(registers)
-    return {
-        device_id: _readings(device_rows)
-        for device_id, device_rows in by_device.items()
-        if len(device_rows) >= 2
-    }
+    rows = await db.execute(_REGISTER_ARRAYS, {"ids": list(device_ids), "lo": lo, "hi": hi})
+    readings: dict[int, Readings] = {}
+    for device_id, times, kwh, kvah, kvarh in rows:
+        epochs = np.frombuffer(times, dtype=">i8").astype(np.int64)
+        if epochs.size < 2:
+            continue
+        readings[int(device_id)] = Readings(
+            times=epochs,
+            energy_import_kwh=_floats(kwh),
+            apparent_energy_kvah=_floats(kvah),
+            reactive_energy_import_kvarh=_floats(kvarh),
+        )
+    return readings
 
 
 async def site_readings(
