@@ -1,0 +1,1 @@
+"""Alerts: rules that watch the meters, their states, and the notifications (docs/api/alerts.md)."""
