@@ -42,6 +42,11 @@ from tests.support.portal import (
     PortalProcess,
     login_client,
 )
+from tests.support.smtp import (  # noqa: F401 - the SMTP server and webhook receiver fixtures
+    make_smtp_server_fixture,
+    smtp_server_fixture,
+    webhook_receiver_fixture,
+)
 from tests.support.timescale import (  # noqa: F401 - the TimescaleDB fixtures
     _timescale_template,
     make_timescale_database,

@@ -16,6 +16,9 @@ import structlog
 from fastapi import FastAPI
 
 from power_portal import __version__
+from power_portal.alerts.metrics import AlertMetrics
+from power_portal.alerts.router import router as alerts_router
+from power_portal.alerts.worker import start_alerts, stop_alerts
 from power_portal.auth.router import router as auth_router
 from power_portal.auth.throttle import FailureThrottle
 from power_portal.billing.router import router as billing_router
@@ -80,6 +83,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rollup_task = start_worker(database)
         pusher_task = await _start_fleet_push(app, settings, database)
         bridge_task = await start_bridge(app, settings.mqtt, database)
+        alerts = start_alerts(database, settings, app.state.alert_metrics)
+        app.state.alert_worker = alerts[0] if alerts else None
         url = database.engine.url
         log.info(
             "portal.started",
@@ -93,6 +98,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
             yield
         finally:
+            await stop_alerts(alerts)
             await stop_bridge(app, bridge_task)
             await stop_worker(rollup_task)
             if pusher_task is not None:
@@ -141,6 +147,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(billing_router)
     app.include_router(virtual_meters_router)
     app.include_router(tenants_router)
+    app.include_router(alerts_router)
     app.include_router(branding_router)
     app.include_router(config_router)
     app.include_router(mqtt_router)
@@ -152,6 +159,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(push_state_router)  # empty unless this stack pushes (client mode)
     app.state.metrics = PortalMetrics(settings)
     add_push_metrics(app.state.metrics, settings)
+    app.state.alert_metrics = AlertMetrics(app.state.metrics)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(
         SecurityHeadersMiddleware,

@@ -1,6 +1,7 @@
 """Every domain's tables in one metadata, for Alembic and the schema checks (an entry point:
 it imports every domain, and nothing below the entry points imports it)."""
 
+from power_portal.alerts import models as alerts_models
 from power_portal.auth import models as auth_models
 from power_portal.branding import models as branding_models
 from power_portal.db.models import metadata
@@ -14,6 +15,7 @@ from power_portal.tenants import models as tenants_models
 from power_portal.virtual_meters import models as virtual_meters_models
 
 __all__ = [
+    "alerts_models",
     "auth_models",
     "branding_models",
     "fleet_models",

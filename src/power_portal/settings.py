@@ -183,6 +183,48 @@ class MqttSettings(BaseModel):
         return MQTT_SCHEMES.get(urlsplit(self.url or "").scheme, (1883, False))[1]
 
 
+class SmtpSecurity(StrEnum):
+    STARTTLS = "starttls"  # plain connection upgraded with STARTTLS (port 587)
+    TLS = "tls"  # TLS from the first byte (port 465)
+    NONE = "none"  # no encryption: only for a relay on the same host or network
+
+
+class SmtpSettings(BaseModel):
+    """The SMTP server alert and report mails go through (``PORTAL_SMTP__*``): the default
+    for every stack of a fleet until an admin saves its own in Settings → Notifications."""
+
+    host: str | None = None
+    port: int = Field(default=587, ge=1, le=65535)
+    security: SmtpSecurity = SmtpSecurity.STARTTLS
+    username: str | None = None
+    password: SecretStr | None = None
+    from_address: str | None = None
+    from_name: str | None = None
+    timeout_seconds: float = Field(default=10.0, gt=0)
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.host) and bool(self.from_address)
+
+
+class AlertSettings(BaseModel):
+    """The alert evaluator and the notification sender (``PORTAL_ALERTS__*``)."""
+
+    enabled: bool = True  # evaluate rules (when elected) and send notifications here
+    send: bool = True  # false: evaluate and queue, but leave the sending to other processes
+    tick_seconds: float = Field(default=30.0, gt=0)  # the clock-driven rules (offline …)
+    sender_poll_seconds: float = Field(default=5.0, gt=0)
+    retry_base_seconds: float = Field(default=30.0, gt=0)
+    retry_cap_seconds: float = Field(default=3600.0, gt=0)
+    retry_give_up_hours: float = Field(default=24.0, gt=0)
+    # Comma-separated ranges a webhook may reach although they are private/loopback/…
+    webhook_allow_cidrs: str = ""
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0)
+    webhook_max_response_bytes: int = Field(default=64 * 1024, ge=1024)
+    # Where the mails' and webhooks' links point (https://portal.example); none: no link.
+    public_url: str | None = None
+
+
 class _TomlFileSource(PydanticBaseSettingsSource):
     """Reads the config file named by ``PORTAL_CONFIG_FILE`` (or ./portal.toml)."""
 
@@ -252,6 +294,11 @@ class Settings(BaseSettings):
     fleet_admin: FleetAdminSettings = FleetAdminSettings()
     metrics: MetricsSettings = MetricsSettings()
     mqtt: MqttSettings = MqttSettings()
+    smtp: SmtpSettings = SmtpSettings()
+    alerts: AlertSettings = AlertSettings()
+    # Encrypts stored secrets (SMTP password, webhook secrets); default: a key file made in
+    # the data directory on first use (``secret.key``). Any string; it is stretched.
+    secret_key: SecretStr | None = None
 
     @field_validator("log_level")
     @classmethod

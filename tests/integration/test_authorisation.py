@@ -39,6 +39,9 @@ VIEWER_WRITES = {
     ("POST", "/api/auth/logout"),
     ("POST", "/api/auth/logout-all"),
     ("POST", "/api/auth/password"),
+    # alerts (issue 18): anyone who sees alerts may acknowledge one and choose their mail
+    ("POST", "/api/alerts/{alert_id}/acknowledge"),
+    ("PUT", "/api/me/notification-preferences"),
 }
 # Reads only an admin may make.
 ADMIN_READS = {
@@ -46,6 +49,11 @@ ADMIN_READS = {
     ("GET", "/api/users/{user_id}"),
     ("GET", "/api/devices/{device_id}/tokens"),
     ("GET", "/api/config"),
+    # alerts (issue 18): rules, deliveries and channels are the admin's
+    ("GET", "/api/alert-rules"),
+    ("GET", "/api/alert-rules/{rule_id}"),
+    ("GET", "/api/notifications"),
+    ("GET", "/api/notification-channels"),
 }
 # Tenants (issue 17): admin-only to a viewer (a tenant user's walk: at the end).
 TENANT_READS = {

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -23,12 +23,18 @@ from sqlalchemy.engine import URL
 from power_portal.settings import Settings
 from tests.support.database import sql, url_string
 from tests.support.mosquitto import Gateway, Mosquitto, firmware_message
-from tests.support.portal import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer, free_port, login_client
+from tests.support.portal import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    LiveServer,
+    free_port,
+    login_client,
+    wait_until,
+)
 
 GATEWAY = "ACV-AABBCCDDEEFF"
 ZONE = ZoneInfo("Africa/Johannesburg")
 OFFLINE_AFTER = 3.0
-T = TypeVar("T")
 
 
 METRICS_TOKEN = "metrics-token-for-the-bridge-tests"
@@ -57,17 +63,6 @@ def mqtt_settings(db_url: URL, data_dir: Path, broker: Mosquitto, **mqtt: Any) -
 def settings(db_url: URL, tmp_path: Path, mosquitto: Mosquitto) -> Settings:
     """The live server of every test here runs the bridge against the test's broker."""
     return mqtt_settings(db_url, tmp_path / "data", mosquitto)
-
-
-def wait_until(check: Callable[[], T | None], what: str, timeout: float = 20) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting until {what}")
-        time.sleep(0.1)
 
 
 def bridge(http: httpx.Client) -> dict[str, Any]:

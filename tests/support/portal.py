@@ -9,9 +9,10 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import uvicorn
@@ -161,3 +162,19 @@ def ingest(base_url: str, token: str, rows: list[dict[str, Any]], **kwargs: Any)
         timeout=60,
         **kwargs,
     )
+
+
+T = TypeVar("T")
+
+
+def wait_until(check: Callable[[], T | None], what: str, timeout: float = 20) -> T:
+    """``check()``'s first truthy answer, polled every 0.1 s: waiting for an event, never a
+    fixed sleep; fails after ``timeout`` seconds naming ``what`` was awaited."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting until {what}")
+        time.sleep(0.1)

@@ -159,3 +159,152 @@ def in_windows(local: datetime, windows: Sequence[Window]) -> bool:
     return any(
         day in w.days and w.start <= moment and (w.end is None or moment < w.end) for w in windows
     )
+
+
+def overlapping(windows: Sequence[Window]) -> tuple[Window, Window] | None:
+    """The first two windows that share a moment of some day, or None."""
+    for a, b in itertools.combinations(windows, 2):
+        if not a.days & b.days:
+            continue
+        a_end = a.end or time.max
+        b_end = b.end or time.max
+        if a.start < b_end and b.start < a_end:
+            return a, b
+    return None
+
+
+def parse_clock(text: str) -> time | None:
+    """``HH:MM`` as a time; ``24:00`` (the end of the day) as None."""
+    if text == "24:00":
+        return None
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+
+
+# ---------------------------------------------------------------- more measures
+
+
+def voltage_out_of_band(
+    phases: Sequence[float | None], low: float, high: float, hysteresis: float, active: bool
+) -> tuple[bool, float | None]:
+    """Whether any phase is outside ``[low, high]`` (an active alert clears only once every
+    phase is back inside by ``hysteresis``), and the phase voltage furthest outside (or
+    nearest the edge). No phase: no change, no value."""
+    values = [p for p in phases if p is not None]
+    if not values:
+        return active, None
+    worst = max(values, key=lambda v: max(low - v, v - high))
+    if active:
+        return any(v < low + hysteresis or v > high - hysteresis for v in values), worst
+    return any(v < low or v > high for v in values), worst
+
+
+def power_factor(energy_kwh: float | None, apparent_kvah: float | None) -> float | None:
+    """The average power factor of a span: active over apparent energy; None without
+    apparent energy."""
+    if energy_kwh is None or apparent_kvah is None or apparent_kvah <= 0:
+        return None
+    return min(1.0, abs(energy_kwh) / apparent_kvah)
+
+
+@dataclass(frozen=True)
+class Point:
+    """One evaluation at ``at``: the watched value, whether the condition holds for an alert
+    that is ok (``breached``) and for one already pending or firing (``still_breached``: the
+    hysteresis), and whether ``at`` lies in the rule's quiet hours."""
+
+    at: datetime
+    value: float | None
+    breached: bool
+    still_breached: bool
+    quiet: bool = False
+
+
+def threshold_point(
+    at: datetime,
+    value: float | None,
+    threshold: float,
+    clear: float,
+    direction: Direction,
+    quiet: bool = False,
+) -> Point:
+    """A point of a threshold rule: ``is_breached`` both ways (no value: no breach)."""
+    if value is None:
+        return Point(at, None, False, False, quiet)
+    return Point(
+        at,
+        value,
+        is_breached(value, threshold, clear, direction, active=False),
+        is_breached(value, threshold, clear, direction, active=True),
+        quiet,
+    )
+
+
+def advance(state: AlertState, point: Point, for_minutes: int) -> Step:
+    """One evaluation: quiet hours change nothing; otherwise ``step`` with the hysteresis
+    the state calls for."""
+    if point.quiet:
+        return Step(state, None)
+    holds = point.still_breached if state.status is not Status.OK else point.breached
+    return step(state, holds, point.at, for_minutes)
+
+
+@dataclass(frozen=True)
+class Episode:
+    started_at: datetime
+    fired_at: datetime | None
+    resolved_at: datetime | None
+    peak_value: float | None
+
+
+def run(points: Sequence[Point], for_minutes: int, direction: Direction = "above") -> list[Episode]:
+    """The episodes a sequence of evaluations makes, with the same state machine as the
+    evaluator: the backtest. Episodes that never fired are left out; ``peak_value`` is the
+    most extreme value while it held (the lowest for "below" rules)."""
+    pick = max if direction == "above" else min
+    current = AlertState()
+    episodes: list[Episode] = []
+    started: datetime | None = None
+    fired: datetime | None = None
+    peak: float | None = None
+    for point in points:
+        result = advance(current, point, for_minutes)
+        active = result.state.status is not Status.OK
+        if active and started is None:
+            started, peak = result.state.since, None
+        if active and point.value is not None and not point.quiet:
+            peak = point.value if peak is None else pick(peak, point.value)
+        if result.event is Event.FIRED:
+            fired = point.at
+        if not active:
+            if fired is not None and started is not None:
+                episodes.append(Episode(started, fired, point.at, peak))
+            started, fired, peak = None, None, None
+        current = result.state
+    if fired is not None and started is not None:
+        episodes.append(Episode(started, fired, None, peak))
+    return episodes
+
+
+def month_peak(block_demands: Sequence[float | None]) -> float | None:
+    """The month's billed peak so far: the largest demand of its 30-minute blocks inside the
+    demand-charge periods (the caller passes only those); None before the first."""
+    values = [d for d in block_demands if d is not None]
+    return max(values) if values else None
+
+
+# ---------------------------------------------------------------- delivery retries
+
+
+def retry_delay(attempts: int, base_seconds: float, cap_seconds: float) -> timedelta:
+    """How long to wait after the ``attempts``-th failed delivery: ``base`` doubling each
+    time, never more than ``cap`` (30 s, 1 min, 2 min … 1 h by default)."""
+    exponent = max(0, attempts - 1)
+    seconds = cap_seconds if exponent >= 62 else min(cap_seconds, base_seconds * 2**exponent)
+    return timedelta(seconds=seconds)
+
+
+def gives_up(created_at: datetime, now: datetime, give_up_hours: float) -> bool:
+    """Whether a delivery still failing this long after it was queued goes to the dead
+    letters."""
+    return now - created_at >= timedelta(hours=give_up_hours)

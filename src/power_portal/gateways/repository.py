@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import RowMapping, delete, exists, func, literal, select, text, true
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from power_portal.core.time import utcnow
 from power_portal.gateways.messages import Heartbeat
@@ -215,20 +215,3 @@ async def save_bridge_state(db: AsyncSession, snapshot: Snapshot) -> None:
 
 async def load_bridge_state(db: AsyncSession) -> MqttBridgeState | None:
     return await db.get(MqttBridgeState, BRIDGE_STATE_ID)
-
-
-# ---------------------------------------------------------------- the leader lock
-
-
-async def try_leader_lock(conn: AsyncConnection) -> bool:
-    """Take the bridge's advisory lock on this connection (held until it closes); False: taken."""
-    namespace, key = LEADER_LOCK
-    result = await conn.execute(
-        text("SELECT pg_try_advisory_lock(:ns, :key)"), {"ns": namespace, "key": key}
-    )
-    return bool(result.scalar_one())
-
-
-async def check_connection(conn: AsyncConnection) -> None:
-    """Raises when the connection (and with it the lock) is gone."""
-    await conn.execute(text("SELECT 1"))

@@ -148,3 +148,20 @@ rollup_pending = Table(
     schema="monitoring",
 )
 Index("ix_rollup_pending_device", rollup_pending.c.device_id)
+
+# What the rollup rebuilds changed, for whoever watches the buckets (the alert evaluator):
+# per device, the span rebuilt since the watcher last took it (one row per device, widened
+# in place, so it stays bounded however long nobody takes it).
+rollup_changes = Table(
+    "rollup_changes",
+    metadata,
+    Column(
+        "device_id",
+        BigInteger,
+        ForeignKey("app.devices.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("lo", DateTime(timezone=True), nullable=False),
+    Column("hi", DateTime(timezone=True), nullable=False),
+    schema="monitoring",
+)

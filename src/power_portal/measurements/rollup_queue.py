@@ -63,6 +63,19 @@ _TAKE_SQL = text("""
     DELETE FROM monitoring.rollup_pending WHERE device_id = :device_id
     RETURNING lo, hi, registers_mask
 """)
+# What a rebuild changed, for the alert evaluator: one row per device, widened in place;
+# the NOTIFY is delivered when the rebuild commits.
+CHANGES_CHANNEL = "portal_rollup_changes"
+_CHANGED_SQL = text("""
+    WITH changed AS (
+        INSERT INTO monitoring.rollup_changes AS c (device_id, lo, hi)
+        VALUES (:device_id, :lo, :hi)
+        ON CONFLICT (device_id) DO UPDATE
+        SET lo = least(c.lo, excluded.lo), hi = greatest(c.hi, excluded.hi)
+        RETURNING 1
+    )
+    SELECT pg_notify(:channel, '') FROM changed
+""")
 _PENDING_DEVICES_SQL = text("""
     SELECT DISTINCT device_id FROM monitoring.rollup_pending
     WHERE device_id = ANY(:ids)
@@ -116,6 +129,16 @@ async def drain_device(db: AsyncSession, device_id: int) -> int:
     ranges = merge_ranges(taken)
     for lo, hi, mask in ranges:
         await rebuild_around(db, device_id, lo, hi, mask)
+    if ranges:
+        await db.execute(
+            _CHANGED_SQL,
+            {
+                "device_id": device_id,
+                "lo": min(lo for lo, _, _ in ranges),
+                "hi": max(hi for _, hi, _ in ranges),
+                "channel": CHANGES_CHANNEL,
+            },
+        )
     await db.commit()  # boundary: a device's rollup rebuild and its taken log entries, together
     return len(ranges)
 

@@ -624,3 +624,43 @@ def daily_energy_costs(
                 )
             )
     return result
+
+
+@dataclass(frozen=True)
+class DemandChargeAt:
+    """A demand charge that applies to one moment: its name, unit and rate."""
+
+    name: str
+    unit: str
+    rate: float
+
+
+def demand_charges_at(tariff: TariffIn, moments: Sequence[datetime]) -> list[list[DemandChargeAt]]:
+    """For each moment (aware), the demand charges whose periods (and season) cover the
+    minute it falls in, under the tariff version of its local day: what a 30-minute block
+    ending there would be billed on. A moment outside every version covers nothing."""
+    if not moments:
+        return []
+    zone = ZoneInfo(tariff.timezone)
+    epochs = [int(m.timestamp()) // MINUTE * MINUTE for m in moments]
+    first = datetime.fromtimestamp(min(epochs), UTC).astimezone(zone).date()
+    last = datetime.fromtimestamp(max(epochs), UTC).astimezone(zone).date()
+    try:
+        days = _build_days(tariff, first, last + timedelta(days=1), zone)
+    except BillError:
+        return [[] for _ in moments]
+    tables = _build_tables(tariff)
+    result: list[list[DemandChargeAt]] = []
+    for epoch in epochs:
+        grid = _build_grid(days, tables, epoch, epoch + MINUTE)
+        key = tables.keys[int(grid.key[0])]
+        version = tariff.versions[key.version]
+        result.append(
+            [
+                DemandChargeAt(charge.name, charge.unit, charge.rate)
+                for charge in version.demand_charges
+                if key.period in charge.periods
+                and (charge.season is None or charge.season == key.season)
+            ]
+        )
+    return result
