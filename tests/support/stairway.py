@@ -1022,7 +1022,6 @@ class Dataset:
                         "status": "ok",
                         "since": None,
                         "value": 120.0,
-                        "evaluated_until": t0 + timedelta(hours=2),
                         "alert_id": None,
                         "updated_at": t0,
                     },
@@ -1033,9 +1032,19 @@ class Dataset:
                         "status": "firing",
                         "since": t0,
                         "value": 45.0,
-                        "evaluated_until": t0,
                         "alert_id": 2,
                         "updated_at": t0,
+                    },
+                ),
+            ),
+            TableSeed(
+                "app.alert_watermarks",
+                (
+                    {
+                        "subject_kind": "device",
+                        "subject_id": 1,
+                        "cadence": "bucket",
+                        "evaluated_until": t0 + timedelta(hours=2),
                     },
                 ),
             ),

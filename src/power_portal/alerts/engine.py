@@ -9,6 +9,7 @@ it breaches (both ways, for the hysteresis), quiet hours, and the message it wou
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from power_portal.alerts import evaluation as ev
 from power_portal.alerts import repository
-from power_portal.alerts.models import AlertRule
 from power_portal.alerts.schemas import (
     PARAMS,
     DailyEnergyAboveBaselineParams,
@@ -64,6 +64,67 @@ def windows_of(windows: Windows | dict[str, Any] | None) -> list[ev.Window]:
         )
         for w in parsed.windows
     ]
+
+
+_PARSED: dict[tuple[str, str], Any] = {}
+_SPECS: dict[tuple[int, Any], RuleSpec] = {}
+
+
+def parsed_params(kind: str, params: dict[str, Any]) -> Any:
+    """The kind's params model of ``params`` (stored rules are valid: they were checked when
+    saved), parsed once per distinct text and reused by every tick."""
+    key = (kind, json.dumps(params, sort_keys=True))
+    found = _PARSED.get(key)
+    if found is None:
+        if len(_PARSED) > 50_000:
+            _PARSED.clear()
+        found = _PARSED[key] = PARAMS[kind].model_validate(params)
+    return found
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """A rule as the evaluator reads it: its columns, its parsed params and quiet hours."""
+
+    id: int
+    name: str
+    site_id: int | None
+    device_id: int | None
+    virtual_meter_id: int | None
+    kind: str
+    severity: str
+    for_minutes: int
+    params: dict[str, Any]
+    quiet_hours: dict[str, Any] | None
+    parsed: Any
+    quiet: tuple[ev.Window, ...]
+
+    @classmethod
+    def of(cls, rule: Any) -> RuleSpec:
+        """From a stored rule (an ``AlertRule`` or a row with its columns); a stored rule
+        unchanged since the last tick (same id and ``updated_at``) is not parsed again."""
+        key = (rule.id, getattr(rule, "updated_at", None))
+        if key[1] is not None and (found := _SPECS.get(key)) is not None:
+            return found
+        spec = cls(
+            id=rule.id,
+            name=rule.name,
+            site_id=rule.site_id,
+            device_id=rule.device_id,
+            virtual_meter_id=rule.virtual_meter_id,
+            kind=rule.kind,
+            severity=rule.severity,
+            for_minutes=rule.for_minutes,
+            params=rule.params,
+            quiet_hours=rule.quiet_hours,
+            parsed=parsed_params(rule.kind, rule.params),
+            quiet=tuple(windows_of(rule.quiet_hours)),
+        )
+        if key[1] is not None:
+            if len(_SPECS) > 100_000:
+                _SPECS.clear()
+            _SPECS[key] = spec
+        return spec
 
 
 @dataclass(frozen=True)
@@ -124,7 +185,7 @@ class Catalogue:
             )
         return self.tariffs[site.id]
 
-    async def subjects(self, db: AsyncSession, rule: AlertRule) -> list[Subject]:
+    async def subjects(self, db: AsyncSession, rule: RuleSpec) -> list[Subject]:
         if rule.device_id is not None:
             device = self.devices.get(rule.device_id)
             if device is None:
@@ -217,7 +278,7 @@ def _energy(reading: Reading | None, unit: str) -> float | None:
     return reading.apparent_kvah if unit == "kVA" else reading.energy_kwh
 
 
-def lookback(rule: AlertRule, end: datetime) -> timedelta:
+def lookback(rule: RuleSpec, end: datetime) -> timedelta:
     """How far before the first point's bucket a rule reads."""
     if rule.kind == "power_factor_below":
         return timedelta(minutes=int(rule.params.get("over_minutes", 60)))
@@ -229,14 +290,14 @@ def lookback(rule: AlertRule, end: datetime) -> timedelta:
 async def points(
     db: AsyncSession,
     catalogue: Catalogue,
-    rule: AlertRule,
+    rule: RuleSpec,
     subject: Subject,
     readings: dict[datetime, Reading],
     ends: Sequence[datetime],
 ) -> list[Watched]:
     """The rule's evaluation at each bucket end of ``ends`` (sorted)."""
-    params = PARAMS[rule.kind].model_validate(rule.params)
-    quiet = windows_of(rule.quiet_hours)
+    params = rule.parsed
+    quiet = rule.quiet
     zone = subject.zone
 
     def is_quiet(at: datetime) -> bool:
@@ -414,12 +475,12 @@ async def _peak_points(
 
 async def daily_points(
     db: AsyncSession,
-    rule: AlertRule,
+    rule: RuleSpec,
     subject: Subject,
     days: Sequence[date],
 ) -> list[Watched]:
     """The baseline rule at the end of each completed local day of ``days``."""
-    params = DailyEnergyAboveBaselineParams.model_validate(rule.params)
+    params: DailyEnergyAboveBaselineParams = rule.parsed
     if not days:
         return []
     first = days[0] - timedelta(weeks=params.weeks)

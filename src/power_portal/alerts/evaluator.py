@@ -32,6 +32,8 @@ from power_portal.alerts.engine import (
     DAILY_KINDS,
     STALE_AFTER,
     Catalogue,
+    Reading,
+    RuleSpec,
     Subject,
     Watched,
     combine,
@@ -40,7 +42,8 @@ from power_portal.alerts.engine import (
     lookback,
     points,
 )
-from power_portal.alerts.models import Alert, AlertEvent, AlertRule, AlertState, OutboxEntry
+from power_portal.alerts.models import Alert, AlertEvent, OutboxEntry
+from power_portal.alerts.repository import StateKey, StateRow
 from power_portal.alerts.schemas import GapParams, OfflineParams
 
 MAX_POINTS_PER_TICK = 7 * 24 * 4  # a week of buckets per rule and subject
@@ -108,9 +111,9 @@ class Notifier:
 async def record(
     db: AsyncSession,
     notifier: Notifier,
-    rule: AlertRule,
+    rule: RuleSpec,
     subject: Subject,
-    row: AlertState,
+    row: StateRow,
     step: ev.Step,
     watched: Watched,
 ) -> int:
@@ -199,17 +202,14 @@ class Tick:
         db = self.db
         changes = await repository.take_changes(db)
         self.result.changed_devices = len(changes)
-        rules = await repository.list_rules(db, enabled_only=True)
+        rules = [RuleSpec.of(row) for row in await repository.enabled_rule_rows(db)]
         if not rules:
             return self.result
         self.catalogue = catalogue = await Catalogue.load(db)
-        rows = {
-            (s.rule_id, s.subject_kind, s.subject_id): s
-            for s in await repository.states(db, [r.id for r in rules])
-        }
-        threshold_work: list[tuple[AlertRule, Subject]] = []
-        offline_work: list[tuple[AlertRule, Subject]] = []
-        gap_work: list[tuple[AlertRule, Subject]] = []
+        rows = await repository.states(db, [r.id for r in rules])
+        threshold_work: list[tuple[RuleSpec, Subject]] = []
+        offline_work: list[tuple[RuleSpec, Subject]] = []
+        gap_work: list[tuple[RuleSpec, Subject]] = []
         for rule in rules:
             for subject in await catalogue.subjects(db, rule):
                 touched = any(d in changes for d in subject.coefficients)
@@ -224,25 +224,21 @@ class Tick:
         await self._threshold(threshold_work, rows)
         await self._offline(offline_work, rows)
         await self._gaps(gap_work, changes)
+        await repository.save_states(db, list(rows.values()), self.now)
         self.result.rules_evaluated = len(threshold_work) + len(offline_work) + len(gap_work)
         return self.result
 
-    def _row(
-        self, rows: dict[tuple[int, str, int], AlertState], rule: AlertRule, subject: Subject
-    ) -> AlertState:
+    def _row(self, rows: dict[StateKey, StateRow], rule: RuleSpec, subject: Subject) -> StateRow:
         key = (rule.id, subject.kind, subject.id)
         row = rows.get(key)
         if row is None:
-            row = AlertState(
-                rule_id=rule.id, subject_kind=subject.kind, subject_id=subject.id, status="ok"
-            )
-            self.db.add(row)
-            rows[key] = row
+            row = rows[key] = StateRow(rule.id, subject.kind, subject.id)
         return row
 
     async def _apply(
-        self, rule: AlertRule, subject: Subject, row: AlertState, watched: Sequence[Watched]
+        self, rule: RuleSpec, subject: Subject, row: StateRow, watched: Sequence[Watched]
     ) -> None:
+        before = (row.status, row.since, row.alert_id)
         state = ev.AlertState(ev.Status(row.status), row.since)
         for item in watched:
             step = ev.advance(state, item.point, rule.for_minutes)
@@ -257,35 +253,45 @@ class Tick:
             row.status = state.status.value
             row.since = state.since
             row.value = item.point.value
-            row.evaluated_until = item.point.at
-        row.updated_at = self.now
+        if (row.status, row.since, row.alert_id) != before:
+            row.changed = True
 
     # ---------------------------------------------------------------- threshold rules
 
     async def _threshold(
         self,
-        work: list[tuple[AlertRule, Subject]],
-        rows: dict[tuple[int, str, int], AlertState],
+        work: list[tuple[RuleSpec, Subject]],
+        rows: dict[StateKey, StateRow],
     ) -> None:
         if not work:
             return
         device_ids = sorted({d for _, s in work for d in s.coefficients})
         latest = await repository.latest_readings(self.db, device_ids)
-        plans: list[tuple[AlertRule, Subject, AlertState, list[datetime], datetime]] = []
-        daily: list[tuple[AlertRule, Subject, AlertState, list[date]]] = []
+        marks = await repository.watermarks(self.db)
+        moved: dict[repository.WatermarkKey, datetime] = {}
+        plans: list[tuple[RuleSpec, Subject, StateRow, list[datetime], datetime]] = []
+        daily: list[tuple[RuleSpec, Subject, StateRow, list[date]]] = []
+        completes: dict[tuple[str, int], datetime | None] = {}
         for rule, subject in work:
-            complete = _complete_until(subject, latest)
+            subject_key = (subject.kind, subject.id)
+            if subject_key not in completes:
+                completes[subject_key] = _complete_until(subject, latest)
+            complete = completes[subject_key]
             if complete is None:
                 continue
             row = self._row(rows, rule, subject)
+            cadence = "day" if rule.kind in DAILY_KINDS else "bucket"
+            key = (subject.kind, subject.id, cadence)
             if rule.kind in DAILY_KINDS:
-                days = _completed_days(subject, row.evaluated_until, complete)
+                days = _completed_days(subject, marks.get(key), complete)
                 if days:
                     daily.append((rule, subject, row, days))
+                    moved[key] = _day_end(subject, days[-1])
                 continue
-            ends = _bucket_ends(row.evaluated_until, complete)
+            ends = _bucket_ends(marks.get(key), complete)
             if ends:
                 plans.append((rule, subject, row, ends, ends[0] - BUCKET - lookback(rule, ends[0])))
+                moved[key] = ends[-1]
         if plans:
             lo = min(p[4] for p in plans)
             hi = max(p[3][-1] for p in plans)
@@ -294,23 +300,27 @@ class Tick:
             by_device: dict[int, list[repository.Bucket]] = defaultdict(list)
             for bucket in fetched:
                 by_device[bucket.device_id].append(bucket)
+            combined: dict[tuple[str, int], dict[datetime, Reading]] = {}
             for rule, subject, row, ends, _ in plans:
-                readings = combine(
-                    [b for d in subject.coefficients for b in by_device.get(d, [])],
-                    subject.coefficients,
-                )
+                readings = combined.get((subject.kind, subject.id))
+                if readings is None:
+                    readings = combined[(subject.kind, subject.id)] = combine(
+                        [b for d in subject.coefficients for b in by_device.get(d, [])],
+                        subject.coefficients,
+                    )
                 watched = await points(self.db, self.catalogue, rule, subject, readings, ends)
                 await self._apply(rule, subject, row, watched)
         for rule, subject, row, days in daily:
             watched = await daily_points(self.db, rule, subject, days)
             await self._apply(rule, subject, row, watched)
+        await repository.save_watermarks(self.db, moved)
 
     # ---------------------------------------------------------------- offline
 
     async def _offline(
         self,
-        work: list[tuple[AlertRule, Subject]],
-        rows: dict[tuple[int, str, int], AlertState],
+        work: list[tuple[RuleSpec, Subject]],
+        rows: dict[StateKey, StateRow],
     ) -> None:
         if not work:
             return
@@ -318,7 +328,7 @@ class Tick:
         latest = await repository.latest_readings(self.db, device_ids)
         beats = await repository.heartbeats(self.db, device_ids)
         for rule, subject in work:
-            params = OfflineParams.model_validate(rule.params)
+            params: OfflineParams = rule.parsed
             device_id = next(iter(subject.coefficients))
             device = self.catalogue.devices.get(device_id)
             last = latest.get(device_id)
@@ -353,14 +363,14 @@ class Tick:
 
     async def _gaps(
         self,
-        work: list[tuple[AlertRule, Subject]],
+        work: list[tuple[RuleSpec, Subject]],
         changes: dict[int, tuple[datetime, datetime]],
     ) -> None:
         if not work:
             return
         open_alerts = await repository.open_gap_alerts(self.db, sorted({r.id for r, _ in work}))
         for rule, subject in work:
-            params = GapParams.model_validate(rule.params)
+            params: GapParams = rule.parsed
             device_id = subject.id
             lo, hi = changes[device_id]
             mine = [
@@ -470,6 +480,12 @@ def _completed_days(subject: Subject, watermark: datetime | None, complete: date
     first = watermark.astimezone(zone).date()
     count = (last - first).days + 1
     return [first + timedelta(days=i) for i in range(min(max(0, count), 7 * 8))][-56:]
+
+
+def _day_end(subject: Subject, day: date) -> datetime:
+    """The end of a local day (the next local midnight), in UTC."""
+    following = day + timedelta(days=1)
+    return datetime.combine(following, datetime.min.time(), subject.zone).astimezone(UTC)
 
 
 def utcnow() -> datetime:

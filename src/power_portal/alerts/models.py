@@ -3,7 +3,8 @@
 - ``alert_rules``: what to watch (a site, a device or a virtual meter), its kind, severity,
   parameters, minimum duration and quiet hours;
 - ``alert_states``: one row per rule and subject: where the state machine stands
-  (``ok``/``pending``/``firing``, since when) and up to when the data was evaluated;
+  (``ok``/``pending``/``firing``, since when);
+- ``alert_watermarks``: per subject, up to when its data was evaluated;
 - ``alerts``: one row per episode that fired, kept after it resolves (the history), with
   copies of the rule's and subject's names so deleting either keeps the story readable;
 - ``alert_events``: every transition of an alert (fired, acknowledged, resolved);
@@ -107,11 +108,27 @@ class AlertState(Base):
     status: Mapped[str] = mapped_column(String(10), server_default=text("'ok'"))
     since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     value: Mapped[float | None] = mapped_column(Double)
-    evaluated_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     alert_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("app.alerts.id", ondelete="SET NULL")
     )
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class AlertWatermark(Base):
+    """Up to when a subject's data was evaluated, shared by every rule on it: per 15-minute
+    bucket (``bucket``) or per local day (``day``). Data older than this (a re-delivery) is
+    not evaluated again, so nothing is notified twice."""
+
+    __tablename__ = "alert_watermarks"
+    __table_args__ = (
+        CheckConstraint("cadence IN ('bucket', 'day')", name="cadence"),
+        {"schema": "app"},
+    )
+
+    subject_kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    subject_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    cadence: Mapped[str] = mapped_column(String(10), primary_key=True)
+    evaluated_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Alert(Base):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +14,6 @@ from power_portal.alerts.models import (
     Alert,
     AlertEvent,
     AlertRule,
-    AlertState,
     NotificationPreference,
     OutboxEntry,
     SmtpSettingsRow,
@@ -144,6 +144,44 @@ async def reading_gaps(
 # ---------------------------------------------------------------- rules and subjects
 
 
+WatermarkKey = tuple[str, int, str]  # subject kind, subject id, cadence
+
+
+async def watermarks(db: AsyncSession) -> dict[WatermarkKey, datetime]:
+    rows = await db.execute(
+        text("SELECT subject_kind, subject_id, cadence, evaluated_until FROM app.alert_watermarks")
+    )
+    return {(kind, int(subject_id), cadence): at for kind, subject_id, cadence, at in rows}
+
+
+async def save_watermarks(db: AsyncSession, marks: dict[WatermarkKey, datetime]) -> None:
+    if not marks:
+        return
+    keys = list(marks)
+    await db.execute(
+        text("""
+            INSERT INTO app.alert_watermarks AS w (subject_kind, subject_id, cadence,
+                                                   evaluated_until)
+            SELECT * FROM unnest(CAST(:kinds AS varchar[]), CAST(:ids AS bigint[]),
+                                 CAST(:cadences AS varchar[]), CAST(:untils AS timestamptz[]))
+            ON CONFLICT (subject_kind, subject_id, cadence) DO UPDATE
+            SET evaluated_until = greatest(w.evaluated_until, excluded.evaluated_until)
+        """),
+        {
+            "kinds": [k[0] for k in keys],
+            "ids": [k[1] for k in keys],
+            "cadences": [k[2] for k in keys],
+            "untils": [marks[k] for k in keys],
+        },
+    )
+
+
+async def enabled_rule_rows(db: AsyncSession) -> list[Any]:
+    """The enabled rules as plain rows (the evaluator's read)."""
+    table = AlertRule.__table__
+    return list(await db.execute(select(table).where(table.c.enabled)))
+
+
 async def list_rules(
     db: AsyncSession, site_id: int | None = None, *, enabled_only: bool = False
 ) -> list[AlertRule]:
@@ -182,11 +220,67 @@ async def virtual_meters(db: AsyncSession) -> dict[int, VirtualMeter]:
     return {m.id: m for m in (await db.execute(select(VirtualMeter))).scalars()}
 
 
-async def states(db: AsyncSession, rule_ids: Sequence[int]) -> list[AlertState]:
+@dataclass
+class StateRow:
+    """One rule's state for one subject, as the evaluator reads and writes it (plain rows:
+    a tick over 10,000 of them must not pay for ORM objects)."""
+
+    rule_id: int
+    subject_kind: str
+    subject_id: int
+    status: str = "ok"
+    since: datetime | None = None
+    value: float | None = None
+    alert_id: int | None = None
+    changed: bool = False
+
+
+StateKey = tuple[int, str, int]
+
+
+async def states(db: AsyncSession, rule_ids: Sequence[int]) -> dict[StateKey, StateRow]:
     if not rule_ids:
-        return []
-    rows = await db.execute(select(AlertState).where(AlertState.rule_id.in_(list(rule_ids))))
-    return list(rows.scalars())
+        return {}
+    rows = await db.execute(
+        text("""
+            SELECT rule_id, subject_kind, subject_id, status, since, value, alert_id
+            FROM app.alert_states WHERE rule_id = ANY(CAST(:ids AS bigint[]))
+        """),
+        {"ids": list(rule_ids)},
+    )
+    return {(int(r[0]), r[1], int(r[2])): StateRow(*r) for r in rows}
+
+
+async def save_states(db: AsyncSession, rows: Sequence[StateRow], now: datetime) -> None:
+    """Write the changed states in one statement (inserted or updated)."""
+    changed = [r for r in rows if r.changed]
+    if not changed:
+        return
+    await db.execute(
+        text("""
+            INSERT INTO app.alert_states AS s (rule_id, subject_kind, subject_id, status, since,
+                                               value, alert_id, updated_at)
+            SELECT r.*, CAST(:now AS timestamptz) FROM unnest(
+                CAST(:rule_ids AS bigint[]), CAST(:kinds AS varchar[]),
+                CAST(:subject_ids AS bigint[]), CAST(:statuses AS varchar[]),
+                CAST(:sinces AS timestamptz[]), CAST(:values AS double precision[]),
+                CAST(:alert_ids AS bigint[])
+            ) AS r
+            ON CONFLICT (rule_id, subject_kind, subject_id) DO UPDATE SET
+                status = excluded.status, since = excluded.since, value = excluded.value,
+                alert_id = excluded.alert_id, updated_at = excluded.updated_at
+        """),
+        {
+            "now": now,
+            "rule_ids": [r.rule_id for r in changed],
+            "kinds": [r.subject_kind for r in changed],
+            "subject_ids": [r.subject_id for r in changed],
+            "statuses": [r.status for r in changed],
+            "sinces": [r.since for r in changed],
+            "values": [r.value for r in changed],
+            "alert_ids": [r.alert_id for r in changed],
+        },
+    )
 
 
 async def open_alerts_of_rule(db: AsyncSession, rule_id: int) -> list[Alert]:

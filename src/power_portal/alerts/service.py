@@ -19,6 +19,7 @@ from power_portal.alerts.engine import (
     DAILY_KINDS,
     PER_DEVICE_KINDS,
     Catalogue,
+    RuleSpec,
     Subject,
     Watched,
     combine,
@@ -262,10 +263,10 @@ async def delete_rule(db: AsyncSession, rule: AlertRule) -> None:
 async def backtest(db: AsyncSession, request: BacktestRequest, now: datetime) -> BacktestResult:
     """The rule over the stored data of the last ``days``, not saved: the same points and
     state machine as the evaluator."""
-    rule = _rule_of(request.rule)
-    await _check_rule(db, rule)
-    rule.id = 0
-    rule.created_at = now - timedelta(days=request.days)
+    stored = _rule_of(request.rule)
+    await _check_rule(db, stored)
+    stored.id = 0
+    rule = RuleSpec.of(stored)
     catalogue = await Catalogue.load(db)
     subjects = await catalogue.subjects(db, rule)
     await rollup_queue.flush(db, sorted({d for s in subjects for d in s.coefficients}))
@@ -298,7 +299,7 @@ async def backtest(db: AsyncSession, request: BacktestRequest, now: datetime) ->
     return BacktestResult(fired=len(episodes), episodes=episodes, series=series)
 
 
-def _clear_value(rule: AlertRule) -> float | None:
+def _clear_value(rule: RuleSpec) -> float | None:
     for name in ("clear_below", "clear_above", "clear_below_percent", "clear_below_kw"):
         value = rule.params.get(name)
         if value is not None:
@@ -309,7 +310,7 @@ def _clear_value(rule: AlertRule) -> float | None:
 async def _backtest_points(
     db: AsyncSession,
     catalogue: Catalogue,
-    rule: AlertRule,
+    rule: RuleSpec,
     subject: Subject,
     start: datetime,
     end: datetime,
@@ -332,7 +333,7 @@ async def _backtest_points(
 
 
 async def _gap_points(
-    db: AsyncSession, rule: AlertRule, subject: Subject, start: datetime, end: datetime
+    db: AsyncSession, rule: RuleSpec, subject: Subject, start: datetime, end: datetime
 ) -> list[Watched]:
     """Offline and gap rules in the past: the stretches between stored readings."""
     minutes = int(rule.params["minutes"])

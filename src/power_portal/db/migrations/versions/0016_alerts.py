@@ -2,7 +2,8 @@
 and preferences (issue 18), and what the rollups changed for the evaluator.
 
 - ``app.alert_rules``: a rule watches exactly one subject (site, device or virtual meter);
-- ``app.alert_states``: per rule and subject, the state machine and the evaluated watermark;
+- ``app.alert_states``: per rule and subject, the state machine;
+- ``app.alert_watermarks``: per subject, up to when its data was evaluated;
 - ``app.alerts`` / ``app.alert_events``: episodes that fired (kept as history) and their
   transitions;
 - ``app.notification_outbox``: notifications owed, written with the transition (unique
@@ -136,7 +137,6 @@ def upgrade() -> None:
         sa.Column("status", sa.String(10), server_default=sa.text("'ok'"), nullable=False),
         sa.Column("since", sa.DateTime(timezone=True), nullable=True),
         sa.Column("value", sa.Double(), nullable=True),
-        sa.Column("evaluated_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("alert_id", sa.BigInteger(), nullable=True),
         _now("updated_at"),
         sa.CheckConstraint(
@@ -146,6 +146,21 @@ def upgrade() -> None:
         _fk("alert_id", "alert_states", "app.alerts", "SET NULL"),
         sa.PrimaryKeyConstraint(
             "rule_id", "subject_kind", "subject_id", name=op.f("pk_alert_states")
+        ),
+        schema="app",
+    )
+
+    op.create_table(
+        "alert_watermarks",
+        sa.Column("subject_kind", sa.String(20), nullable=False),
+        sa.Column("subject_id", sa.BigInteger(), nullable=False),
+        sa.Column("cadence", sa.String(10), nullable=False),
+        sa.Column("evaluated_until", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "cadence IN ('bucket', 'day')", name=op.f("ck_alert_watermarks_cadence")
+        ),
+        sa.PrimaryKeyConstraint(
+            "subject_kind", "subject_id", "cadence", name=op.f("pk_alert_watermarks")
         ),
         schema="app",
     )
@@ -281,6 +296,7 @@ def downgrade() -> None:
         "notification_outbox",
         "webhooks",
         "alert_events",
+        "alert_watermarks",
         "alert_states",
         "alerts",
         "alert_rules",
