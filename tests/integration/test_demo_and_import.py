@@ -162,6 +162,19 @@ def test_demo_creates_a_living_site(db_url: URL, admin_client: httpx.Client) -> 
     assert isinstance(count, int)
     assert count >= 288
 
+    # alerts: the rules, and the demand episodes of the history recorded (resolved, with
+    # their events), the threshold set where the history's demand stood 3 % of the time
+    rules = {r["name"]: r for r in admin_client.get("/api/alert-rules").json()}
+    assert set(rules) >= {"Incomer demand", "Peak about to be exceeded", "Meter offline"}
+    history = admin_client.get(
+        "/api/alerts", params={"state": "resolved", "rule_id": rules["Incomer demand"]["id"]}
+    ).json()
+    assert history, "the demo's demand rule found no episode in its history"
+    threshold = rules["Incomer demand"]["params"]["threshold"]
+    assert all(a["value"] > threshold for a in history)
+    detail = admin_client.get(f"/api/alerts/{history[0]['id']}").json()
+    assert [e["event"] for e in detail["events"]] == ["fired", "resolved"]
+
     again = portal(db_url, "demo", "--days", "25")
     assert again.returncode == 0
     assert "already loaded" in again.stderr

@@ -713,3 +713,83 @@ async def send_webhook_test(db: AsyncSession, settings: Settings, webhook: Webho
         policy=WebhookPolicy.from_settings(settings),
     )
     return TestResult(ok=answer.ok, detail=answer.detail, status=answer.status)
+
+
+# ---------------------------------------------------------------- history from stored data
+
+
+async def record_history(db: AsyncSession, rule: AlertRule, days: int, now: datetime) -> int:
+    """The alerts a saved rule would have raised on the stored data of the last ``days``,
+    written as history (alerts with their fired and resolved events, no notification): for
+    an installation whose history was imported, and for the demo. Returns how many."""
+    result = await backtest(
+        db, BacktestRequest(rule=RuleWrite.model_validate(_write_of(rule)), days=days), now
+    )
+    catalogue = await Catalogue.load(db)
+    subjects = {s.name: s for s in await catalogue.subjects(db, RuleSpec.of(rule))}
+    recorded = 0
+    for episode in result.episodes:
+        subject = subjects.get(episode.subject_name)
+        # Only what is over: a condition still true is the evaluator's to raise, live.
+        if subject is None or episode.fired_at is None or episode.resolved_at is None:
+            continue
+        alert = Alert(
+            rule_id=rule.id,
+            rule_name=rule.name,
+            kind=rule.kind,
+            severity=rule.severity,
+            site_id=subject.site.id,
+            subject_kind=subject.kind,
+            subject_id=subject.id,
+            subject_name=subject.name,
+            state="resolved",
+            value=episode.peak_value,
+            threshold=result.series.threshold,
+            unit=result.series.unit,
+            message=f"{rule.name}: peak {episode.peak_value}" if episode.peak_value else rule.name,
+            started_at=episode.started_at,
+            fired_at=episode.fired_at,
+            resolved_at=episode.resolved_at,
+        )
+        db.add(alert)
+        await db.flush()
+        db.add(
+            AlertEvent(
+                alert_id=alert.id,
+                event="fired",
+                at=episode.fired_at,
+                from_state="pending",
+                to_state="firing",
+                value=episode.peak_value,
+                message="found in the stored data (history)",
+            )
+        )
+        db.add(
+            AlertEvent(
+                alert_id=alert.id,
+                event="resolved",
+                at=episode.resolved_at,
+                from_state="firing",
+                to_state="resolved",
+                value=None,
+                message="found in the stored data (history)",
+            )
+        )
+        recorded += 1
+    await db.flush()
+    return recorded
+
+
+def _write_of(rule: AlertRule) -> dict[str, Any]:
+    return {
+        "name": rule.name,
+        "site_id": rule.site_id,
+        "device_id": rule.device_id,
+        "virtual_meter_id": rule.virtual_meter_id,
+        "kind": rule.kind,
+        "severity": rule.severity,
+        "enabled": rule.enabled,
+        "params": rule.params,
+        "for_minutes": rule.for_minutes,
+        "quiet_hours": rule.quiet_hours,
+    }

@@ -70,6 +70,8 @@ async def _load_demo(database: Database, days: int, settings: Settings) -> None:
                     await store_batch(session, device_id, batch)
                 bar.advance(total, len(batch))
     await build_rollups(database, list(device_ids.values()))
+    async with database.transaction() as session:
+        alerts = await service.create_demo_alerts(session, site.site_id, end)
     move = move_instant(end).astimezone(ZoneInfo(DEMO_TIMEZONE))
     console.print(
         f"[green]Demo site ready:[/] {DEMO_SITE_NAME}, an incomer with {len(DEMO_METERS) - 1} "
@@ -77,6 +79,10 @@ async def _load_demo(database: Database, days: int, settings: Settings) -> None:
         f"time-of-use tariff; {days} days of 5-minute readings (with a 6-hour gap and a late "
         f"replay). Tenants: {', '.join(tenant.name for tenant in DEMO_TENANTS)} (shop 3 changed "
         f"tenant on {move:%Y-%m-%d at %H:%M}, local time)."
+    )
+    console.print(
+        f"[green]Alerts:[/] {alerts.rules} rules on the site (demand, peak, offline, gaps, "
+        f"unusual days); {alerts.history} episodes of the history recorded on the Alerts page."
     )
     if tenant_user is None:
         console.print(f"The user {DEMO_TENANT_USER_EMAIL} exists already: left as it is.")

@@ -9,6 +9,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from power_portal.alerts import service as alerts_service
+from power_portal.alerts.schemas import BacktestRequest, RuleWrite
 from power_portal.auth import passwords
 from power_portal.auth.models import Role
 from power_portal.demo.data import (
@@ -167,3 +169,76 @@ async def create_demo_tenant_user(
         settings,
     )
     return DemoTenantUser(DEMO_TENANT_USER_EMAIL, password, DEMO_TENANT_USER_TENANT)
+
+
+# ---------------------------------------------------------------- alerts
+
+
+@dataclass(frozen=True)
+class DemoAlerts:
+    rules: int
+    history: int
+
+
+async def create_demo_alerts(db: AsyncSession, site_id: int, now: datetime) -> DemoAlerts:
+    """Alert rules on the demo site, and what they would have raised on its history recorded
+    as resolved alerts: the demand threshold is set where the history's 30-minute demand
+    stood 3 % of the time, so the Alerts page shows real episodes on the first start."""
+    probe = RuleWrite(
+        name="probe",
+        site_id=site_id,
+        kind="demand_above",
+        params={"unit": "auto", "threshold": 1_000_000},
+    )
+    series = (await alerts_service.backtest(db, BacktestRequest(rule=probe, days=14), now)).series
+    demands = sorted(v for v in series.values if v is not None)
+    threshold = round(demands[int(len(demands) * 0.97)], 1) if demands else 100.0
+    rules = [
+        RuleWrite(
+            name="Incomer demand",
+            site_id=site_id,
+            kind="demand_above",
+            severity="critical",
+            for_minutes=15,
+            params={
+                "unit": "auto",
+                "threshold": threshold,
+                "clear_below": round(threshold * 0.95, 1),
+            },
+        ),
+        RuleWrite(
+            name="Peak about to be exceeded",
+            site_id=site_id,
+            kind="peak_exceeding",
+            severity="warning",
+            params={"margin_percent": 5},
+        ),
+        RuleWrite(
+            name="Meter offline",
+            site_id=site_id,
+            kind="offline",
+            severity="warning",
+            params={"minutes": 30},
+        ),
+        RuleWrite(
+            name="Data gaps",
+            site_id=site_id,
+            kind="gap",
+            severity="info",
+            params={"minutes": 60},
+        ),
+        RuleWrite(
+            name="Unusual day",
+            site_id=site_id,
+            kind="daily_energy_above_baseline",
+            severity="info",
+            params={"percent": 30, "weeks": 2},
+        ),
+    ]
+    history = 0
+    for write in rules:
+        created = await alerts_service.create_rule(db, write)
+        if write.kind in ("demand_above", "daily_energy_above_baseline"):
+            rule = await alerts_service.get_rule(db, created.id)
+            history += await alerts_service.record_history(db, rule, 14, now)
+    return DemoAlerts(len(rules), history)
