@@ -16,7 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.engine import URL
 
 from power_portal import __version__
-from power_portal.settings import Settings
+from power_portal.settings import AlertSettings, Settings
 from tests.support.database import sql, url_string
 from tests.support.portal import (
     ADMIN_EMAIL,
@@ -25,7 +25,9 @@ from tests.support.portal import (
     MeteredDevice,
     ingest,
     login_client,
+    wait_until,
 )
+from tests.support.smtp import SmtpServer
 
 TOKEN = "metrics-token-0123456789abcdef"
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -41,6 +43,10 @@ def settings(db_url: URL, tmp_path: Path) -> Settings:
         data_dir=data_dir,
         admin_password=ADMIN_PASSWORD,
         metrics={"token": TOKEN},
+        # quick alert timing for the alert metrics' test; nothing else here raises alerts
+        alerts=AlertSettings(
+            tick_seconds=0.5, sender_poll_seconds=0.2, retry_base_seconds=0.2, retry_cap_seconds=0.5
+        ),
     )
 
 
@@ -273,3 +279,70 @@ def test_fleet_ingest_is_counted_on_the_admin_stack(db_url: URL, tmp_path: Path)
         assert value(samples, "portal_build_info", version=__version__, run_mode="admin") == 1
     finally:
         server.stop()
+
+
+def counted(base_url: str, name: str, **labels: str) -> Samples | None:
+    """The samples once ``name{labels}`` is above zero, else None (for ``wait_until``)."""
+    _, samples = scrape(base_url)
+    return samples if value(samples, name, **labels) > 0 else None
+
+
+def test_alert_metrics_follow_the_outbox_and_the_alerts_firing(
+    live_server: LiveServer,
+    admin_client: httpx.Client,
+    make_device: Callable[..., MeteredDevice],
+    make_smtp_server: Callable[..., SmtpServer],
+) -> None:
+    """A rule fires while the SMTP server is down: one alert firing, the outbox ages and a
+    failure is counted; once the server is back the mail is sent and counted."""
+    server = make_smtp_server()
+    server.stop()
+    saved = admin_client.put(
+        "/api/notification-channels/smtp",
+        json={
+            "host": server.host,
+            "port": server.port,
+            "security": "none",
+            "from_address": "alerts@portal.example",
+        },
+    )
+    assert saved.status_code == 200, saved.text
+    meter = make_device()
+    rule = admin_client.post(
+        "/api/alert-rules",
+        json={
+            "name": "Demand",
+            "device_id": meter.device_id,
+            "kind": "demand_above",
+            "severity": "critical",
+            "params": {"unit": "kw", "threshold": 400},
+        },
+    )
+    assert rule.status_code == 201, rule.text
+    start = datetime(2026, 5, 1, tzinfo=UTC)
+    rows = [
+        {"time": (start + timedelta(minutes=i)).isoformat(), "energy_import_kwh": 10.0 * i}
+        for i in range(46)
+    ]
+    assert ingest(live_server.url, meter.token, rows).status_code == 200
+    samples = wait_until(
+        lambda: counted(
+            live_server.url, "portal_notifications_total", channel="email", outcome="failed"
+        ),
+        "a failed delivery is counted",
+    )
+    assert value(samples, "portal_alerts_firing", severity="critical") == 1
+    assert value(samples, "portal_alerts_firing", severity="warning") == 0
+    assert value(samples, "portal_outbox_oldest_pending_seconds") > 0
+    assert value(samples, "portal_alert_rules_evaluated_total") >= 1
+
+    server.start()
+    server.wait_for(1)
+    samples = wait_until(
+        lambda: counted(
+            live_server.url, "portal_notifications_total", channel="email", outcome="sent"
+        ),
+        "the sent mail is counted",
+    )
+    assert value(samples, "portal_notifications_total", channel="email", outcome="sent") == 1
+    assert value(samples, "portal_outbox_oldest_pending_seconds") == 0
