@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy.engine import URL
 
 from power_portal.settings import AlertSettings, Settings
-from tests.support.database import url_string
+from tests.support.database import sql, url_string
 from tests.support.portal import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -421,3 +421,60 @@ def test_a_mail_the_server_refuses_for_a_day_is_a_dead_letter_until_sent_again(
         "the retried delivery to be marked sent",
     )
     assert admin_client.post(f"/api/notifications/{dead['id']}/retry").status_code == 409
+
+
+def test_the_smtp_password_is_write_only_and_stored_encrypted(
+    admin_client: httpx.Client, db_url: URL, smtp_server: SmtpServer
+) -> None:
+    secret = "relay-password-8c1f9d"
+    saved = admin_client.put(
+        "/api/notification-channels/smtp",
+        json={
+            "host": smtp_server.host,
+            "port": smtp_server.port,
+            "security": "none",
+            "username": "portal",
+            "password": secret,
+            "from_address": "alerts@portal.example",
+        },
+    )
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["password_set"] is True
+    assert saved.json()["source"] == "app"
+    listed = admin_client.get("/api/notification-channels")
+    assert secret not in saved.text
+    assert secret not in listed.text
+    [(stored,)] = sql(db_url, "SELECT password_encrypted FROM app.smtp_settings")
+    assert isinstance(stored, str)
+    assert secret not in stored
+    # Saving again without a password keeps it; clear_password forgets it.
+    kept = admin_client.put(
+        "/api/notification-channels/smtp",
+        json={
+            "host": smtp_server.host,
+            "port": smtp_server.port,
+            "security": "none",
+            "username": "portal",
+            "from_address": "alerts@portal.example",
+        },
+    )
+    assert kept.json()["password_set"] is True
+    cleared = admin_client.put(
+        "/api/notification-channels/smtp",
+        json={
+            "host": smtp_server.host,
+            "port": smtp_server.port,
+            "security": "none",
+            "from_address": "alerts@portal.example",
+            "clear_password": True,
+        },
+    )
+    assert cleared.json()["password_set"] is False
+    # The test button reports the relay's own answer.
+    tested = admin_client.post(
+        "/api/notification-channels/smtp/test", json={"to": "ops@example.com"}
+    ).json()
+    assert tested["ok"] is True
+    assert tested["detail"].startswith("250")
+    (mail,) = smtp_server.wait_for(1)
+    assert mail.recipients == ("ops@example.com",)
