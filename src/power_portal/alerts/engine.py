@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from power_portal.alerts import evaluation as ev
 from power_portal.alerts import repository
+from power_portal.alerts.repository import DeviceInfo, MeterInfo, SiteInfo
 from power_portal.alerts.schemas import (
     PARAMS,
     DailyEnergyAboveBaselineParams,
@@ -32,13 +33,11 @@ from power_portal.alerts.schemas import (
     VoltageBandParams,
     Windows,
 )
-from power_portal.sites.models import Device, Site
 from power_portal.tariffs import service as tariffs_service
 from power_portal.tariffs.calculator import demand_charges_at
 from power_portal.tariffs.schemas import TariffIn
 from power_portal.virtual_meters import repository as vm_repository
 from power_portal.virtual_meters.formula import expand
-from power_portal.virtual_meters.models import VirtualMeter
 
 BUCKET = timedelta(minutes=15)
 PER_DEVICE_KINDS = frozenset({"offline", "gap", "voltage_band", "phase_unbalance"})
@@ -135,7 +134,7 @@ class Subject:
     kind: str
     id: int
     name: str
-    site: Site
+    site: SiteInfo
     coefficients: dict[int, int]
 
     @property
@@ -147,10 +146,11 @@ class Subject:
 class Catalogue:
     """Sites, devices, virtual meters and tariffs, loaded once per tick."""
 
-    sites: dict[int, Site]
-    devices: dict[int, Device]
-    meters: dict[int, VirtualMeter]
+    sites: dict[int, SiteInfo]
+    devices: dict[int, DeviceInfo]
+    meters: dict[int, MeterInfo]
     supply: dict[int, list[int]] = field(default_factory=dict)
+    by_site: dict[int, list[DeviceInfo]] = field(default_factory=dict)
     terms: dict[int, dict[int, list[Any]]] = field(default_factory=dict)
     tariffs: dict[int, TariffIn | None] = field(default_factory=dict)
 
@@ -161,20 +161,19 @@ class Catalogue:
             await repository.devices(db),
             await repository.virtual_meters(db),
         )
-        by_site: dict[int, list[Device]] = defaultdict(list)
-        for device in catalogue.devices.values():
+        by_site: dict[int, list[DeviceInfo]] = defaultdict(list)
+        for device in sorted(catalogue.devices.values(), key=lambda d: d.id):
             by_site[device.site_id].append(device)
         for site_id, members in by_site.items():
             supply = [d.id for d in members if d.role == "supply"]
             catalogue.supply[site_id] = sorted(supply or [d.id for d in members])
+        catalogue.by_site = dict(by_site)
         return catalogue
 
-    def site_devices(self, site_id: int) -> list[Device]:
-        return sorted(
-            (d for d in self.devices.values() if d.site_id == site_id), key=lambda d: d.id
-        )
+    def site_devices(self, site_id: int) -> list[DeviceInfo]:
+        return self.by_site.get(site_id, [])
 
-    async def tariff(self, db: AsyncSession, site: Site) -> TariffIn | None:
+    async def tariff(self, db: AsyncSession, site: SiteInfo) -> TariffIn | None:
         if site.id not in self.tariffs:
             self.tariffs[site.id] = (
                 None

@@ -179,7 +179,7 @@ async def save_watermarks(db: AsyncSession, marks: dict[WatermarkKey, datetime])
 async def enabled_rule_rows(db: AsyncSession) -> list[Any]:
     """The enabled rules as plain rows (the evaluator's read)."""
     table = AlertRule.__table__
-    return list(await db.execute(select(table).where(table.c.enabled)))
+    return list((await db.execute(select(table).where(table.c.enabled))).all())
 
 
 async def list_rules(
@@ -208,16 +208,49 @@ async def firing_counts(db: AsyncSession) -> dict[int, int]:
     return {int(rule_id): int(count) for rule_id, count in rows if rule_id is not None}
 
 
-async def sites(db: AsyncSession) -> dict[int, Site]:
-    return {s.id: s for s in (await db.execute(select(Site))).scalars()}
+@dataclass(frozen=True)
+class SiteInfo:
+    id: int
+    name: str
+    timezone: str
+    tariff_id: int | None
 
 
-async def devices(db: AsyncSession) -> dict[int, Device]:
-    return {d.id: d for d in (await db.execute(select(Device))).scalars()}
+@dataclass(frozen=True)
+class DeviceInfo:
+    id: int
+    site_id: int
+    name: str
+    role: str
+    created_at: datetime
 
 
-async def virtual_meters(db: AsyncSession) -> dict[int, VirtualMeter]:
-    return {m.id: m for m in (await db.execute(select(VirtualMeter))).scalars()}
+@dataclass(frozen=True)
+class MeterInfo:
+    id: int
+    site_id: int
+    name: str
+
+
+# The evaluator reads every site, device and virtual meter each tick: plain rows, not ORM
+# objects (2,000 devices cost milliseconds, not a fifth of a second).
+
+
+async def sites(db: AsyncSession) -> dict[int, SiteInfo]:
+    rows = await db.execute(select(Site.id, Site.name, Site.timezone, Site.tariff_id))
+    return {int(r[0]): SiteInfo(int(r[0]), r[1], r[2], r[3]) for r in rows.all()}
+
+
+async def devices(db: AsyncSession) -> dict[int, DeviceInfo]:
+    rows = await db.execute(
+        select(Device.id, Device.site_id, Device.name, Device.role, Device.created_at)
+    )
+    return {int(r[0]): DeviceInfo(int(r[0]), int(r[1]), r[2], r[3], r[4]) for r in rows.all()}
+
+
+async def virtual_meters(db: AsyncSession) -> dict[int, MeterInfo]:
+    rows = await db.execute(select(VirtualMeter.id, VirtualMeter.site_id, VirtualMeter.name))
+    return {int(r[0]): MeterInfo(int(r[0]), int(r[1]), r[2]) for r in rows.all()}
 
 
 @dataclass
