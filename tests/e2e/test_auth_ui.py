@@ -74,8 +74,10 @@ def test_viewer_sees_no_admin_nav_and_gets_forbidden_on_admin_pages(
     expect(page.get_by_test_id("user-role")).to_have_text("Viewer")
     nav = page.get_by_test_id("nav")
     expect(nav).to_contain_text("Dashboard")
-    expect(nav).not_to_contain_text("Settings")
-    expect(page.get_by_test_id("nav-settings-users")).to_have_count(0)
+    # a viewer's one settings page is its own notifications; none of the admin's
+    expect(page.get_by_test_id("nav-settings-notifications")).to_have_count(1)
+    for admin_tab in ("users", "branding", "alerts"):
+        expect(page.get_by_test_id(f"nav-settings-{admin_tab}")).to_have_count(0)
 
     page.goto(f"{live_server.url}/settings/users")
     expect(page.get_by_test_id("forbidden")).to_be_visible()

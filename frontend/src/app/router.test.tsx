@@ -33,8 +33,14 @@ describe("app routes", () => {
 
     const nav = await screen.findByTestId("nav");
     expect(nav).toHaveTextContent("Dashboard");
-    expect(nav).not.toHaveTextContent("Settings");
+    expect(nav).toHaveTextContent("Alerts");
+    // the only settings a viewer has: their own notifications
+    expect(within(nav).getByTestId("nav-settings-notifications")).toHaveAttribute(
+      "href",
+      "/settings/notifications",
+    );
     expect(screen.queryByTestId("nav-settings-users")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("nav-settings-alerts")).not.toBeInTheDocument();
     expect(screen.getByTestId("user-menu")).toHaveTextContent("Vera Viewer");
     expect(screen.getByTestId("user-menu")).toHaveTextContent("Viewer");
   });
@@ -48,10 +54,17 @@ describe("app routes", () => {
     expect(screen.getByRole("tab", { name: "Users" })).toHaveAttribute("aria-selected", "true");
   });
 
-  it("tells a viewer there are no settings for them at /settings", async () => {
-    mockFetch({ "/api/auth/me": meRoute(aViewer) });
-    renderApp("/settings");
-    expect(await screen.findByTestId("settings-empty")).toBeInTheDocument();
+  it("opens a viewer's own notification settings at /settings", async () => {
+    mockFetch({
+      "/api/auth/me": meRoute(aViewer),
+      "/api/me/notification-preferences": {
+        body: { email: true, severities: ["critical"], site_ids: null },
+      },
+    });
+    const { router } = renderApp("/settings");
+    expect(await screen.findByTestId("preferences-form")).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe("/settings/notifications");
+    expect(screen.getAllByRole("tab").map((tab) => tab.textContent)).toEqual(["Notifications"]);
   });
 
   it("renders NotFound for an unknown client route, with a link home", async () => {

@@ -13,6 +13,12 @@ import { BrandingRoute } from "@/features/branding";
 import { AppConfigRoute } from "@/features/app-config";
 import { DashboardsRoute, GrafanaSettingsRoute } from "@/features/grafana";
 import { TenantBillRoute, TenantsRoute } from "@/features/tenants";
+import {
+  AlertDetailRoute,
+  AlertRulesRoute,
+  AlertsRoute,
+  NotificationsRoute,
+} from "@/features/alerts";
 import { RoleHome, RoleShell } from "./layout/RoleShell";
 
 export const paths = {
@@ -43,6 +49,22 @@ export const routes: RouteObject[] = [
       { path: "sites", element: <SitesRoute /> },
       { path: "sites/:siteId", element: <SiteDetailRoute /> },
       { path: "bills", element: <BillsRoute /> },
+      {
+        path: "alerts",
+        element: (
+          <RequireRole role="viewer">
+            <AlertsRoute />
+          </RequireRole>
+        ),
+      },
+      {
+        path: "alerts/:alertId",
+        element: (
+          <RequireRole role="viewer">
+            <AlertDetailRoute />
+          </RequireRole>
+        ),
+      },
       {
         path: "tenants",
         element: (
@@ -93,6 +115,22 @@ export const routes: RouteObject[] = [
               { path: "new", element: <TariffEditorRoute /> },
               { path: ":tariffId", element: <TariffEditorRoute /> },
             ],
+          },
+          {
+            path: "alerts",
+            element: (
+              <RequireRole role="admin">
+                <AlertRulesRoute />
+              </RequireRole>
+            ),
+          },
+          {
+            path: "notifications",
+            element: (
+              <RequireRole role="viewer">
+                <NotificationsRoute />
+              </RequireRole>
+            ),
           },
           {
             path: "branding",

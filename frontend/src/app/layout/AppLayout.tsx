@@ -1,4 +1,5 @@
 import {
+  AlertOutlined,
   AreaChartOutlined,
   DashboardOutlined,
   EnvironmentOutlined,
@@ -10,6 +11,7 @@ import { Layout, Menu, theme, Typography } from "antd";
 import type { MenuProps } from "antd";
 import { Link, Outlet, useLocation } from "react-router";
 import type { User } from "@/api/types";
+import { AlertsBadge } from "@/features/alerts";
 import { BrandMark, useBrand } from "@/features/branding";
 import { hasRole, UserMenu, useMe } from "@/features/auth";
 import { FLEET_NAV_KEY, fleetNavItem, useRunMode } from "@/features/fleet";
@@ -40,6 +42,15 @@ function navItems(
       label: (
         <Link to="/bills" data-testid="nav-bills">
           Bills
+        </Link>
+      ),
+    },
+    {
+      key: "/alerts",
+      icon: <AlertOutlined />,
+      label: (
+        <Link to="/alerts" data-testid="nav-alerts">
+          Alerts
         </Link>
       ),
     },
@@ -88,6 +99,7 @@ function selectedKeys(pathname: string): string[] {
   if (pathname === "/") return ["/"];
   if (pathname === "/sites" || pathname.startsWith("/sites/")) return ["/sites"];
   if (pathname === "/bills") return ["/bills"];
+  if (pathname === "/alerts" || pathname.startsWith("/alerts/")) return ["/alerts"];
   if (pathname === "/dashboards") return ["/dashboards"];
   if (pathname === "/tenants" || pathname.startsWith("/tenants/")) return ["/tenants"];
   if (pathname === "/fleet" || pathname.startsWith("/fleet/")) return [FLEET_NAV_KEY];
@@ -125,6 +137,7 @@ export function AppLayout() {
           {branding.product_name}
         </Typography.Text>
         <div style={{ flex: 1 }} />
+        <AlertsBadge />
         {user && <UserMenu user={user} />}
       </Header>
       <Layout>

@@ -34,6 +34,8 @@ type FormModalProps<Values> = {
   intro?: ReactNode;
   /** The OK button is disabled (nothing can be submitted yet). */
   okDisabled?: boolean;
+  /** The dialog's width (antd's default otherwise). */
+  width?: number;
   testIds: FormModalTestIds;
   /** The form's fields. */
   children: ReactNode;
@@ -54,6 +56,7 @@ export function FormModal<Values extends object>({
   initialValues,
   intro,
   okDisabled,
+  width,
   testIds,
   children,
 }: FormModalProps<Values>) {
@@ -83,6 +86,7 @@ export function FormModal<Values extends object>({
       confirmLoading={pending}
       okButtonProps={{ ...testId(testIds.submit), disabled: okDisabled }}
       destroyOnHidden
+      width={width}
       {...(testIds.modal ? testId(testIds.modal) : {})}
     >
       {intro}

@@ -12,9 +12,15 @@ type ShownOnceSecretProps = {
   secretTestId: string;
   copyTestId: string;
   warningTestId?: string;
+  /** What the secret is called in the warning and the messages ("token" unless told). */
+  noun?: string;
   /** How to use it (below the token). */
   children?: ReactNode;
 };
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
 
 /** A secret shown this once: a warning, the value, a copy button, and how to use it. */
 export function ShownOnceSecret({
@@ -23,6 +29,7 @@ export function ShownOnceSecret({
   secretTestId,
   copyTestId,
   warningTestId,
+  noun = "token",
   children,
 }: ShownOnceSecretProps) {
   const { message } = App.useApp();
@@ -33,7 +40,7 @@ export function ShownOnceSecret({
         type="warning"
         showIcon
         data-testid={warningTestId}
-        title="Copy this token now: it will not be shown again."
+        title={`Copy this ${noun} now: it will not be shown again.`}
         description={description}
       />
       <Flex gap={8} align="stretch">
@@ -56,8 +63,8 @@ export function ShownOnceSecret({
           onClick={() =>
             void copyText(secret).then((ok) => {
               setCopied(ok);
-              if (ok) void message.success("Token copied to the clipboard");
-              else void message.warning("Could not copy: select the token and copy it by hand");
+              if (ok) void message.success(`${capitalised(noun)} copied to the clipboard`);
+              else void message.warning(`Could not copy: select the ${noun} and copy it by hand`);
             })
           }
         >

@@ -15,6 +15,9 @@ export type SettingsTab = {
 export const settingsTabs: readonly SettingsTab[] = [
   { key: "users", label: "Users", role: "admin" },
   { key: "rates", label: "Rates", role: "admin" },
+  { key: "alerts", label: "Alerts", role: "admin" },
+  // every user's own notification preferences (and, for admins, the channels)
+  { key: "notifications", label: "Notifications", role: "viewer" },
   { key: "branding", label: "Branding", role: "admin" },
   { key: "grafana", label: "Grafana", role: "admin" },
   { key: "app-config", label: "App config", role: "admin" },
@@ -26,6 +29,7 @@ export function settingsTabPath(tab: Pick<SettingsTab, "key">): string {
 
 /** The tabs a user with `role` may open. */
 export function visibleSettingsTabs(role: Role | undefined): SettingsTab[] {
-  if (!role) return [];
+  // a tenant user has its portal, and no settings
+  if (!role || role === "tenant") return [];
   return settingsTabs.filter((tab) => tab.role === "viewer" || role === "admin");
 }

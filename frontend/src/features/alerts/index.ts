@@ -1,0 +1,10 @@
+export { AlertsRoute } from "./routes/AlertsRoute";
+export { AlertDetailRoute } from "./routes/AlertDetailRoute";
+export { AlertRulesRoute } from "./routes/AlertRulesRoute";
+export { NotificationsRoute } from "./routes/NotificationsRoute";
+export { AlertsBadge } from "./components/AlertsBadge";
+export { SeverityTag } from "./components/SeverityTag";
+export { useAlertSummary } from "./api/alerts";
+export { alertKeys, alertRuleKeys, notificationKeys } from "./api/keys";
+export { ALERTS_PATH, alertPath } from "./lib/alerts";
+export type { Alert, AlertRule, AlertSummary, Severity } from "./types";
