@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -81,6 +81,12 @@ def parsed_params(kind: str, params: dict[str, Any]) -> Any:
     return found
 
 
+def _json(value: Any) -> Any:
+    """A JSON column as read: already decoded (an ORM row), or its text (the evaluator's read,
+    decoded only when the rule changed)."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
 @dataclass(frozen=True)
 class RuleSpec:
     """A rule as the evaluator reads it: its columns, its parsed params and quiet hours."""
@@ -105,6 +111,8 @@ class RuleSpec:
         key = (rule.id, getattr(rule, "updated_at", None))
         if key[1] is not None and (found := _SPECS.get(key)) is not None:
             return found
+        params = _json(rule.params)
+        quiet_hours = _json(rule.quiet_hours)
         spec = cls(
             id=rule.id,
             name=rule.name,
@@ -114,10 +122,10 @@ class RuleSpec:
             kind=rule.kind,
             severity=rule.severity,
             for_minutes=rule.for_minutes,
-            params=rule.params,
-            quiet_hours=rule.quiet_hours,
-            parsed=parsed_params(rule.kind, rule.params),
-            quiet=tuple(windows_of(rule.quiet_hours)),
+            params=params,
+            quiet_hours=quiet_hours,
+            parsed=parsed_params(rule.kind, params),
+            quiet=tuple(windows_of(quiet_hours)),
         )
         if key[1] is not None:
             if len(_SPECS) > 100_000:
@@ -153,6 +161,7 @@ class Catalogue:
     by_site: dict[int, list[DeviceInfo]] = field(default_factory=dict)
     terms: dict[int, dict[int, list[Any]]] = field(default_factory=dict)
     tariffs: dict[int, TariffIn | None] = field(default_factory=dict)
+    subject_lists: dict[tuple[Any, ...], list[Subject]] = field(default_factory=dict)
 
     @classmethod
     async def load(cls, db: AsyncSession) -> Catalogue:
@@ -185,6 +194,14 @@ class Catalogue:
         return self.tariffs[site.id]
 
     async def subjects(self, db: AsyncSession, rule: RuleSpec) -> list[Subject]:
+        """The subjects of a rule (the same for every rule on the same target: kept)."""
+        key = (rule.site_id, rule.device_id, rule.virtual_meter_id, rule.kind in PER_DEVICE_KINDS)
+        found = self.subject_lists.get(key)
+        if found is None:
+            found = self.subject_lists[key] = await self._subjects(db, rule)
+        return found
+
+    async def _subjects(self, db: AsyncSession, rule: RuleSpec) -> list[Subject]:
         if rule.device_id is not None:
             device = self.devices.get(rule.device_id)
             if device is None:
@@ -253,12 +270,23 @@ def combine(
 
 @dataclass(frozen=True)
 class Watched:
-    """A point with what a notification would say about it."""
+    """A point with what a notification would say about it (``describe`` makes the text
+    from the value, only when a transition needs it: a tick evaluates thousands of points
+    and notifies about a few)."""
 
     point: ev.Point
-    message: str
+    describe: Callable[[float | None], str]
     threshold: float | None
     unit: str | None
+
+    @property
+    def message(self) -> str:
+        return self.describe(self.point.value)
+
+
+def fixed(text: str) -> Callable[[float | None], str]:
+    """A ``describe`` that says the same whatever the value."""
+    return lambda _value: text
 
 
 def demand_unit(params_unit: str, tariff: TariffIn | None) -> str:
@@ -306,6 +334,13 @@ async def points(
     if isinstance(params, DemandAboveParams):
         unit = demand_unit(params.unit, await catalogue.tariff(db, subject.site))
         clear = params.clear_below if params.clear_below is not None else params.threshold
+        threshold = params.threshold
+
+        def describe(value: float | None) -> str:
+            if value is None:
+                return "no demand figure"
+            return f"30-minute demand {value:.1f} {unit}, threshold {threshold:g} {unit}"
+
         for at in ends:
             value = ev.rolling_demand(
                 [
@@ -314,15 +349,16 @@ async def points(
                 ]
             )
             point = ev.threshold_point(at, value, params.threshold, clear, "above", is_quiet(at))
-            text = (
-                f"30-minute demand {value:.1f} {unit}, threshold {params.threshold:g} {unit}"
-                if value is not None
-                else "no demand figure"
-            )
-            result.append(Watched(point, text, params.threshold, unit))
+            result.append(Watched(point, describe, params.threshold, unit))
     elif isinstance(params, OutOfHoursLoadParams):
         working = windows_of(params.schedule)
         clear = params.clear_below_kw if params.clear_below_kw is not None else params.threshold_kw
+        limit_kw = params.threshold_kw
+
+        def describe(value: float | None) -> str:
+            shown = "no figure" if value is None else f"{value:.1f} kW"
+            return f"load outside working hours {shown}, threshold {limit_kw:g} kW"
+
         for at in ends:
             local = (at - BUCKET).astimezone(zone)
             reading = readings.get(at - BUCKET)
@@ -333,12 +369,16 @@ async def points(
                 point = ev.threshold_point(
                     at, value, params.threshold_kw, clear, "above", is_quiet(at)
                 )
-            shown = "no figure" if value is None else f"{value:.1f} kW"
-            text = f"load outside working hours {shown}, threshold {params.threshold_kw:g} kW"
-            result.append(Watched(point, text, params.threshold_kw, "kW"))
+            result.append(Watched(point, describe, params.threshold_kw, "kW"))
     elif isinstance(params, PowerFactorBelowParams):
         window = params.over_minutes // 15
         clear = params.clear_above if params.clear_above is not None else params.threshold
+        over, pf_threshold = params.over_minutes, params.threshold
+
+        def describe(value: float | None) -> str:
+            shown = "no figure" if value is None else f"{value:.3f}"
+            return f"power factor over {over} min {shown}, threshold {pf_threshold:g}"
+
         for at in ends:
             span = [readings.get(at - BUCKET * (i + 1)) for i in range(window)]
             present = [r for r in span if r is not None]
@@ -350,13 +390,14 @@ async def points(
                 else None
             )
             point = ev.threshold_point(at, value, params.threshold, clear, "below", is_quiet(at))
-            shown = "no figure" if value is None else f"{value:.3f}"
-            text = (
-                f"power factor over {params.over_minutes} min {shown}, "
-                f"threshold {params.threshold:g}"
-            )
-            result.append(Watched(point, text, params.threshold, None))
+            result.append(Watched(point, describe, params.threshold, None))
     elif isinstance(params, VoltageBandParams):
+        low, high = params.low_v, params.high_v
+
+        def describe(value: float | None) -> str:
+            shown = "no figure" if value is None else f"{value:.1f} V"
+            return f"phase voltage {shown}, band {low:g} to {high:g} V"
+
         for at in ends:
             reading = readings.get(at - BUCKET)
             phases = reading.voltages if reading else (None, None, None)
@@ -369,15 +410,19 @@ async def points(
             if worst is None:
                 breached = still = False
             point = ev.Point(at, worst, breached, still, is_quiet(at))
-            shown = "no figure" if worst is None else f"{worst:.1f} V"
-            text = f"phase voltage {shown}, band {params.low_v:g} to {params.high_v:g} V"
-            result.append(Watched(point, text, params.high_v, "V"))
+            result.append(Watched(point, describe, params.high_v, "V"))
     elif isinstance(params, PhaseUnbalanceParams):
         clear = (
             params.clear_below_percent
             if params.clear_below_percent is not None
             else params.threshold_percent
         )
+        of, share = params.of, params.threshold_percent
+
+        def describe(value: float | None) -> str:
+            shown = "no figure" if value is None else f"{value:.1f} %"
+            return f"{of} unbalance {shown}, threshold {share:g} %"
+
         for at in ends:
             reading = readings.get(at - BUCKET)
             phases = (
@@ -389,9 +434,7 @@ async def points(
             point = ev.threshold_point(
                 at, value, params.threshold_percent, clear, "above", is_quiet(at)
             )
-            shown = "no figure" if value is None else f"{value:.1f} %"
-            text = f"{params.of} unbalance {shown}, threshold {params.threshold_percent:g} %"
-            result.append(Watched(point, text, params.threshold_percent, "%"))
+            result.append(Watched(point, describe, params.threshold_percent, "%"))
     elif isinstance(params, PeakExceedingParams):
         result = await _peak_points(db, catalogue, params, subject, readings, ends, is_quiet)
     return result
@@ -408,7 +451,9 @@ async def _peak_points(
 ) -> list[Watched]:
     tariff = await catalogue.tariff(db, subject.site)
     if tariff is None:
-        return [Watched(ev.Point(at, None, False, False), "no tariff", None, None) for at in ends]
+        return [
+            Watched(ev.Point(at, None, False, False), fixed("no tariff"), None, None) for at in ends
+        ]
     unit = demand_unit("auto", tariff)
     zone = subject.zone
     # Aligned 30-minute blocks (ending on :00 and :30) of the months the points fall in.
@@ -464,7 +509,9 @@ async def _peak_points(
                 f"{tariff.currency} {rate:,.2f}"
             )
         result.append(
-            Watched(ev.Point(end, current, breached, breached, is_quiet(end)), text, peak, unit)
+            Watched(
+                ev.Point(end, current, breached, breached, is_quiet(end)), fixed(text), peak, unit
+            )
         )
     return result
 
@@ -508,5 +555,7 @@ async def daily_points(
                 f"(median of the same weekday, {params.weeks} weeks; +{params.percent:g} % allowed)"
             )
         threshold = None if base is None else base * (1 + params.percent / 100)
-        result.append(Watched(ev.Point(at, value, breached, breached), text, threshold, "kWh"))
+        result.append(
+            Watched(ev.Point(at, value, breached, breached), fixed(text), threshold, "kWh")
+        )
     return result

@@ -38,6 +38,7 @@ from power_portal.alerts.engine import (
     Watched,
     combine,
     daily_points,
+    fixed,
     floor_bucket,
     lookback,
     points,
@@ -46,6 +47,7 @@ from power_portal.alerts.models import Alert, AlertEvent, OutboxEntry
 from power_portal.alerts.repository import StateKey, StateRow
 from power_portal.alerts.schemas import GapParams, OfflineParams
 
+_OK = ev.AlertState()
 MAX_POINTS_PER_TICK = 7 * 24 * 4  # a week of buckets per rule and subject
 # Gaps older than this (an import of history) are the backtest's business, not an alert.
 RECENT_GAPS = timedelta(days=7)
@@ -212,7 +214,7 @@ class Tick:
         gap_work: list[tuple[RuleSpec, Subject]] = []
         for rule in rules:
             for subject in await catalogue.subjects(db, rule):
-                touched = any(d in changes for d in subject.coefficients)
+                touched = not changes.keys().isdisjoint(subject.coefficients)
                 if rule.kind == "offline":
                     if clock or touched:
                         offline_work.append((rule, subject))
@@ -228,32 +230,39 @@ class Tick:
         self.result.rules_evaluated = len(threshold_work) + len(offline_work) + len(gap_work)
         return self.result
 
-    def _row(self, rows: dict[StateKey, StateRow], rule: RuleSpec, subject: Subject) -> StateRow:
+    async def _apply(
+        self,
+        rule: RuleSpec,
+        subject: Subject,
+        rows: dict[StateKey, StateRow],
+        watched: Sequence[Watched],
+    ) -> None:
+        """Step the rule's state for the subject through the points; a state row is made
+        (and written) only when something changes: most pairs stay ok tick after tick."""
         key = (rule.id, subject.kind, subject.id)
         row = rows.get(key)
-        if row is None:
-            row = rows[key] = StateRow(rule.id, subject.kind, subject.id)
-        return row
-
-    async def _apply(
-        self, rule: RuleSpec, subject: Subject, row: StateRow, watched: Sequence[Watched]
-    ) -> None:
-        before = (row.status, row.since, row.alert_id)
-        state = ev.AlertState(ev.Status(row.status), row.since)
+        state = _OK if row is None else ev.AlertState(ev.Status(row.status), row.since)
+        start = state
         for item in watched:
             step = ev.advance(state, item.point, rule.for_minutes)
             if step.event is not None:
+                if row is None:
+                    row = rows[key] = StateRow(rule.id, subject.kind, subject.id)
                 self.result.transitions += 1
                 if step.event is ev.Event.FIRED:
                     self.result.fired.append(rule.id)
                 self.result.notifications += await record(
                     self.db, self.notifier, rule, subject, row, step, item
                 )
+                row.changed = True
             state = step.state
-            row.status = state.status.value
-            row.since = state.since
-            row.value = item.point.value
-        if (row.status, row.since, row.alert_id) != before:
+            if row is not None:
+                row.status, row.since, row.value = state.status.value, state.since, item.point.value
+        if state != start:
+            if row is None:
+                row = rows[key] = StateRow(rule.id, subject.kind, subject.id)
+            row.status, row.since = state.status.value, state.since
+            row.value = watched[-1].point.value if watched else row.value
             row.changed = True
 
     # ---------------------------------------------------------------- threshold rules
@@ -269,9 +278,10 @@ class Tick:
         latest = await repository.latest_readings(self.db, device_ids)
         marks = await repository.watermarks(self.db)
         moved: dict[repository.WatermarkKey, datetime] = {}
-        plans: list[tuple[RuleSpec, Subject, StateRow, list[datetime], datetime]] = []
-        daily: list[tuple[RuleSpec, Subject, StateRow, list[date]]] = []
+        plans: list[tuple[RuleSpec, Subject, list[datetime], datetime]] = []
+        daily: list[tuple[RuleSpec, Subject, list[date]]] = []
         completes: dict[tuple[str, int], datetime | None] = {}
+        ends_of: dict[repository.WatermarkKey, list[datetime]] = {}
         for rule, subject in work:
             subject_key = (subject.kind, subject.id)
             if subject_key not in completes:
@@ -279,29 +289,30 @@ class Tick:
             complete = completes[subject_key]
             if complete is None:
                 continue
-            row = self._row(rows, rule, subject)
             cadence = "day" if rule.kind in DAILY_KINDS else "bucket"
             key = (subject.kind, subject.id, cadence)
             if rule.kind in DAILY_KINDS:
                 days = _completed_days(subject, marks.get(key), complete)
                 if days:
-                    daily.append((rule, subject, row, days))
+                    daily.append((rule, subject, days))
                     moved[key] = _day_end(subject, days[-1])
                 continue
-            ends = _bucket_ends(marks.get(key), complete)
+            ends = ends_of.get(key)
+            if ends is None:
+                ends = ends_of[key] = _bucket_ends(marks.get(key), complete)
             if ends:
-                plans.append((rule, subject, row, ends, ends[0] - BUCKET - lookback(rule, ends[0])))
+                plans.append((rule, subject, ends, ends[0] - BUCKET - lookback(rule, ends[0])))
                 moved[key] = ends[-1]
         if plans:
-            lo = min(p[4] for p in plans)
-            hi = max(p[3][-1] for p in plans)
+            lo = min(p[3] for p in plans)
+            hi = max(p[2][-1] for p in plans)
             ids = sorted({d for p in plans for d in p[1].coefficients})
             fetched = await repository.buckets(self.db, ids, lo, hi)
             by_device: dict[int, list[repository.Bucket]] = defaultdict(list)
             for bucket in fetched:
                 by_device[bucket.device_id].append(bucket)
             combined: dict[tuple[str, int], dict[datetime, Reading]] = {}
-            for rule, subject, row, ends, _ in plans:
+            for rule, subject, ends, _ in plans:
                 readings = combined.get((subject.kind, subject.id))
                 if readings is None:
                     readings = combined[(subject.kind, subject.id)] = combine(
@@ -309,10 +320,10 @@ class Tick:
                         subject.coefficients,
                     )
                 watched = await points(self.db, self.catalogue, rule, subject, readings, ends)
-                await self._apply(rule, subject, row, watched)
-        for rule, subject, row, days in daily:
+                await self._apply(rule, subject, rows, watched)
+        for rule, subject, days in daily:
             watched = await daily_points(self.db, rule, subject, days)
-            await self._apply(rule, subject, row, watched)
+            await self._apply(rule, subject, rows, watched)
         await repository.save_watermarks(self.db, moved)
 
     # ---------------------------------------------------------------- offline
@@ -353,11 +364,11 @@ class Tick:
                 text = f"no reading for {minutes:.0f} min (last {last.isoformat()})"
             watched = Watched(
                 ev.Point(self.now, round(minutes, 1), breached, breached),
-                text if breached else f"readings again (last {since.isoformat()})",
+                fixed(text if breached else f"readings again (last {since.isoformat()})"),
                 float(params.minutes),
                 "min",
             )
-            await self._apply(rule, subject, self._row(rows, rule, subject), [watched])
+            await self._apply(rule, subject, rows, [watched])
 
     # ---------------------------------------------------------------- gaps
 

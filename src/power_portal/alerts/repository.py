@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Text, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from power_portal.alerts.models import (
@@ -31,7 +31,7 @@ async def take_changes(db: AsyncSession) -> dict[int, tuple[datetime, datetime]]
     rows = await db.execute(
         text("DELETE FROM monitoring.rollup_changes RETURNING device_id, lo, hi")
     )
-    return {int(device_id): (lo, hi) for device_id, lo, hi in rows}
+    return {int(device_id): (lo, hi) for device_id, lo, hi in rows.all()}
 
 
 async def latest_readings(db: AsyncSession, device_ids: Sequence[int]) -> dict[int, datetime]:
@@ -46,7 +46,7 @@ async def latest_readings(db: AsyncSession, device_ids: Sequence[int]) -> dict[i
         """),
         {"ids": list(device_ids)},
     )
-    return {int(device_id): at for device_id, at in rows if at is not None}
+    return {int(device_id): at for device_id, at in rows.all() if at is not None}
 
 
 async def heartbeats(db: AsyncSession, device_ids: Sequence[int]) -> dict[int, datetime]:
@@ -60,7 +60,7 @@ async def heartbeats(db: AsyncSession, device_ids: Sequence[int]) -> dict[int, d
         """),
         {"ids": list(device_ids)},
     )
-    return {int(device_id): at for device_id, at in rows if at is not None}
+    return {int(device_id): at for device_id, at in rows.all() if at is not None}
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ async def buckets(
     )
     return [
         Bucket(int(r[0]), r[1], float(r[2]), float(r[3]), (r[4], r[5], r[6]), (r[7], r[8], r[9]))
-        for r in rows
+        for r in rows.all()
     ]
 
 
@@ -112,7 +112,7 @@ async def daily_import(
         """),
         {"ids": list(device_ids), "first": first, "last": last},
     )
-    return {(int(device_id), day): float(kwh) for device_id, day, kwh in rows}
+    return {(int(device_id), day): float(kwh) for device_id, day, kwh in rows.all()}
 
 
 async def reading_gaps(
@@ -151,7 +151,7 @@ async def watermarks(db: AsyncSession) -> dict[WatermarkKey, datetime]:
     rows = await db.execute(
         text("SELECT subject_kind, subject_id, cadence, evaluated_until FROM app.alert_watermarks")
     )
-    return {(kind, int(subject_id), cadence): at for kind, subject_id, cadence, at in rows}
+    return {(kind, int(subject_id), cadence): at for kind, subject_id, cadence, at in rows.all()}
 
 
 async def save_watermarks(db: AsyncSession, marks: dict[WatermarkKey, datetime]) -> None:
@@ -179,7 +179,10 @@ async def save_watermarks(db: AsyncSession, marks: dict[WatermarkKey, datetime])
 async def enabled_rule_rows(db: AsyncSession) -> list[Any]:
     """The enabled rules as plain rows (the evaluator's read)."""
     table = AlertRule.__table__
-    return list((await db.execute(select(table).where(table.c.enabled))).all())
+    columns = [
+        c.cast(Text).label(c.name) if c.name in ("params", "quiet_hours") else c for c in table.c
+    ]
+    return list((await db.execute(select(*columns).where(table.c.enabled))).all())
 
 
 async def list_rules(
@@ -281,7 +284,7 @@ async def states(db: AsyncSession, rule_ids: Sequence[int]) -> dict[StateKey, St
         """),
         {"ids": list(rule_ids)},
     )
-    return {(int(r[0]), r[1], int(r[2])): StateRow(*r) for r in rows}
+    return {(int(r[0]), r[1], int(r[2])): StateRow(*r) for r in rows.all()}
 
 
 async def save_states(db: AsyncSession, rows: Sequence[StateRow], now: datetime) -> None:

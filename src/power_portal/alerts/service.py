@@ -24,6 +24,7 @@ from power_portal.alerts.engine import (
     Watched,
     combine,
     daily_points,
+    fixed,
     floor_bucket,
     lookback,
     points,
@@ -341,10 +342,10 @@ async def _gap_points(
     watched: list[Watched] = []
     for gap_start, gap_end in found:
         hours = (gap_end - gap_start).total_seconds() / 3600
-        text = f"no readings for {hours:.1f} h"
-        watched.append(Watched(ev.Point(gap_start, None, True, True), text, float(minutes), "min"))
+        said = fixed(f"no readings for {hours:.1f} h")
+        watched.append(Watched(ev.Point(gap_start, None, True, True), said, float(minutes), "min"))
         watched.append(
-            Watched(ev.Point(gap_end, round(hours * 60, 1), False, False), text, None, "min")
+            Watched(ev.Point(gap_end, round(hours * 60, 1), False, False), said, None, "min")
         )
     return watched
 
