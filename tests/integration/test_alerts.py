@@ -143,6 +143,8 @@ def test_rules_are_checked_and_refusals_name_the_field(
     assert created.status_code == 201, created.text
     rule = created.json()
     assert rule["params"] == {"unit": "kw", "threshold": 400.0, "clear_below": 380.0}
+    device_name = admin_client.get(f"/api/devices/{device.device_id}").json()["name"]
+    assert rule["subject_name"] == device_name
     patched = admin_client.patch(f"/api/alert-rules/{rule['id']}", json={"severity": "warning"})
     assert patched.json()["severity"] == "warning"
     assert admin_client.delete(f"/api/alert-rules/{rule['id']}").status_code == 204

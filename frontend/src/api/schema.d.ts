@@ -3233,6 +3233,12 @@ export interface components {
             /** Site Id */
             site_id: number | null;
             /**
+             * Subject Name
+             * @description the site's, device's or virtual meter's name
+             * @default
+             */
+            subject_name: string;
+            /**
              * Updated At
              * Format: date-time
              */

@@ -220,6 +220,9 @@ class RuleRead(BaseModel):
     created_at: datetime
     updated_at: datetime
     firing: int = Field(default=0, description="alerts of this rule firing now")
+    subject_name: str = Field(
+        default="", description="the site's, device's or virtual meter's name"
+    )
 
 
 class BacktestRequest(BaseModel):

@@ -181,15 +181,24 @@ def _rule_of(data: RuleWrite) -> AlertRule:
     )
 
 
-def _read(rule: AlertRule, firing: dict[int, int]) -> RuleRead:
+def _read(rule: AlertRule, firing: dict[int, int], catalogue: Catalogue) -> RuleRead:
     read = RuleRead.model_validate(rule)
     read.firing = firing.get(rule.id, 0)
+    named: Any = None
+    if rule.device_id is not None:
+        named = catalogue.devices.get(rule.device_id)
+    elif rule.virtual_meter_id is not None:
+        named = catalogue.meters.get(rule.virtual_meter_id)
+    elif rule.site_id is not None:
+        named = catalogue.sites.get(rule.site_id)
+    read.subject_name = named.name if named is not None else ""
     return read
 
 
 async def list_rules(db: AsyncSession, site_id: int | None) -> list[RuleRead]:
     firing = await repository.firing_counts(db)
-    return [_read(rule, firing) for rule in await repository.list_rules(db, site_id)]
+    catalogue = await Catalogue.load(db)
+    return [_read(rule, firing, catalogue) for rule in await repository.list_rules(db, site_id)]
 
 
 async def get_rule(db: AsyncSession, rule_id: int) -> AlertRule:
@@ -200,7 +209,7 @@ async def get_rule(db: AsyncSession, rule_id: int) -> AlertRule:
 
 
 async def read_rule(db: AsyncSession, rule: AlertRule) -> RuleRead:
-    return _read(rule, await repository.firing_counts(db))
+    return _read(rule, await repository.firing_counts(db), await Catalogue.load(db))
 
 
 async def create_rule(db: AsyncSession, data: RuleWrite) -> RuleRead:
@@ -209,7 +218,7 @@ async def create_rule(db: AsyncSession, data: RuleWrite) -> RuleRead:
     db.add(rule)
     await db.flush()
     await db.refresh(rule)
-    return _read(rule, {})
+    return await read_rule(db, rule)
 
 
 async def update_rule(db: AsyncSession, rule: AlertRule, data: RuleUpdate) -> RuleRead:

@@ -1,4 +1,5 @@
-/** How the rules table names a rule's subject (the rule carries only its id). */
+/** How the rules table names a rule's subject: a device with its site; a virtual meter by the
+ * name the API gives (`subject_name`). */
 import type { AlertRule } from "../types";
 
 export type SubjectNames = {
@@ -8,7 +9,8 @@ export type SubjectNames = {
 
 /** "Centre", "Incomer (Centre)", "virtual meter 4". */
 export function subjectName(
-  rule: Pick<AlertRule, "site_id" | "device_id" | "virtual_meter_id">,
+  rule: Pick<AlertRule, "site_id" | "device_id" | "virtual_meter_id"> &
+    Partial<Pick<AlertRule, "subject_name">>,
   names: SubjectNames,
 ): string {
   if (rule.device_id != null) {
@@ -17,7 +19,8 @@ export function subjectName(
     const site = names.sites.get(device.site_id);
     return site ? `${device.name} (${site})` : device.name;
   }
-  if (rule.virtual_meter_id != null) return `virtual meter ${rule.virtual_meter_id}`;
+  if (rule.virtual_meter_id != null)
+    return rule.subject_name || `virtual meter ${rule.virtual_meter_id}`;
   if (rule.site_id != null) return names.sites.get(rule.site_id) ?? `site ${rule.site_id}`;
   return "—";
 }

@@ -93,6 +93,7 @@ export const aRule: AlertRule = {
   created_at: "2026-06-01T00:00:00Z",
   updated_at: "2026-06-01T00:00:00Z",
   firing: 1,
+  subject_name: "Centre",
 };
 
 export const aBacktest: BacktestResult = {
