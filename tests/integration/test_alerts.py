@@ -480,3 +480,76 @@ def test_the_smtp_password_is_write_only_and_stored_encrypted(
     assert tested["detail"].startswith("250")
     (mail,) = smtp_server.wait_for(1)
     assert mail.recipients == ("ops@example.com",)
+
+
+def test_a_buffer_replayed_after_newer_readings_alerts_once_for_what_happened_in_it(
+    live_server: LiveServer,
+    admin_client: httpx.Client,
+    device: MeteredDevice,
+    smtp_server: SmtpServer,
+    db_url: URL,
+) -> None:
+    """A gateway reconnects and sends its live readings first, then the buffer from while it
+    was away: a surge inside the buffer becomes one alert, fired and resolved (two mails);
+    more late data over the same span sends nothing again."""
+    use_smtp(admin_client, smtp_server)
+    admin_client.post("/api/alert-rules", json=demand_rule(device))
+    loads = [600.0 if 60 <= minute < 105 else 100.0 for minute in range(361)]
+    register = [1000.0]
+    for kw in loads[:-1]:
+        register.append(register[-1] + kw / 60)
+
+    def rows(first: int, last: int) -> list[dict[str, Any]]:
+        return [
+            {
+                "time": (START + timedelta(minutes=m)).isoformat(),
+                "energy_import_kwh": register[m],
+            }
+            for m in range(first, last + 1)
+        ]
+
+    assert ingest(live_server.url, device.token, rows(240, 300)).status_code == 200  # live
+    wait_until(
+        lambda: sql(db_url, "SELECT evaluated_until FROM app.alert_watermarks")
+        == [(START + timedelta(minutes=300),)],
+        "the live readings are evaluated",
+    )
+    assert ingest(live_server.url, device.token, rows(0, 239)).status_code == 200  # buffer
+    late = wait_until(
+        lambda: [a for a in admin_client.get("/api/alerts").json() if a["state"] == "resolved"],
+        "the surge in the buffer to be found",
+    )
+    assert len(late) == 1
+    # 600 kW from 09:00 to 09:45: the 30-minute demand is 350 kW at 09:15 (one bucket at
+    # 100 kW), 600 kW at 09:30 and 09:45, 350 kW at 10:00 (under the 380 kW clear value)
+    assert datetime.fromisoformat(late[0]["started_at"]) == START + timedelta(minutes=90)
+    assert datetime.fromisoformat(late[0]["resolved_at"]) == START + timedelta(minutes=120)
+    assert late[0]["value"] == pytest.approx(600.0)
+    assert late[0]["message"].endswith("(found in data that arrived late)")
+    fired, resolved = smtp_server.wait_for(2)
+    assert fired.message["Subject"].endswith(" fired")
+    assert resolved.message["Subject"].endswith(" resolved")
+
+    # One more late reading inside the surge: the span is evaluated again, nothing is new.
+    extra = {
+        "time": (START + timedelta(minutes=70, seconds=30)).isoformat(),
+        "energy_import_kwh": (register[70] + register[71]) / 2,
+    }
+    assert ingest(live_server.url, device.token, [extra]).status_code == 200
+    # Then a live surge: its mail comes after whatever the late reading caused.
+    surge = [
+        {
+            "time": (START + timedelta(minutes=301 + m)).isoformat(),
+            "energy_import_kwh": register[300] + 10 * (m + 1),
+        }
+        for m in range(45)
+    ]
+    assert ingest(live_server.url, device.token, surge).status_code == 200
+    mails = smtp_server.wait_for(3)
+    assert [m.message["Subject"].rsplit(" ", 1)[1] for m in mails] == [
+        "fired",
+        "resolved",
+        "fired",
+    ]
+    states = sorted(a["state"] for a in admin_client.get("/api/alerts").json())
+    assert states == ["firing", "resolved"]

@@ -19,7 +19,7 @@ tick: a transition and its notifications exist together or not at all.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -48,6 +48,8 @@ from power_portal.alerts.repository import StateKey, StateRow
 from power_portal.alerts.schemas import GapParams, OfflineParams
 
 _OK = ev.AlertState()
+# How far behind the watermark late data is evaluated (older: the backtest's business).
+BACKFILL_LIMIT = timedelta(days=7)
 MAX_POINTS_PER_TICK = 7 * 24 * 4  # a week of buckets per rule and subject
 # Gaps older than this (an import of history) are the backtest's business, not an alert.
 RECENT_GAPS = timedelta(days=7)
@@ -223,7 +225,9 @@ class Tick:
                         gap_work.append((rule, subject))
                 elif touched:
                     threshold_work.append((rule, subject))
+        marks = await repository.watermarks(db)  # before this tick moves them
         await self._threshold(threshold_work, rows)
+        await self._backfill(threshold_work, changes, marks)
         await self._offline(offline_work, rows)
         await self._gaps(gap_work, changes)
         await repository.save_states(db, list(rows.values()), self.now)
@@ -325,6 +329,76 @@ class Tick:
             watched = await daily_points(self.db, rule, subject, days)
             await self._apply(rule, subject, rows, watched)
         await repository.save_watermarks(self.db, moved)
+
+    # ---------------------------------------------------------------- back-fills
+
+    async def _backfill(
+        self,
+        work: list[tuple[RuleSpec, Subject]],
+        changes: dict[int, tuple[datetime, datetime]],
+        marks: dict[repository.WatermarkKey, datetime],
+    ) -> None:
+        """Data that arrived behind a subject's watermark (a meter's buffer replayed after
+        newer readings) is evaluated on its own, from a clean state, like the backtest: an
+        episode that fired and resolved inside it becomes an alert with both notifications,
+        unless an alert of the rule and subject already covers that time (it was notified
+        then). An episode still going at the watermark is the live state's business."""
+        if not work:
+            return
+        spans: dict[tuple[str, int], tuple[datetime, datetime]] = {}
+        for _, subject in work:
+            mark = marks.get((subject.kind, subject.id, "bucket"))
+            if mark is None or (subject.kind, subject.id) in spans:
+                continue
+            behind = [changes[d][0] for d in subject.coefficients if d in changes]
+            first = min(behind, default=mark)
+            if first >= mark:
+                continue
+            start = max(floor_bucket(first) + BUCKET, mark - BACKFILL_LIMIT)
+            if start <= mark:
+                spans[(subject.kind, subject.id)] = (start, mark)
+        for rule, subject in work:
+            span = spans.get((subject.kind, subject.id))
+            if span is None or rule.kind in DAILY_KINDS:
+                continue
+            start, mark = span
+            ends = [start + BUCKET * i for i in range(int((mark - start) / BUCKET) + 1)]
+            lo = ends[0] - BUCKET - lookback(rule, ends[0])
+            fetched = await repository.buckets(self.db, list(subject.coefficients), lo, mark)
+            readings = combine(fetched, subject.coefficients)
+            watched = await points(self.db, self.catalogue, rule, subject, readings, ends)
+            direction: ev.Direction = "below" if rule.kind == "power_factor_below" else "above"
+            for episode in ev.run([w.point for w in watched], rule.for_minutes, direction):
+                if episode.fired_at is None or episode.resolved_at is None:
+                    continue
+                if await repository.alert_covers(
+                    self.db,
+                    rule.id,
+                    subject.kind,
+                    subject.id,
+                    episode.started_at,
+                    episode.resolved_at,
+                ):
+                    continue
+                fired = next(w for w in watched if w.point.at == episode.fired_at)
+                cleared = next(w for w in watched if w.point.at == episode.resolved_at)
+                row = StateRow(rule.id, subject.kind, subject.id, "pending", episode.started_at)
+                note = " (found in data that arrived late)"
+                for step, item in (
+                    (
+                        ev.Step(
+                            ev.AlertState(ev.Status.FIRING, episode.started_at), ev.Event.FIRED
+                        ),
+                        fired,
+                    ),
+                    (ev.Step(ev.AlertState(), ev.Event.RESOLVED), cleared),
+                ):
+                    late = Watched(item.point, _noted(item, note), item.threshold, item.unit)
+                    self.result.transitions += 1
+                    self.result.notifications += await record(
+                        self.db, self.notifier, rule, subject, row, step, late
+                    )
+                    row.status = "firing" if step.event is ev.Event.FIRED else "ok"
 
     # ---------------------------------------------------------------- offline
 
@@ -491,6 +565,11 @@ def _completed_days(subject: Subject, watermark: datetime | None, complete: date
     first = watermark.astimezone(zone).date()
     count = (last - first).days + 1
     return [first + timedelta(days=i) for i in range(min(max(0, count), 7 * 8))][-56:]
+
+
+def _noted(item: Watched, note: str) -> Callable[[float | None], str]:
+    """``item``'s description with ``note`` after it."""
+    return lambda value: item.describe(value) + note
 
 
 def _day_end(subject: Subject, day: date) -> datetime:

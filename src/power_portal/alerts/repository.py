@@ -335,6 +335,29 @@ async def open_gap_alerts(db: AsyncSession, rule_ids: Sequence[int]) -> list[Ale
     return list(rows.scalars())
 
 
+async def alert_covers(
+    db: AsyncSession,
+    rule_id: int,
+    subject_kind: str,
+    subject_id: int,
+    start: datetime,
+    end: datetime,
+) -> bool:
+    """Whether an alert of the rule and subject already overlaps ``[start, end]``."""
+    found = await db.execute(
+        select(Alert.id)
+        .where(
+            Alert.rule_id == rule_id,
+            Alert.subject_kind == subject_kind,
+            Alert.subject_id == subject_id,
+            Alert.started_at <= end,
+            func.coalesce(Alert.resolved_at, end) >= start,
+        )
+        .limit(1)
+    )
+    return found.first() is not None
+
+
 async def known_gap_starts(db: AsyncSession, rule_id: int, device_id: int) -> set[datetime]:
     rows = await db.execute(
         select(Alert.gap_start).where(
