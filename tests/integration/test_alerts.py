@@ -510,8 +510,10 @@ def test_a_buffer_replayed_after_newer_readings_alerts_once_for_what_happened_in
 
     assert ingest(live_server.url, device.token, rows(240, 300)).status_code == 200  # live
     wait_until(
-        lambda: sql(db_url, "SELECT evaluated_until FROM app.alert_watermarks")
-        == [(START + timedelta(minutes=300),)],
+        lambda: (
+            sql(db_url, "SELECT evaluated_until FROM app.alert_watermarks")
+            == [(START + timedelta(minutes=300),)]
+        ),
         "the live readings are evaluated",
     )
     assert ingest(live_server.url, device.token, rows(0, 239)).status_code == 200  # buffer
