@@ -165,7 +165,8 @@ def test_demo_creates_a_living_site(db_url: URL, admin_client: httpx.Client) -> 
     # alerts: the rules, and the demand episodes of the history recorded (resolved, with
     # their events), the threshold set where the history's demand stood 3 % of the time
     rules = {r["name"]: r for r in admin_client.get("/api/alert-rules").json()}
-    assert set(rules) >= {"Incomer demand", "Peak about to be exceeded", "Meter offline"}
+    assert set(rules) >= {"Incomer demand", "Peak about to be exceeded", "Incomer offline"}
+    assert rules["Incomer offline"]["device_id"] == devices["Incomer"]["id"]
     history = admin_client.get(
         "/api/alerts", params={"state": "resolved", "rule_id": rules["Incomer demand"]["id"]}
     ).json()

@@ -23,6 +23,7 @@ from power_portal.db.engine import Database
 from power_portal.db.runtime import open_database
 from power_portal.demo import service
 from power_portal.demo.data import (
+    DEMO_LIVE_PROFILE,
     DEMO_METERS,
     DEMO_SITE_NAME,
     DEMO_STEP,
@@ -71,7 +72,9 @@ async def _load_demo(database: Database, days: int, settings: Settings) -> None:
                 bar.advance(total, len(batch))
     await build_rollups(database, list(device_ids.values()))
     async with database.transaction() as session:
-        alerts = await service.create_demo_alerts(session, site.site_id, end)
+        alerts = await service.create_demo_alerts(
+            session, site.site_id, device_ids[DEMO_LIVE_PROFILE.name], end
+        )
     move = move_instant(end).astimezone(ZoneInfo(DEMO_TIMEZONE))
     console.print(
         f"[green]Demo site ready:[/] {DEMO_SITE_NAME}, an incomer with {len(DEMO_METERS) - 1} "

@@ -180,10 +180,14 @@ class DemoAlerts:
     history: int
 
 
-async def create_demo_alerts(db: AsyncSession, site_id: int, now: datetime) -> DemoAlerts:
+async def create_demo_alerts(
+    db: AsyncSession, site_id: int, live_device_id: int, now: datetime
+) -> DemoAlerts:
     """Alert rules on the demo site, and what they would have raised on its history recorded
     as resolved alerts: the demand threshold is set where the history's 30-minute demand
-    stood 3 % of the time, so the Alerts page shows real episodes on the first start."""
+    stood 3 % of the time, so the Alerts page shows real episodes on the first start. The
+    offline rule watches the meter the live demo feeds (the others' history simply ends):
+    it stays quiet while `make run` feeds it and fires once the feed stops."""
     probe = RuleWrite(
         name="probe",
         site_id=site_id,
@@ -214,8 +218,8 @@ async def create_demo_alerts(db: AsyncSession, site_id: int, now: datetime) -> D
             params={"margin_percent": 5},
         ),
         RuleWrite(
-            name="Meter offline",
-            site_id=site_id,
+            name="Incomer offline",
+            device_id=live_device_id,
             kind="offline",
             severity="warning",
             params={"minutes": 30},
