@@ -28,10 +28,12 @@ async def get_by_email(db: AsyncSession, email: str) -> User | None:
 
 
 async def lock_active_admin_ids(db: AsyncSession) -> set[int]:
-    """The active admins' ids, their rows locked until the transaction ends."""
+    """The active admins' ids, their rows locked until the transaction ends (in id order, so
+    two callers queue instead of deadlocking)."""
     query = (
         select(User.id)
         .where(User.role == Role.ADMIN.value, User.is_active.is_(True))
+        .order_by(User.id)
         .with_for_update()
     )
     return set((await db.execute(query)).scalars())

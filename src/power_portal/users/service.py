@@ -87,6 +87,12 @@ async def _refuse_losing_last_admin(db: AsyncSession, user: User) -> None:
 
 
 async def update_user(db: AsyncSession, user_id: int, data: UserUpdate) -> User:
+    if data.role is not None or data.is_active is False:
+        # A change that may take an admin away locks the admins first, then the user: two
+        # admins demoting each other at once queue on the same rows in the same order (the
+        # second then finds itself the last admin: 409) instead of each holding the row the
+        # other wants (a deadlock, 503).
+        await repository.lock_active_admin_ids(db)
     user = await get_user(db, user_id, for_update=True)
     stops_being_admin = (
         user.role == Role.ADMIN
@@ -116,6 +122,7 @@ async def update_user(db: AsyncSession, user_id: int, data: UserUpdate) -> User:
 async def delete_user(db: AsyncSession, user_id: int, acting_user: User) -> None:
     if user_id == acting_user.id:
         raise ConflictError("you cannot delete your own account; ask another admin")
+    await repository.lock_active_admin_ids(db)  # before the user's row: see update_user
     user = await get_user(db, user_id, for_update=True)
     if user.role == Role.ADMIN and user.is_active:
         await _refuse_losing_last_admin(db, user)
