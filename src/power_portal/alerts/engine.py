@@ -33,6 +33,7 @@ from power_portal.alerts.schemas import (
     VoltageBandParams,
     Windows,
 )
+from power_portal.measurements.buckets import local_midnight
 from power_portal.tariffs import service as tariffs_service
 from power_portal.tariffs.calculator import demand_charges_at
 from power_portal.tariffs.schemas import TariffIn
@@ -103,6 +104,11 @@ class RuleSpec:
     quiet_hours: dict[str, Any] | None
     parsed: Any
     quiet: tuple[ev.Window, ...]
+
+    @property
+    def direction(self) -> ev.Direction:
+        """Which way the watched value breaches: below for the power factor, else above."""
+        return "below" if self.kind == "power_factor_below" else "above"
 
     @classmethod
     def of(cls, rule: Any) -> RuleSpec:
@@ -546,7 +552,7 @@ async def daily_points(
         value = energy(day)
         base = ev.baseline([energy(day - timedelta(weeks=w)) for w in range(1, params.weeks + 1)])
         breached = value is not None and ev.above_baseline(value, base, params.percent)
-        at = datetime.combine(day + timedelta(days=1), datetime.min.time(), zone).astimezone(UTC)
+        at = local_midnight(day + timedelta(days=1), zone)
         if value is None or base is None:
             text = "no baseline yet"
         else:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,6 +46,7 @@ from power_portal.alerts.engine import (
 from power_portal.alerts.models import Alert, AlertEvent, OutboxEntry
 from power_portal.alerts.repository import StateKey, StateRow
 from power_portal.alerts.schemas import GapParams, OfflineParams
+from power_portal.measurements.buckets import local_midnight
 
 _OK = ev.AlertState()
 # How far behind the watermark late data is evaluated (older: the backtest's business).
@@ -226,9 +227,12 @@ class Tick:
                 elif touched:
                     threshold_work.append((rule, subject))
         marks = await repository.watermarks(db)  # before this tick moves them
-        await self._threshold(threshold_work, rows)
+        # the newest reading of every device a threshold or offline rule watches, read once
+        watched_devices = {d for _, s in threshold_work + offline_work for d in s.coefficients}
+        latest = await repository.latest_readings(db, sorted(watched_devices))
+        await self._threshold(threshold_work, rows, latest, marks)
         await self._backfill(threshold_work, changes, marks)
-        await self._offline(offline_work, rows)
+        await self._offline(offline_work, rows, latest)
         await self._gaps(gap_work, changes)
         await repository.save_states(db, list(rows.values()), self.now)
         self.result.rules_evaluated = len(threshold_work) + len(offline_work) + len(gap_work)
@@ -275,12 +279,11 @@ class Tick:
         self,
         work: list[tuple[RuleSpec, Subject]],
         rows: dict[StateKey, StateRow],
+        latest: dict[int, datetime],
+        marks: dict[repository.WatermarkKey, datetime],
     ) -> None:
         if not work:
             return
-        device_ids = sorted({d for _, s in work for d in s.coefficients})
-        latest = await repository.latest_readings(self.db, device_ids)
-        marks = await repository.watermarks(self.db)
         moved: dict[repository.WatermarkKey, datetime] = {}
         plans: list[tuple[RuleSpec, Subject, list[datetime], datetime]] = []
         daily: list[tuple[RuleSpec, Subject, list[date]]] = []
@@ -299,7 +302,7 @@ class Tick:
                 days = _completed_days(subject, marks.get(key), complete)
                 if days:
                     daily.append((rule, subject, days))
-                    moved[key] = _day_end(subject, days[-1])
+                    moved[key] = local_midnight(days[-1] + timedelta(days=1), subject.zone)
                 continue
             ends = ends_of.get(key)
             if ends is None:
@@ -367,8 +370,7 @@ class Tick:
             fetched = await repository.buckets(self.db, list(subject.coefficients), lo, mark)
             readings = combine(fetched, subject.coefficients)
             watched = await points(self.db, self.catalogue, rule, subject, readings, ends)
-            direction: ev.Direction = "below" if rule.kind == "power_factor_below" else "above"
-            for episode in ev.run([w.point for w in watched], rule.for_minutes, direction):
+            for episode in ev.run([w.point for w in watched], rule.for_minutes, rule.direction):
                 if episode.fired_at is None or episode.resolved_at is None:
                     continue
                 if await repository.alert_covers(
@@ -406,11 +408,11 @@ class Tick:
         self,
         work: list[tuple[RuleSpec, Subject]],
         rows: dict[StateKey, StateRow],
+        latest: dict[int, datetime],
     ) -> None:
         if not work:
             return
         device_ids = sorted({d for _, s in work for d in s.coefficients})
-        latest = await repository.latest_readings(self.db, device_ids)
         beats = await repository.heartbeats(self.db, device_ids)
         for rule, subject in work:
             params: OfflineParams = rule.parsed
@@ -570,13 +572,3 @@ def _completed_days(subject: Subject, watermark: datetime | None, complete: date
 def _noted(item: Watched, note: str) -> Callable[[float | None], str]:
     """``item``'s description with ``note`` after it."""
     return lambda value: item.describe(value) + note
-
-
-def _day_end(subject: Subject, day: date) -> datetime:
-    """The end of a local day (the next local midnight), in UTC."""
-    following = day + timedelta(days=1)
-    return datetime.combine(following, datetime.min.time(), subject.zone).astimezone(UTC)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)

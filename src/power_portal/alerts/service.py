@@ -286,8 +286,7 @@ async def backtest(db: AsyncSession, request: BacktestRequest, now: datetime) ->
     series = BacktestSeries(times=[], values=[], threshold=None, clear=None, unit=None)
     for index, subject in enumerate(subjects[:50]):
         watched = await _backtest_points(db, catalogue, rule, subject, start, end)
-        direction: ev.Direction = "below" if rule.kind == "power_factor_below" else "above"
-        for episode in ev.run([w.point for w in watched], rule.for_minutes, direction):
+        for episode in ev.run([w.point for w in watched], rule.for_minutes, rule.direction):
             episodes.append(
                 Episode(
                     started_at=episode.started_at,
