@@ -44,6 +44,10 @@ FROM ${PYTHON_IMAGE} AS runtime
 LABEL org.opencontainers.image.title="power-portal" \
       org.opencontainers.image.description="White-labelled power-monitoring portal" \
       org.opencontainers.image.licenses="Apache-2.0"
+# DejaVu fonts: the PDFs' text in any script (ReportLab embeds a subset in each document).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 portal \
     && useradd --system --uid 10001 --gid portal --home-dir /app --no-create-home \
        --shell /usr/sbin/nologin portal \

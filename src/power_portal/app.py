@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import structlog
@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from power_portal import __version__
 from power_portal.alerts.metrics import AlertMetrics
 from power_portal.alerts.router import router as alerts_router
-from power_portal.alerts.worker import start_alerts, stop_alerts
+from power_portal.alerts.worker import AlertWorker, start_alerts, stop_alerts
 from power_portal.auth.router import router as auth_router
 from power_portal.auth.throttle import FailureThrottle
 from power_portal.billing.router import router as billing_router
@@ -43,6 +43,9 @@ from power_portal.grafana.service import frame_origins as grafana_frame_origins
 from power_portal.ingest.router import router as ingest_router
 from power_portal.logging import configure_logging
 from power_portal.measurements.rollup_queue import start_worker, stop_worker
+from power_portal.reports import mailer as reports_mailer
+from power_portal.reports.router import router as reports_router
+from power_portal.reports.worker import start_reports, stop_reports
 from power_portal.settings import (
     ProductionConfigError,
     RunMode,
@@ -83,8 +86,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rollup_task = start_worker(database)
         pusher_task = await _start_fleet_push(app, settings, database)
         bridge_task = await start_bridge(app, settings.mqtt, database)
-        alerts = start_alerts(database, settings, app.state.alert_metrics)
+        alerts = start_alerts(
+            database, settings, app.state.alert_metrics, {"report": reports_mailer.compose}
+        )
         app.state.alert_worker = alerts[0] if alerts else None
+        reports = start_reports(database, settings, _sender_wake(alerts))
+        app.state.report_scheduler = reports[0] if reports else None
         url = database.engine.url
         log.info(
             "portal.started",
@@ -98,6 +105,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
             yield
         finally:
+            await stop_reports(reports)
             await stop_alerts(alerts)
             await stop_bridge(app, bridge_task)
             await stop_worker(rollup_task)
@@ -107,6 +115,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                     await pusher_task
                 await app.state.fleet_pusher.close()
     log.info("portal.stopped")
+
+
+def _sender_wake(alerts: tuple[AlertWorker, object] | None) -> Callable[[], None]:
+    """Wakes this process's notification sender (nothing to wake when it is off)."""
+    if alerts is None:
+        return lambda: None
+    return alerts[0].sender_wake.set
 
 
 async def _start_fleet_push(
@@ -148,6 +163,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(virtual_meters_router)
     app.include_router(tenants_router)
     app.include_router(alerts_router)
+    app.include_router(reports_router)
     app.include_router(branding_router)
     app.include_router(config_router)
     app.include_router(mqtt_router)

@@ -9,6 +9,7 @@ from power_portal.fleet import models as fleet_models
 from power_portal.gateways import models as gateways_models
 from power_portal.grafana import models as grafana_models
 from power_portal.measurements import models as measurements_models
+from power_portal.reports import models as reports_models
 from power_portal.sites import models as sites_models
 from power_portal.tariffs import models as tariffs_models
 from power_portal.tenants import models as tenants_models
@@ -23,6 +24,7 @@ __all__ = [
     "grafana_models",
     "measurements_models",
     "metadata",
+    "reports_models",
     "sites_models",
     "tariffs_models",
     "tenants_models",

@@ -225,6 +225,13 @@ class AlertSettings(BaseModel):
     public_url: str | None = None
 
 
+class ReportSettings(BaseModel):
+    """The report scheduler (``PORTAL_REPORTS__*``): runs in one process per database."""
+
+    enabled: bool = True  # make the scheduled reports here (when elected)
+    tick_seconds: float = Field(default=60.0, gt=0)  # how often due schedules are looked for
+
+
 class _TomlFileSource(PydanticBaseSettingsSource):
     """Reads the config file named by ``PORTAL_CONFIG_FILE`` (or ./portal.toml)."""
 
@@ -296,6 +303,7 @@ class Settings(BaseSettings):
     mqtt: MqttSettings = MqttSettings()
     smtp: SmtpSettings = SmtpSettings()
     alerts: AlertSettings = AlertSettings()
+    reports: ReportSettings = ReportSettings()
     # Encrypts stored secrets (SMTP password, webhook secrets); default: a key file made in
     # the data directory on first use (``secret.key``). Any string; it is stretched.
     secret_key: SecretStr | None = None

@@ -54,6 +54,11 @@ ADMIN_READS = {
     ("GET", "/api/alert-rules/{rule_id}"),
     ("GET", "/api/notifications"),
     ("GET", "/api/notification-channels"),
+    # reports (issue 19): schedules and what was sent are the admin's
+    ("GET", "/api/report-schedules"),
+    ("GET", "/api/report-schedules/{schedule_id}"),
+    ("GET", "/api/report-runs"),
+    ("GET", "/api/report-runs/{run_id}/files/{file_id}"),
 }
 # Tenants (issue 17): admin-only to a viewer (a tenant user's walk: at the end).
 TENANT_READS = {
@@ -64,6 +69,11 @@ TENANT_READS = {
     ("GET", "/api/tenants/{tenant_id}/bill.csv"),
     ("GET", "/api/sites/{site_id}/tenant-bills"),
     ("GET", "/api/sites/{site_id}/reconciliation"),
+    # reports (issue 19): the Excel workbooks of the tenants' figures
+    ("GET", "/api/tenants/{tenant_id}/bill.xlsx"),
+    ("GET", "/api/tenants/{tenant_id}/energy.xlsx"),
+    ("GET", "/api/sites/{site_id}/reconciliation.xlsx"),
+    ("GET", "/api/tenants/{tenant_id}/bill.pdf"),
 }
 TENANT_WRITES = {
     ("POST", "/api/sites/{site_id}/tenants"),
@@ -80,6 +90,9 @@ NOT_FOR_VIEWERS = {
     ("GET", "/api/tenants/{tenant_id}"),
     ("GET", "/api/tenants/{tenant_id}/bill"),
     ("GET", "/api/tenants/{tenant_id}/bill.csv"),
+    ("GET", "/api/tenants/{tenant_id}/bill.xlsx"),
+    ("GET", "/api/tenants/{tenant_id}/energy.xlsx"),
+    ("GET", "/api/tenants/{tenant_id}/bill.pdf"),
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Outside /api and the OpenAPI document: a scraper's bearer token (PORTAL_METRICS__TOKEN),
@@ -256,6 +269,39 @@ def test_tenant_routes_are_walked(client: httpx.Client, viewer_client: httpx.Cli
         assert viewer_client.request(method, concrete(path), **kwargs).status_code == 403, path
 
 
+# The Excel workbooks (issue 19, docs/api/reports.md "Excel"): each read by whoever reads its
+# JSON sibling. A viewer reads the readings and the site's bill; the tenants' figures are the
+# admin's (and a tenant user's own: the walk below).
+EXCEL_VIEWER_READS = {
+    ("GET", "/api/devices/{device_id}/energy.xlsx"),
+    ("GET", "/api/sites/{site_id}/energy.xlsx"),
+    ("GET", "/api/devices/{device_id}/series.xlsx"),
+    ("GET", "/api/sites/{site_id}/bill.xlsx"),
+}
+EXCEL_ADMIN_READS = {
+    ("GET", "/api/tenants/{tenant_id}/energy.xlsx"),
+    ("GET", "/api/tenants/{tenant_id}/bill.xlsx"),
+    ("GET", "/api/sites/{site_id}/reconciliation.xlsx"),
+}
+
+
+def test_excel_routes_are_walked(client: httpx.Client, viewer_client: httpx.Client) -> None:
+    ops = set(operations(client.get("/openapi.json").json()))
+    excel = {op for op in ops if op[1].endswith(".xlsx")}
+    assert excel == EXCEL_VIEWER_READS | EXCEL_ADMIN_READS, "missing: " + str(
+        (EXCEL_VIEWER_READS | EXCEL_ADMIN_READS) ^ excel
+    )
+    assert EXCEL_ADMIN_READS <= ADMIN_READS
+    for method, path in sorted(excel):
+        params = SERIES_PARAMS if path.endswith("/series.xlsx") else READ_PARAMS
+        assert client.get(concrete(path), params=params).status_code == 401, path
+        refused = viewer_client.get(concrete(path), params=params).status_code
+        if (method, path) in EXCEL_ADMIN_READS:
+            assert refused == 403, path
+        else:  # a viewer may read: the site or device is missing (404), not forbidden
+            assert refused == 404, path
+
+
 # Tenant users (issue 17, docs/api/tenants.md "Tenant users"): the routes a tenant user may
 # call; every other route is 403 to it. Of these, the ones naming a meter or a tenant answer
 # 404 for another tenant's, never its data.
@@ -274,6 +320,12 @@ TENANT_SCOPED_READS = {
     ("GET", "/api/tenants/{tenant_id}"),
     ("GET", "/api/tenants/{tenant_id}/bill"),
     ("GET", "/api/tenants/{tenant_id}/bill.csv"),
+    # reports (issue 19): the Excel workbooks of a tenant user's meters and tenant
+    ("GET", "/api/devices/{device_id}/energy.xlsx"),
+    ("GET", "/api/devices/{device_id}/series.xlsx"),
+    ("GET", "/api/tenants/{tenant_id}/bill.xlsx"),
+    ("GET", "/api/tenants/{tenant_id}/energy.xlsx"),
+    ("GET", "/api/tenants/{tenant_id}/bill.pdf"),
 }
 READ_PARAMS = {"start": "2026-06-01", "end": "2026-06-02", "month": "2026-06"}
 SERIES_PARAMS = {"start": "2026-06-01T00:00:00+00:00", "end": "2026-06-02T00:00:00+00:00"}
@@ -327,7 +379,8 @@ def test_tenant_users_are_refused_every_route_but_theirs(
             response = tenant_client.get(path)
             assert response.status_code == 200, (method, path, response.text)
         elif (method, path) in TENANT_SCOPED_READS:
-            params = SERIES_PARAMS if path.endswith("/series") else READ_PARAMS
+            series = path.endswith(("/series", "/series.xlsx"))
+            params = SERIES_PARAMS if series else READ_PARAMS
             response = tenant_client.get(concrete(path), params=params)
             assert response.status_code == 404, (method, path, response.text)
             assert "Other" not in response.text

@@ -176,6 +176,18 @@ def test_demo_creates_a_living_site(db_url: URL, admin_client: httpx.Client) -> 
     detail = admin_client.get(f"/api/alerts/{history[0]['id']}").json()
     assert [e["event"] for e in detail["events"]] == ["fired", "resolved"]
 
+    # reports: the monthly pack's schedule, and last month's run with its files (the mail
+    # waits for an SMTP server)
+    [schedule] = admin_client.get("/api/report-schedules").json()
+    assert schedule["recipients"] == ["facilities@example.com"]
+    [run] = admin_client.get("/api/report-runs").json()
+    assert run["trigger"] == "schedule"
+    assert [d["status"] for d in run["deliveries"]] == ["pending"]
+    kinds = sorted(f["filename"].split("-")[0] for f in run["files"])
+    assert "report" in kinds, run
+    report = admin_client.get(f"/api/report-runs/{run['id']}/files/{run['files'][0]['id']}")
+    assert report.content.startswith(b"%PDF-")
+
     again = portal(db_url, "demo", "--days", "25")
     assert again.returncode == 0
     assert "already loaded" in again.stderr

@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -1158,6 +1158,78 @@ class Dataset:
             TableSeed(
                 "monitoring.rollup_changes",
                 ({"device_id": 1, "lo": t0, "hi": t0 + timedelta(hours=1)},),
+            ),
+            TableSeed(
+                "app.report_schedules",
+                (
+                    {
+                        "id": 1,
+                        "name": "Monthly pack",
+                        "site_id": 1,
+                        "tenant_id": None,
+                        "cadence": "monthly",
+                        "day_of_month": 3,
+                        "weekday": None,
+                        "local_time": time(7, 0),
+                        "contents": ["report", "bill"],
+                        "recipients": ["finance@example.com"],
+                        "enabled": True,
+                        "active_since": t0,
+                        "created_by": 1,
+                        "created_at": t0,
+                        "updated_at": t0,
+                    },
+                    {
+                        "id": 2,
+                        "name": "Grocer's bill",
+                        "site_id": 1,
+                        "tenant_id": 1,
+                        "cadence": "weekly",
+                        "day_of_month": None,
+                        "weekday": 0,
+                        "local_time": time(6, 30),
+                        "contents": ["tenant_bills"],
+                        "recipients": ["accounts@grocer.example"],
+                        "enabled": False,
+                        "active_since": t0,
+                        "created_by": None,
+                        "created_at": t0,
+                        "updated_at": t0,
+                    },
+                ),
+            ),
+            TableSeed(
+                "app.report_runs",
+                (
+                    {
+                        "id": 1,
+                        "schedule_id": 1,
+                        "schedule_name": "Monthly pack",
+                        "site_id": 1,
+                        "tenant_id": None,
+                        "period": "month",
+                        "label": "2026-03",
+                        "period_start": date(2026, 3, 1),
+                        "period_end": date(2026, 4, 1),
+                        "trigger": "schedule",
+                        "requested_by": None,
+                        "notes": ["bill: site 1 has no tariff"],
+                        "created_at": t0,
+                    },
+                ),
+            ),
+            TableSeed(
+                "app.report_files",
+                (
+                    {
+                        "id": 1,
+                        "run_id": 1,
+                        "filename": "report-site1-2026-03.pdf",
+                        "media_type": "application/pdf",
+                        "content": b"%PDF-1.4 not a real report",
+                        "size_bytes": 26,
+                    },
+                ),
             ),
             TableSeed(
                 "app.grafana_settings",

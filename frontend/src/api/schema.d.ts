@@ -353,6 +353,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/devices/{device_id}/energy.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The device's energy as an Excel workbook (the rows of …/energy) */
+        get: operations["deviceEnergyXlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/devices/{device_id}/health": {
         parameters: {
             query?: never;
@@ -396,6 +413,23 @@ export interface paths {
         };
         /** avg/min/max per bucket; the bucket grows with the span (a year: ~400 points) */
         get: operations["deviceSeries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/devices/{device_id}/series.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The series as an Excel workbook: avg/min/max of each field per bucket */
+        get: operations["deviceSeriesXlsx"];
         put?: never;
         post?: never;
         delete?: never;
@@ -970,6 +1004,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/report-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What was sent, newest first */
+        get: operations["listReportRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/report-runs/{run_id}/files/{file_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A file of a run, as it was sent */
+        get: operations["getReportFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/report-schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Report Schedules */
+        get: operations["listReportSchedules"];
+        put?: never;
+        /** Create Report Schedule */
+        post: operations["createReportSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/report-schedules/{schedule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Report Schedule */
+        get: operations["getReportSchedule"];
+        put?: never;
+        post?: never;
+        /** Delete a schedule (what it sent stays in the runs) */
+        delete: operations["deleteReportSchedule"];
+        options?: never;
+        head?: never;
+        /** Update Report Schedule */
+        patch: operations["updateReportSchedule"];
+        trace?: never;
+    };
+    "/api/report-schedules/{schedule_id}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send now: make the documents of a past month (or week) and mail them */
+        post: operations["sendReportNow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sites": {
         parameters: {
             query?: never;
@@ -1033,6 +1155,40 @@ export interface paths {
         };
         /** The same bill as CSV */
         get: operations["siteBillCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sites/{site_id}/bill.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The site's bill as PDF (the lines and totals of GET …/bill) */
+        get: operations["siteBillPdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sites/{site_id}/bill.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The same bill as an Excel workbook (the rows of bill.csv) */
+        get: operations["siteBillXlsx"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1110,6 +1266,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sites/{site_id}/energy.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The site's energy as an Excel workbook (the rows of …/energy) */
+        get: operations["siteEnergyXlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sites/{site_id}/reconciliation": {
         parameters: {
             query?: never;
@@ -1119,6 +1292,57 @@ export interface paths {
         };
         /** The utility bill against the tenants' bills, common areas and the unmetered part */
         get: operations["siteReconciliation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sites/{site_id}/reconciliation.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The same reconciliation as an Excel workbook */
+        get: operations["siteReconciliationXlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sites/{site_id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The site report of a month (?month=) or an ISO week (?week=) */
+        get: operations["siteReportJson"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sites/{site_id}/report.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The site report as PDF */
+        get: operations["siteReportPdf"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1348,6 +1572,57 @@ export interface paths {
         };
         /** The same bill as CSV */
         get: operations["tenantBillCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tenants/{tenant_id}/bill.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's recharge bill of a month as PDF, with its meters' registers */
+        get: operations["tenantBillPdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tenants/{tenant_id}/bill.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The same bill as an Excel workbook: its lines (bill.csv) and its meters */
+        get: operations["tenantBillXlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tenants/{tenant_id}/energy.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's energy per bucket as an Excel workbook, a column per meter it held (each only while held) */
+        get: operations["tenantEnergyXlsx"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2043,6 +2318,56 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** Comparison */
+        Comparison: {
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            /**
+             * Energy Change Percent
+             * @description this period's import against that one's, in percent
+             */
+            energy_change_percent: number | null;
+            /** Energy Import Kwh */
+            energy_import_kwh: number | null;
+            /**
+             * Label
+             * @example Previous month
+             * @example Same month last year
+             */
+            label: string;
+            /** Peak Demand */
+            peak_demand: number | null;
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /**
+             * Total
+             * @description incl. VAT; null without a tariff or no data
+             */
+            total: number | null;
+        };
+        /** Completeness */
+        Completeness: {
+            /** Expected Buckets */
+            expected_buckets: number;
+            /**
+             * Gaps
+             * @description every stretch of an hour or more without readings
+             */
+            gaps: components["schemas"]["Gap"][];
+            /**
+             * Percent
+             * @description null when no bucket was expected
+             */
+            percent: number | null;
+            /** Present Buckets */
+            present_buckets: number;
+        };
         /** ConfigOverview */
         ConfigOverview: {
             /** Admin Password Set */
@@ -2574,6 +2899,23 @@ export interface components {
             /** Utility */
             utility: string | null;
         };
+        /** Gap */
+        Gap: {
+            /** Device Id */
+            device_id: number;
+            /** Device Name */
+            device_name: string;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+        };
         /** GatewayAccept */
         GatewayAccept: {
             /** Model */
@@ -2942,6 +3284,22 @@ export interface components {
             /** Password */
             password: string;
         };
+        /** PeakDemand */
+        PeakDemand: {
+            /**
+             * At
+             * Format: date-time
+             * @description start of the 30-minute window, site time
+             */
+            at: string;
+            /**
+             * Unit
+             * @enum {string}
+             */
+            unit: "kW" | "kVA";
+            /** Value */
+            value: number;
+        };
         /** PendingGatewayRead */
         PendingGatewayRead: {
             /** Dismissed At */
@@ -3001,6 +3359,30 @@ export interface components {
             period: string;
             /** Season */
             season: string;
+        };
+        /**
+         * PeriodEnergy
+         * @description One time-of-use period of the bill: its energy and energy charges (before VAT).
+         */
+        PeriodEnergy: {
+            /** Amount */
+            amount: number;
+            /** Energy Kwh */
+            energy_kwh: number;
+            /** Period */
+            period: string | null;
+            /** Season */
+            season: string | null;
+        };
+        /** PowerFactor */
+        PowerFactor: {
+            /** Average */
+            average: number | null;
+            /**
+             * Minimum
+             * @description the lowest 15-minute average
+             */
+            minimum: number | null;
         };
         /** PreferencesRead */
         PreferencesRead: {
@@ -3145,6 +3527,41 @@ export interface components {
             subtotal: number;
             /** Total */
             total: number;
+        };
+        /** ReportAlert */
+        ReportAlert: {
+            /**
+             * Fired At
+             * Format: date-time
+             */
+            fired_at: string;
+            /** Id */
+            id: number;
+            /** Message */
+            message: string;
+            /** Resolved At */
+            resolved_at: string | null;
+            /** Rule Name */
+            rule_name: string;
+            /** Severity */
+            severity: string;
+            /** Subject Name */
+            subject_name: string;
+        };
+        /** ReportDay */
+        ReportDay: {
+            /**
+             * Cost
+             * @description energy charges before VAT; null without a tariff
+             */
+            cost: number | null;
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /** Energy Kwh */
+            energy_kwh: number;
         };
         /**
          * Role
@@ -3308,17 +3725,210 @@ export interface components {
             /** Virtual Meter Id */
             virtual_meter_id?: number | null;
         };
+        /** RunDelivery */
+        RunDelivery: {
+            /** Attempts */
+            attempts: number;
+            /** Last Error */
+            last_error: string | null;
+            /** Recipient */
+            recipient: string;
+            /** Sent At */
+            sent_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "sent" | "dead";
+        };
+        /** RunFile */
+        RunFile: {
+            /** Filename */
+            filename: string;
+            /** Id */
+            id: number;
+            /** Media Type */
+            media_type: string;
+            /** Size Bytes */
+            size_bytes: number;
+        };
         /**
          * RunMode
          * @enum {string}
          */
         RunMode: "standalone" | "client" | "admin";
+        /** RunRead */
+        RunRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Deliveries */
+            deliveries: components["schemas"]["RunDelivery"][];
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            /** Files */
+            files: components["schemas"]["RunFile"][];
+            /** Id */
+            id: number;
+            /** Label */
+            label: string;
+            /**
+             * Notes
+             * @description documents left out, and why
+             */
+            notes: string[];
+            /**
+             * Period
+             * @enum {string}
+             */
+            period: "month" | "week";
+            /**
+             * Requested By
+             * @description who pressed send now (e-mail)
+             */
+            requested_by: string | null;
+            /** Schedule Id */
+            schedule_id: number | null;
+            /** Schedule Name */
+            schedule_name: string | null;
+            /** Site Id */
+            site_id: number;
+            /** Site Name */
+            site_name: string;
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /** Tenant Id */
+            tenant_id: number | null;
+            /**
+             * Trigger
+             * @enum {string}
+             */
+            trigger: "schedule" | "manual";
+        };
+        /** ScheduleCreate */
+        ScheduleCreate: {
+            /**
+             * Cadence
+             * @default monthly
+             * @enum {string}
+             */
+            cadence: "monthly" | "weekly";
+            /** Contents */
+            contents: ("report" | "bill" | "bill_xlsx" | "tenant_bills" | "reconciliation_xlsx")[];
+            /**
+             * Day Of Month
+             * @description monthly: 1-28
+             */
+            day_of_month?: number | null;
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+            /**
+             * Local Time
+             * Format: time
+             * @description site time, HH:MM
+             * @default 07:00:00
+             */
+            local_time: string;
+            /** Name */
+            name: string;
+            /** Recipients */
+            recipients: string[];
+            /** Site Id */
+            site_id: number;
+            /** Tenant Id */
+            tenant_id?: number | null;
+            /**
+             * Weekday
+             * @description weekly
+             */
+            weekday?: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun") | null;
+        };
+        /** ScheduleRead */
+        ScheduleRead: {
+            /**
+             * Cadence
+             * @enum {string}
+             */
+            cadence: "monthly" | "weekly";
+            /** Contents */
+            contents: ("report" | "bill" | "bill_xlsx" | "tenant_bills" | "reconciliation_xlsx")[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Day Of Month */
+            day_of_month: number | null;
+            /** Enabled */
+            enabled: boolean;
+            /** Id */
+            id: number;
+            /** Last Run At */
+            last_run_at: string | null;
+            /**
+             * Local Time
+             * Format: time
+             */
+            local_time: string;
+            /** Name */
+            name: string;
+            /**
+             * Next Due At
+             * @description when the next run is due (site time)
+             */
+            next_due_at: string | null;
+            /** Recipients */
+            recipients: string[];
+            /** Site Id */
+            site_id: number;
+            /** Tenant Id */
+            tenant_id: number | null;
+            /** Weekday */
+            weekday: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun") | null;
+        };
+        /** ScheduleUpdate */
+        ScheduleUpdate: {
+            /** Cadence */
+            cadence?: ("monthly" | "weekly") | null;
+            /** Contents */
+            contents?: ("report" | "bill" | "bill_xlsx" | "tenant_bills" | "reconciliation_xlsx")[] | null;
+            /** Day Of Month */
+            day_of_month?: number | null;
+            /** Enabled */
+            enabled?: boolean | null;
+            /** Local Time */
+            local_time?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Recipients */
+            recipients?: string[] | null;
+            /** Weekday */
+            weekday?: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun") | null;
+        };
         /** Season */
         Season: {
             /** Months */
             months: number[];
             /** Name */
             name: string;
+        };
+        /** SendNow */
+        SendNow: {
+            /** Month */
+            month?: string | null;
+            /** Week */
+            week?: string | null;
         };
         /**
          * SeriesResponse
@@ -3402,6 +4012,67 @@ export interface components {
             timezone: string;
             /** Utility */
             utility: string | null;
+        };
+        /** SiteReport */
+        SiteReport: {
+            /** Alerts */
+            alerts: components["schemas"]["ReportAlert"][];
+            /** By Period */
+            by_period: components["schemas"]["PeriodEnergy"][];
+            /** Comparisons */
+            comparisons: components["schemas"]["Comparison"][];
+            completeness: components["schemas"]["Completeness"];
+            /**
+             * Currency
+             * @description null without a tariff
+             */
+            currency: string | null;
+            /** Days */
+            days: components["schemas"]["ReportDay"][];
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            /** Energy Export Kwh */
+            energy_export_kwh: number;
+            /** Energy Import Kwh */
+            energy_import_kwh: number;
+            /**
+             * Label
+             * @example 2026-11
+             * @example 2026-W45
+             */
+            label: string;
+            /**
+             * No Cost Reason
+             * @description why the money fields are null
+             */
+            no_cost_reason: string | null;
+            peak_demand: components["schemas"]["PeakDemand"] | null;
+            /**
+             * Period
+             * @enum {string}
+             */
+            period: "month" | "week";
+            power_factor: components["schemas"]["PowerFactor"];
+            /** Site Id */
+            site_id: number;
+            /** Site Name */
+            site_name: string;
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /** Subtotal */
+            subtotal: number | null;
+            /** Timezone */
+            timezone: string;
+            /** Total */
+            total: number | null;
+            /** Vat */
+            vat: number | null;
         };
         /** SiteUpdate */
         SiteUpdate: {
@@ -5542,6 +6213,66 @@ export interface operations {
             };
         };
     };
+    deviceEnergyXlsx: {
+        parameters: {
+            query: {
+                interval?: components["schemas"]["Interval"];
+                /** @description first local date (inclusive) */
+                start: string;
+                /** @description last local date (exclusive) */
+                end: string;
+            };
+            header?: never;
+            path: {
+                device_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An Excel workbook (.xlsx) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such device */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     getDeviceHealth: {
         parameters: {
             query?: never;
@@ -5674,6 +6405,66 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SeriesResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such device */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    deviceSeriesXlsx: {
+        parameters: {
+            query: {
+                start: string;
+                end: string;
+                /** @description default: power_kw */
+                fields?: string[] | null;
+                max_points?: number;
+            };
+            header?: never;
+            path: {
+                device_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An Excel workbook (.xlsx) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Not signed in, or the session expired */
@@ -7753,6 +8544,451 @@ export interface operations {
             };
         };
     };
+    listReportRuns: {
+        parameters: {
+            query?: {
+                site_id?: number | null;
+                schedule_id?: number | null;
+                /** @description ids below this */
+                before?: number | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunRead"][];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getReportFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+                file_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such file */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listReportSchedules: {
+        parameters: {
+            query?: {
+                site_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleRead"][];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    createReportSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleRead"];
+                };
+            };
+            /** @description The body could not be read (not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A field is invalid; `loc` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+        };
+    };
+    getReportSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleRead"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such report schedule */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    deleteReportSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such report schedule */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    updateReportSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleRead"];
+                };
+            };
+            /** @description The body could not be read (not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such report schedule */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description A field is invalid; `loc` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+        };
+    };
+    sendReportNow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendNow"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunRead"];
+                };
+            };
+            /** @description The body could not be read (not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such report schedule */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description A field is invalid; `loc` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+        };
+    };
     listSites: {
         parameters: {
             query?: never;
@@ -8161,6 +9397,142 @@ export interface operations {
             };
         };
     };
+    siteBillPdf: {
+        parameters: {
+            query: {
+                /** @description first local date (inclusive) */
+                start: string;
+                /** @description last local date (exclusive) */
+                end: string;
+            };
+            header?: never;
+            path: {
+                site_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such site */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description No tariff, or no version for the span */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    siteBillXlsx: {
+        parameters: {
+            query: {
+                /** @description first local date (inclusive) */
+                start: string;
+                /** @description last local date (exclusive) */
+                end: string;
+            };
+            header?: never;
+            path: {
+                site_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An Excel workbook (.xlsx) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such site */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description No tariff, or no version for the span */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     siteDailyCosts: {
         parameters: {
             query: {
@@ -8473,6 +9845,66 @@ export interface operations {
             };
         };
     };
+    siteEnergyXlsx: {
+        parameters: {
+            query: {
+                interval?: components["schemas"]["Interval"];
+                /** @description first local date (inclusive) */
+                start: string;
+                /** @description last local date (exclusive) */
+                end: string;
+            };
+            header?: never;
+            path: {
+                site_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An Excel workbook (.xlsx) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such site */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     siteReconciliation: {
         parameters: {
             query: {
@@ -8520,6 +9952,189 @@ export interface operations {
             };
             /** @description No tariff, or no version for the month */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    siteReconciliationXlsx: {
+        parameters: {
+            query: {
+                month: string;
+            };
+            header?: never;
+            path: {
+                site_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An Excel workbook (.xlsx) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such site */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description No tariff, or no version for the month */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    siteReportJson: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM */
+                month?: string | null;
+                /** @description an ISO week */
+                week?: string | null;
+            };
+            header?: never;
+            path: {
+                site_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SiteReport"];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such site */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    siteReportPdf: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM */
+                month?: string | null;
+                /** @description an ISO week */
+                week?: string | null;
+            };
+            header?: never;
+            path: {
+                site_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such site */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9764,6 +11379,196 @@ export interface operations {
             };
             /** @description No tariff, or no version for the month */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    tenantBillPdf: {
+        parameters: {
+            query: {
+                month: string;
+            };
+            header?: never;
+            path: {
+                tenant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such site */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description No tariff, or no version for the span */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    tenantBillXlsx: {
+        parameters: {
+            query: {
+                month: string;
+            };
+            header?: never;
+            path: {
+                tenant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An Excel workbook (.xlsx) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description No tariff, or no version for the month */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    tenantEnergyXlsx: {
+        parameters: {
+            query: {
+                interval?: components["schemas"]["Interval"];
+                /** @description first local date (inclusive) */
+                start: string;
+                /** @description last local date (exclusive) */
+                end: string;
+            };
+            header?: never;
+            path: {
+                tenant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An Excel workbook (.xlsx) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such tenant */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -50,6 +50,15 @@ class Brand:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file a mail carries (a report's PDF or workbook)."""
+
+    filename: str
+    media_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class Notice:
     """One alert event as a mail tells it. ``at_local``: the time, already in site time and
     formatted; ``url``: the alert's page (no link when None); ``extra_lines``: more facts,
@@ -273,10 +282,12 @@ def build_message(
     html: str,
     brand: Brand,
     message_id: str,
+    attachments: Sequence[Attachment] = (),
 ) -> EmailMessage:
     """The mail: multipart/alternative of ``text`` and ``html`` (with the brand's logo inline
     as ``cid:brand-logo`` when there is one), ``Message-ID: <{message_id}@{domain}>`` and
-    ``X-Portal-Delivery: {message_id}`` so a repeat can be dropped."""
+    ``X-Portal-Delivery: {message_id}`` so a repeat can be dropped; ``attachments`` make it
+    multipart/mixed."""
     message = EmailMessage()
     message["Subject"] = _one_line(subject)
     message["From"] = Address(
@@ -297,6 +308,14 @@ def build_message(
         assert html_part is not None  # added just above
         html_part.add_related(
             content, maintype=maintype, subtype=subtype or "octet-stream", cid=f"<{LOGO_CID}>"
+        )
+    for attachment in attachments:
+        maintype, _, subtype = attachment.media_type.partition("/")
+        message.add_attachment(
+            attachment.content,
+            maintype=maintype,
+            subtype=subtype or "octet-stream",
+            filename=attachment.filename,
         )
     return message
 

@@ -212,6 +212,7 @@ class OutboxEntry(Base):
             postgresql_where=text("status = 'pending'"),
         ),
         Index("ix_notification_outbox_alert_id", "alert_id"),
+        Index("ix_notification_outbox_report_run_id", "report_run_id"),
         {"schema": "app"},
     )
 
@@ -228,6 +229,10 @@ class OutboxEntry(Base):
     recipient: Mapped[str] = mapped_column(String(320))
     webhook_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("app.webhooks.id", ondelete="CASCADE")
+    )
+    # A report's mail (``reports``): the run whose files it carries.
+    report_run_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("app.report_runs.id", ondelete="CASCADE")
     )
     status: Mapped[str] = mapped_column(String(10), server_default=text("'pending'"))
     attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))

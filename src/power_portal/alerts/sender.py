@@ -12,8 +12,10 @@ letters (``POST /api/notifications/{id}/retry`` sends it again).
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -34,6 +36,11 @@ from power_portal.sites.models import Site
 log = structlog.get_logger(__name__)
 
 BATCH = 10
+
+# Makes the mail of an outbox row that is not an alert's (``event`` names the kind, e.g. a
+# report's run): None when what it carries is gone. Given by the layer above (the app), so
+# the sender delivers other domains' mails without knowing them.
+Composer = Callable[[AsyncSession, OutboxEntry, SmtpConfig, Brand], Awaitable[EmailMessage | None]]
 
 
 @dataclass(frozen=True)
@@ -85,11 +92,16 @@ def webhook_payload(
 
 class Sender:
     def __init__(
-        self, database: Database, settings: Settings, metrics: AlertMetrics | None = None
+        self,
+        database: Database,
+        settings: Settings,
+        metrics: AlertMetrics | None = None,
+        composers: Mapping[str, Composer] | None = None,
     ) -> None:
         self.database = database
         self.settings = settings
         self.metrics = metrics
+        self.composers = dict(composers or {})
         self.policy = WebhookPolicy.from_settings(settings)
 
     async def deliver_due(self, now: datetime | None = None) -> int:
@@ -152,6 +164,8 @@ class Sender:
         smtp_problem: str | None,
         look: Brand,
     ) -> Outcome:
+        if entry.alert_id is None and entry.channel == "email":
+            return await self._deliver_composed(db, entry, smtp, smtp_problem, look)
         alert = await db.get(Alert, entry.alert_id) if entry.alert_id is not None else None
         event = await db.get(AlertEvent, entry.event_id) if entry.event_id is not None else None
         if alert is None or event is None:
@@ -201,3 +215,24 @@ class Sender:
             policy=self.policy,
         )
         return Outcome(sent.ok, sent.detail, sent.refused)
+
+    async def _deliver_composed(
+        self,
+        db: AsyncSession,
+        entry: OutboxEntry,
+        smtp: SmtpConfig | None,
+        smtp_problem: str | None,
+        look: Brand,
+    ) -> Outcome:
+        """A mail another domain composes (a report's run): kept pending while this process
+        has no composer for it (another process may)."""
+        composer = self.composers.get(entry.event)
+        if composer is None:
+            return Outcome(False, f"nothing here can compose a {entry.event!r} mail")
+        if smtp is None:
+            return Outcome(False, smtp_problem or "no SMTP server is set")
+        message = await composer(db, entry, smtp, look)
+        if message is None:
+            return Outcome(False, f"the {entry.event} is gone", permanent=True)
+        answer = await send_mail(smtp, message)
+        return Outcome(answer.ok, answer.detail, answer.permanent)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 import psycopg
@@ -19,7 +20,7 @@ import structlog
 
 from power_portal.alerts.evaluator import Tick, TickResult
 from power_portal.alerts.metrics import AlertMetrics
-from power_portal.alerts.sender import Sender
+from power_portal.alerts.sender import Composer, Sender
 from power_portal.db.engine import Database
 from power_portal.db.leadership import leadership
 from power_portal.measurements.rollup_queue import CHANGES_CHANNEL, listen_conninfo
@@ -34,12 +35,16 @@ RETRY_MAX_SECONDS = 30.0
 
 class AlertWorker:
     def __init__(
-        self, database: Database, settings: Settings, metrics: AlertMetrics | None
+        self,
+        database: Database,
+        settings: Settings,
+        metrics: AlertMetrics | None,
+        composers: Mapping[str, Composer] | None = None,
     ) -> None:
         self.database = database
         self.settings = settings
         self.metrics = metrics
-        self.sender = Sender(database, settings, metrics)
+        self.sender = Sender(database, settings, metrics, composers)
         self.sender_wake = asyncio.Event()
         self.leading = False
 
@@ -137,11 +142,14 @@ class AlertWorker:
 
 
 def start_alerts(
-    database: Database, settings: Settings, metrics: AlertMetrics | None
+    database: Database,
+    settings: Settings,
+    metrics: AlertMetrics | None,
+    composers: Mapping[str, Composer] | None = None,
 ) -> tuple[AlertWorker, asyncio.Task[None]] | None:
     if not settings.alerts.enabled:
         return None
-    worker = AlertWorker(database, settings, metrics)
+    worker = AlertWorker(database, settings, metrics, composers)
     return worker, asyncio.create_task(worker.run(), name="alerts")
 
 

@@ -1,4 +1,4 @@
-"""Billing routes under a site: its bill (JSON and CSV), daily costs and this month's cost."""
+"""Billing routes under a site: its bill (JSON, CSV, Excel), daily costs, this month's cost."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from power_portal.core.deps import SessionDep
 from power_portal.core.request_checks import DateSpan, date_span
 from power_portal.core.responses import ProblemDetail, Responses, not_found
 from power_portal.core.time import utcnow
+from power_portal.core.xlsx import XLSX_RESPONSE, xlsx_response
 from power_portal.sites.dependencies import SiteDep
 from power_portal.tariffs.schemas import Bill
 
@@ -50,6 +51,16 @@ async def site_bill_csv(_: ViewerUser, span: BillSpan, site: SiteDep, db: Sessio
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{bill.filename}"'},
     )
+
+
+@router.get(
+    "/bill.xlsx",
+    summary="The same bill as an Excel workbook (the rows of bill.csv)",
+    response_class=Response,
+    responses=XLSX_RESPONSE,
+)
+async def site_bill_xlsx(_: ViewerUser, span: BillSpan, site: SiteDep, db: SessionDep) -> Response:
+    return xlsx_response(await service.site_bill_xlsx(db, site, span))
 
 
 @router.get(

@@ -13,11 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from power_portal.billing import repository
 from power_portal.billing.bill_csv import bill_csv
+from power_portal.billing.bill_xlsx import bill_sheet
 from power_portal.billing.costs import daily_costs, local_midnight, month_cost, month_so_far
 from power_portal.billing.schemas import DailyCosts, MonthCost
 from power_portal.core.errors import PortalError
 from power_portal.core.exports import CsvFile
 from power_portal.core.request_checks import DateSpan
+from power_portal.core.xlsx import XlsxFile, xlsx_file
 from power_portal.sites import service as sites_service
 from power_portal.sites.models import Site
 from power_portal.tariffs import service as tariffs_service
@@ -68,6 +70,13 @@ async def site_bill_csv(db: AsyncSession, site: Site, span: DateSpan) -> CsvFile
     return CsvFile(f"bill-site{site.id}-{span.start}-{span.end}.csv", bill_csv(bill))
 
 
+async def site_bill_xlsx(db: AsyncSession, site: Site, span: DateSpan) -> XlsxFile:
+    """The bill as a workbook: the rows of its CSV (``bill_xlsx.bill_sheet``)."""
+    bill = await site_bill(db, site, span)
+    name = f"bill-site{site.id}-{span.start}-{span.end}.xlsx"
+    return await xlsx_file(name, [bill_sheet(bill)])
+
+
 async def site_daily_costs(db: AsyncSession, site: Site, span: DateSpan) -> DailyCosts:
     tariff = await site_tariff(db, site)
     meters = await _readings(db, site, tariff, span.start, span.end)
@@ -81,3 +90,14 @@ async def site_month_cost(db: AsyncSession, site: Site, now: datetime) -> MonthC
     meters = await _readings(db, site, tariff, month.first, month.following)
     with _billable():
         return month_cost(tariff, meters, month)
+
+
+async def site_bill_with_daily_costs(
+    db: AsyncSession, site: Site, span: DateSpan
+) -> tuple[Bill, DailyCosts]:
+    """The bill and its daily costs from one read of the readings (the site report)."""
+    tariff = await site_tariff(db, site)
+    meters = await _readings(db, site, tariff, span.start, span.end)
+    with _billable():
+        bill = calculate_bill(tariff, meters, span.start, span.end)
+        return bill, daily_costs(tariff, meters, span.start, span.end)

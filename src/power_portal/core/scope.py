@@ -46,9 +46,10 @@ async def unscoped(db: AsyncSession) -> AsyncIterator[None]:
     """Lift the scope inside the block (system work for a tenant's read), then restore it.
 
     The block may commit: transactions begun inside it stay unscoped, the first one after it
-    is scoped again (``after_begin``)."""
+    is scoped again (``after_begin``). Blocks nest: an inner one (a rollup flush inside a
+    route's unscoped read) leaves the lifting and the restoring to the outermost."""
     tenant_id = tenant_of(db)
-    if tenant_id is None:
+    if tenant_id is None or db.info.get(_LIFTED_KEY):
         yield
         return
     db.info[_LIFTED_KEY] = True

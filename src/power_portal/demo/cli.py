@@ -75,6 +75,8 @@ async def _load_demo(database: Database, days: int, settings: Settings) -> None:
         alerts = await service.create_demo_alerts(
             session, site.site_id, device_ids[DEMO_LIVE_PROFILE.name], end
         )
+    async with database.transaction() as session:
+        sent = await service.create_demo_reports(session, settings, site.site_id, end)
     move = move_instant(end).astimezone(ZoneInfo(DEMO_TIMEZONE))
     console.print(
         f"[green]Demo site ready:[/] {DEMO_SITE_NAME}, an incomer with {len(DEMO_METERS) - 1} "
@@ -86,6 +88,11 @@ async def _load_demo(database: Database, days: int, settings: Settings) -> None:
     console.print(
         f"[green]Alerts:[/] {alerts.rules} rules on the site (demand, peak, offline, gaps, "
         f"unusual days); {alerts.history} episodes of the history recorded on the Alerts page."
+    )
+    console.print(
+        f"[green]Reports:[/] a monthly pack for {service.DEMO_REPORT_RECIPIENT} (site report, "
+        f"bill as PDF and Excel, tenant bills, reconciliation); {sent}'s is on the Reports page "
+        f"(its mail is sent once an SMTP server is set in Settings → Notifications)."
     )
     if tenant_user is None:
         console.print(f"The user {DEMO_TENANT_USER_EMAIL} exists already: left as it is.")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,7 +30,10 @@ from power_portal.demo.data import (
     demo_tenant_tariff,
 )
 from power_portal.measurements.load_profile import DEMO_TIMEZONE
-from power_portal.settings import AuthSettings
+from power_portal.reports import periods as report_periods
+from power_portal.reports import service as reports_service
+from power_portal.reports.schemas import ScheduleCreate
+from power_portal.settings import AuthSettings, Settings
 from power_portal.sites import repository as sites_repository
 from power_portal.sites import service as sites_service
 from power_portal.sites.schemas import DeviceCreate, SiteCreate
@@ -246,3 +250,37 @@ async def create_demo_alerts(
             rule = await alerts_service.get_rule(db, created.id)
             history += await alerts_service.record_history(db, rule, 14, now)
     return DemoAlerts(len(rules), history)
+
+
+# ---------------------------------------------------------------- reports
+
+DEMO_REPORT_RECIPIENT = "facilities@example.com"
+
+
+async def create_demo_reports(
+    db: AsyncSession, settings: Settings, site_id: int, now: datetime
+) -> str:
+    """A monthly report pack for the demo site (the report, the bill as PDF and Excel, every
+    tenant's bill, the reconciliation), and last month's run already made, so the Reports
+    page lists it with its files on the first start (its mail waits for an SMTP server);
+    the label of the month sent."""
+    created = await reports_service.create_schedule(
+        db,
+        ScheduleCreate(
+            name="Monthly pack",
+            site_id=site_id,
+            cadence="monthly",
+            day_of_month=3,
+            contents=["report", "bill", "bill_xlsx", "tenant_bills", "reconciliation_xlsx"],
+            recipients=[DEMO_REPORT_RECIPIENT],
+        ),
+        None,
+        now,
+    )
+    schedule = await reports_service.get_schedule(db, created.id)
+    site = await sites_service.get_site(db, site_id)
+    last_month = report_periods.previous(
+        report_periods.month_of(now.astimezone(ZoneInfo(site.timezone)).date())
+    )
+    await reports_service.run_due_schedule(db, settings, schedule, last_month, now)
+    return last_month.label

@@ -18,6 +18,7 @@ from power_portal.auth.dependencies import AUTH_RESPONSES, AdminUser, ReaderUser
 from power_portal.core.deps import SessionDep
 from power_portal.core.request_checks import PathId
 from power_portal.core.responses import BODY, CONFLICT, MALFORMED_BODY, ProblemDetail, not_found
+from power_portal.core.xlsx import XLSX_RESPONSE, xlsx_response
 from power_portal.measurements.schemas import (
     EnergyResponse,
     Interval,
@@ -244,6 +245,50 @@ async def device_series(
     _: ReaderUser, query: ReadableSeriesQueryDep, device: ReadableDeviceDep, db: SessionDep
 ) -> SeriesResponse:
     return await service.device_series(db, device, query)
+
+
+@readings_router.get(
+    "/devices/{device_id}/energy.xlsx",
+    summary="The device's energy as an Excel workbook (the rows of …/energy)",
+    response_class=Response,
+    responses={**XLSX_RESPONSE, **DEVICE_404},
+)
+async def device_energy_xlsx(
+    _: ReaderUser,
+    span: ReadingSpan,
+    device: ReadableDeviceDep,
+    db: SessionDep,
+    interval: Interval = Interval.DAY,
+) -> Response:
+    return xlsx_response(await service.device_energy_xlsx(db, device, span, interval))
+
+
+@readings_router.get(
+    "/sites/{site_id}/energy.xlsx",
+    summary="The site's energy as an Excel workbook (the rows of …/energy)",
+    response_class=Response,
+    responses={**XLSX_RESPONSE, **SITE_404},
+)
+async def site_energy_xlsx(
+    _: ViewerUser,
+    span: ReadingSpan,
+    site: SiteDep,
+    db: SessionDep,
+    interval: Interval = Interval.DAY,
+) -> Response:
+    return xlsx_response(await service.site_energy_xlsx(db, site, span, interval))
+
+
+@readings_router.get(
+    "/devices/{device_id}/series.xlsx",
+    summary="The series as an Excel workbook: avg/min/max of each field per bucket",
+    response_class=Response,
+    responses={**XLSX_RESPONSE, **DEVICE_404},
+)
+async def device_series_xlsx(
+    _: ReaderUser, query: ReadableSeriesQueryDep, device: ReadableDeviceDep, db: SessionDep
+) -> Response:
+    return xlsx_response(await service.device_series_xlsx(db, device, query))
 
 
 @readings_router.get(

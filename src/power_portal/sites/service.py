@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import structlog
 from sqlalchemy.exc import IntegrityError
@@ -22,8 +23,10 @@ from power_portal.core.exports import CsvFile
 from power_portal.core.request_checks import DateSpan
 from power_portal.core.time import utcnow
 from power_portal.core.tokens import token_digest
+from power_portal.core.xlsx import XlsxFile, local_naive, xlsx_file
 from power_portal.measurements import repository as readings
 from power_portal.measurements import rollup_queue
+from power_portal.measurements.exports import energy_sheet, series_sheet
 from power_portal.measurements.repository import SeriesSelection
 from power_portal.measurements.schemas import EnergyResponse, Interval, SeriesResponse, Summary
 from power_portal.sites import repository, tree
@@ -337,6 +340,36 @@ async def device_series(db: AsyncSession, device: Device, query: SeriesQuery) ->
     return await readings.series(
         db, device.id, query.start, query.end, query.fields, zone, query.max_points
     )
+
+
+async def site_energy_xlsx(
+    db: AsyncSession, site: Site, span: DateSpan, interval: Interval
+) -> XlsxFile:
+    """``site_energy`` as a workbook (``measurements.exports.energy_sheet``)."""
+    energy = await site_energy(db, site, span, interval)
+    name = f"energy-site{site.id}-{span.start}-{span.end}-{interval}.xlsx"
+    return await xlsx_file(name, [energy_sheet(energy)])
+
+
+async def device_energy_xlsx(
+    db: AsyncSession, device: Device, span: DateSpan, interval: Interval
+) -> XlsxFile:
+    """``device_energy`` as a workbook (``measurements.exports.energy_sheet``)."""
+    energy = await device_energy(db, device, span, interval)
+    name = f"energy-device{device.id}-{span.start}-{span.end}-{interval}.xlsx"
+    return await xlsx_file(name, [energy_sheet(energy)])
+
+
+def _stamp(moment: datetime, zone: ZoneInfo) -> str:
+    return f"{local_naive(moment, zone):%Y%m%dT%H%M}"
+
+
+async def device_series_xlsx(db: AsyncSession, device: Device, query: SeriesQuery) -> XlsxFile:
+    """``device_series`` as a workbook (``measurements.exports.series_sheet``)."""
+    series = await device_series(db, device, query)
+    zone = ZoneInfo(series.timezone)
+    name = f"series-device{device.id}-{_stamp(query.start, zone)}-{_stamp(query.end, zone)}.xlsx"
+    return await xlsx_file(name, [series_sheet(series)])
 
 
 async def device_latest(db: AsyncSession, device: Device) -> dict[str, object]:

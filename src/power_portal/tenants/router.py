@@ -1,5 +1,6 @@
 """Routes of tenants: their CRUD under a site, the meters they hold over time, their bills
-(JSON and CSV), every tenant's bill of a site's month and the site's reconciliation.
+(JSON, CSV and Excel), their energy (Excel), every tenant's bill of a site's month and the
+site's reconciliation (JSON and Excel).
 
 Admin-only, but a tenant user (docs/api/tenants.md, "Tenant users") may read its own tenant
 (``GET /api/me/tenant``, ``GET /api/tenants/{its id}``) and its bills. Routes with a body
@@ -19,8 +20,10 @@ from power_portal.core.exports import CsvFile
 from power_portal.core.request_checks import PathId
 from power_portal.core.responses import BODY, CONFLICT, ProblemDetail, Responses, not_found
 from power_portal.core.scope import unscoped
-from power_portal.sites.dependencies import SiteDep
-from power_portal.tenants import bills, service
+from power_portal.core.xlsx import XLSX_RESPONSE, xlsx_response
+from power_portal.measurements.schemas import Interval
+from power_portal.sites.dependencies import ReadingSpan, SiteDep
+from power_portal.tenants import bills, energy, exports, service
 from power_portal.tenants.dependencies import AssignmentDep, MonthDep, OwnTenantDep, TenantDep
 from power_portal.tenants.schemas import (
     AssignmentRead,
@@ -188,6 +191,39 @@ async def tenant_bill_csv(
 
 
 @router.get(
+    "/tenants/{tenant_id}/bill.xlsx",
+    summary="The same bill as an Excel workbook: its lines (bill.csv) and its meters",
+    response_class=Response,
+    responses={**XLSX_RESPONSE, **TENANT_404, **NO_BILL},
+)
+async def tenant_bill_xlsx(
+    _: AdminOrTenantUser, month: MonthDep, tenant: TenantDep, db: SessionDep
+) -> Response:
+    async with unscoped(db):  # as tenant_bill
+        return xlsx_response(await exports.tenant_bill_xlsx(db, tenant, month))
+
+
+@router.get(
+    "/tenants/{tenant_id}/energy.xlsx",
+    summary="The tenant's energy per bucket as an Excel workbook, a column per meter it held "
+    "(each only while held)",
+    response_class=Response,
+    responses={**XLSX_RESPONSE, **TENANT_404},
+)
+async def tenant_energy_xlsx(
+    _: AdminOrTenantUser,
+    span: ReadingSpan,
+    tenant: TenantDep,
+    db: SessionDep,
+    interval: Interval = Interval.DAY,
+) -> Response:
+    # as tenant_bill: the service clips each meter to the instants held itself, and a virtual
+    # meter's terms may name meters the scoped session cannot see
+    async with unscoped(db):
+        return xlsx_response(await energy.tenant_energy_xlsx(db, tenant, span, interval))
+
+
+@router.get(
     "/sites/{site_id}/tenant-bills",
     summary="Every tenant's bill of the site's month, computed together",
     responses={**SITE_404, **NO_BILL},
@@ -207,3 +243,15 @@ async def site_reconciliation(
     _: AdminUser, month: MonthDep, site: SiteDep, db: SessionDep
 ) -> Reconciliation:
     return await bills.reconciliation(db, site, month)
+
+
+@router.get(
+    "/sites/{site_id}/reconciliation.xlsx",
+    summary="The same reconciliation as an Excel workbook",
+    response_class=Response,
+    responses={**XLSX_RESPONSE, **SITE_404, **NO_BILL},
+)
+async def site_reconciliation_xlsx(
+    _: AdminUser, month: MonthDep, site: SiteDep, db: SessionDep
+) -> Response:
+    return xlsx_response(await exports.reconciliation_xlsx(db, site, month))

@@ -1,0 +1,1 @@
+"""Reports: PDF documents, Excel exports of them, schedules and their delivery by e-mail."""
