@@ -19,6 +19,7 @@ import {
   AlertsRoute,
   NotificationsRoute,
 } from "@/features/alerts";
+import { ReportsRoute } from "@/features/reports";
 import { RoleHome, RoleShell } from "./layout/RoleShell";
 
 export const paths = {
@@ -70,6 +71,14 @@ export const routes: RouteObject[] = [
         element: (
           <RequireRole role="admin">
             <TenantsRoute />
+          </RequireRole>
+        ),
+      },
+      {
+        path: "reports",
+        element: (
+          <RequireRole role="admin">
+            <ReportsRoute />
           </RequireRole>
         ),
       },

@@ -4,6 +4,7 @@ import {
   DashboardOutlined,
   EnvironmentOutlined,
   FileTextOutlined,
+  FileDoneOutlined,
   ShopOutlined,
   SettingOutlined,
 } from "@ant-design/icons";
@@ -14,6 +15,7 @@ import type { User } from "@/api/types";
 import { AlertsBadge } from "@/features/alerts";
 import { BrandMark, useBrand } from "@/features/branding";
 import { hasRole, UserMenu, useMe } from "@/features/auth";
+import { REPORTS_PATH } from "@/features/reports";
 import { FLEET_NAV_KEY, fleetNavItem, useRunMode } from "@/features/fleet";
 import type { RunMode } from "@/features/fleet";
 import { settingsTabPath, visibleSettingsTabs } from "@/features/settings";
@@ -74,6 +76,16 @@ function navItems(
         </Link>
       ),
     });
+  if (hasRole(user, "admin"))
+    items.push({
+      key: REPORTS_PATH,
+      icon: <FileDoneOutlined />,
+      label: (
+        <Link to={REPORTS_PATH} data-testid="nav-reports">
+          Reports
+        </Link>
+      ),
+    });
   const fleet = fleetNavItem(runMode);
   if (fleet) items.push(fleet);
   const tabs = visibleSettingsTabs(user?.role);
@@ -102,6 +114,7 @@ function selectedKeys(pathname: string): string[] {
   if (pathname === "/alerts" || pathname.startsWith("/alerts/")) return ["/alerts"];
   if (pathname === "/dashboards") return ["/dashboards"];
   if (pathname === "/tenants" || pathname.startsWith("/tenants/")) return ["/tenants"];
+  if (pathname === REPORTS_PATH) return [REPORTS_PATH];
   if (pathname === "/fleet" || pathname.startsWith("/fleet/")) return [FLEET_NAV_KEY];
   if (pathname.startsWith("/settings/")) return [pathname.split("/").slice(0, 3).join("/")];
   return [];

@@ -5,3 +5,5 @@ export { TenantPortalLayout } from "./components/TenantPortalLayout";
 export { tenantKeys } from "./api/keys";
 export { TENANTS_PATH, tenantBillPath, portalAllows } from "./lib/paths";
 export { TenantPicker } from "./components/TenantPicker";
+export { useSiteTenants, useTenantsOfSites } from "./api/tenants";
+export type { Tenant } from "./types";

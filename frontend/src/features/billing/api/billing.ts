@@ -1,5 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { apiClient, unwrap } from "@/api/client";
+import { downloadUrl } from "@/api/downloads";
+import type { Download } from "@/components/downloads/DownloadButtons";
 import type { Bill, DailyCosts, MonthCost } from "../lib/types";
 import { billingKeys } from "./keys";
 
@@ -23,8 +25,26 @@ export function useBill(siteId: number | null, start: string, end: string) {
  * browser downloads the server's attachment.
  */
 export function billCsvUrl(siteId: number, start: string, end: string): string {
-  const query = new URLSearchParams({ start, end });
-  return `/api/sites/${siteId}/bill.csv?${query.toString()}`;
+  return downloadUrl("/api/sites/{site_id}/bill.csv", { site_id: siteId }, { start, end });
+}
+
+/** The bill as CSV, PDF (made on the server) and Excel: plain links, like the CSV. */
+export function billDownloads(siteId: number, start: string, end: string): Download[] {
+  const path = { site_id: siteId };
+  const query = { start, end };
+  return [
+    { format: "csv", href: billCsvUrl(siteId, start, end), testId: "bill-csv" },
+    {
+      format: "pdf",
+      href: downloadUrl("/api/sites/{site_id}/bill.pdf", path, query),
+      testId: "bill-pdf",
+    },
+    {
+      format: "xlsx",
+      href: downloadUrl("/api/sites/{site_id}/bill.xlsx", path, query),
+      testId: "bill-xlsx",
+    },
+  ];
 }
 
 /** GET /api/sites/{id}/costs/month: this month so far and projected (incl. VAT). */

@@ -29,7 +29,7 @@ const tariffs = [
 ];
 
 describe("Bills", { timeout: 20_000 }, () => {
-  it("shows the month's bill with a CSV link and a print button", async () => {
+  it("shows the month's bill with CSV, PDF and Excel links and a print button", async () => {
     const fetchMock = mockFetch({
       "/api/auth/me": meRoute(aViewer),
       "/api/sites": { body: [site] },
@@ -49,6 +49,14 @@ describe("Bills", { timeout: 20_000 }, () => {
     expect(screen.getByTestId("bill-csv")).toHaveAttribute(
       "href",
       "/api/sites/3/bill.csv?start=2026-05-01&end=2026-06-01",
+    );
+    expect(screen.getByTestId("bill-pdf")).toHaveAttribute(
+      "href",
+      "/api/sites/3/bill.pdf?start=2026-05-01&end=2026-06-01",
+    );
+    expect(screen.getByTestId("bill-xlsx")).toHaveAttribute(
+      "href",
+      "/api/sites/3/bill.xlsx?start=2026-05-01&end=2026-06-01",
     );
     const bill = fetchedRequests(fetchMock).find((r) => r.url.includes("/bill?"));
     expect(new URL(bill!.url).search).toBe("?start=2026-05-01&end=2026-06-01");
@@ -75,6 +83,8 @@ describe("Bills", { timeout: 20_000 }, () => {
     );
     expect(screen.getByTestId("bill-go-to-rates")).toHaveAttribute("href", "/settings/rates");
     expect(screen.getByTestId("bill-print")).toBeDisabled();
+    expect(screen.getByTestId("bill-pdf")).toBeDisabled();
+    expect(screen.getByTestId("bill-pdf")).not.toHaveAttribute("href");
   });
 
   it("explains a tariff without a version for the month", async () => {

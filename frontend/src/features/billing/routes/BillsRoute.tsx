@@ -1,12 +1,13 @@
-import { DownloadOutlined, PrinterOutlined, ReloadOutlined } from "@ant-design/icons";
+import { PrinterOutlined, ReloadOutlined } from "@ant-design/icons";
 import { Button, Card, DatePicker, Empty, Flex, Select, Skeleton, Tooltip, Typography } from "antd";
 import dayjs from "dayjs";
 import { useEffect } from "react";
 import { useSearchParams } from "react-router";
+import { DownloadButtons } from "@/components/downloads/DownloadButtons";
 import { LoadFailed } from "@/components/resource-page/ResourcePage";
 import { hasRole, useMe } from "@/features/auth";
 import { useSites } from "@/features/sites";
-import { billCsvUrl, useBill } from "../api/billing";
+import { billDownloads, useBill } from "../api/billing";
 import { useTariffNames } from "../api/tariff-names";
 import { BillDocument } from "../components/BillDocument";
 import { BillUnavailable } from "../components/BillUnavailable";
@@ -29,7 +30,7 @@ function usePrintClass(className: string) {
   }, [className]);
 }
 
-/** /bills: a site's monthly bill, to read, download as CSV, or print / save as PDF. */
+/** /bills: a site's monthly bill, to read, download (CSV, PDF, Excel) or print. */
 export function BillsRoute() {
   usePrintClass("print-bill");
   const [params, setParams] = useSearchParams();
@@ -144,15 +145,11 @@ export function BillsRoute() {
                 onClick={() => void bill.refetch()}
               />
             </Tooltip>
-            <Button
-              data-testid="bill-csv"
-              icon={<DownloadOutlined />}
-              href={site ? billCsvUrl(site.id, start, end) : undefined}
-              download
+            <DownloadButtons
+              what="the bill"
+              downloads={site ? billDownloads(site.id, start, end) : []}
               disabled={!ready}
-            >
-              Download CSV
-            </Button>
+            />
             <Button
               data-testid="bill-print"
               type="primary"
@@ -160,7 +157,7 @@ export function BillsRoute() {
               disabled={!ready}
               onClick={() => window.print()}
             >
-              Print / save as PDF
+              Print
             </Button>
           </Flex>
         </Flex>

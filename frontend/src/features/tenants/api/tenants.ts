@@ -1,5 +1,7 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiClient, ensureOk, unwrap } from "@/api/client";
+import { downloadUrl } from "@/api/downloads";
+import type { Download } from "@/components/downloads/DownloadButtons";
 import type {
   MyTenant,
   Reconciliation,
@@ -24,6 +26,29 @@ export function useSiteTenants(siteId: number | undefined) {
         }),
       ),
     enabled: siteId !== undefined && siteId > 0,
+  });
+}
+
+/** The tenants of several sites (admin): every one of them, and whether some are loading. */
+export function useTenantsOfSites(siteIds: readonly number[]): {
+  tenants: Tenant[];
+  isPending: boolean;
+} {
+  return useQueries({
+    queries: [...new Set(siteIds)].map((siteId) => ({
+      queryKey: tenantKeys.ofSite(siteId),
+      queryFn: async ({ signal }: { signal: AbortSignal }): Promise<Tenant[]> =>
+        unwrap(
+          await apiClient.GET("/api/sites/{site_id}/tenants", {
+            params: { path: { site_id: siteId } },
+            signal,
+          }),
+        ),
+    })),
+    combine: (results) => ({
+      tenants: results.flatMap((r) => r.data ?? []),
+      isPending: results.some((r) => r.isPending),
+    }),
   });
 }
 
@@ -152,7 +177,33 @@ export function useTenantBill(tenantId: number | undefined, month: string) {
 
 /** The bill as CSV: a plain link, so the browser downloads the server's attachment. */
 export function tenantBillCsvUrl(tenantId: number, month: string): string {
-  return `/api/tenants/${tenantId}/bill.csv?${new URLSearchParams({ month }).toString()}`;
+  return downloadUrl("/api/tenants/{tenant_id}/bill.csv", { tenant_id: tenantId }, { month });
+}
+
+/**
+ * A tenant's bill as CSV, PDF (made on the server, with the meters' registers) and Excel:
+ * plain links. Their `data-testid`s: `tenant-bill-pdf` and so on, then `suffix`.
+ */
+export function tenantBillDownloads(tenantId: number, month: string, suffix = ""): Download[] {
+  const path = { tenant_id: tenantId };
+  return [
+    { format: "csv", href: tenantBillCsvUrl(tenantId, month), testId: `tenant-bill-csv${suffix}` },
+    {
+      format: "pdf",
+      href: downloadUrl("/api/tenants/{tenant_id}/bill.pdf", path, { month }),
+      testId: `tenant-bill-pdf${suffix}`,
+    },
+    {
+      format: "xlsx",
+      href: downloadUrl("/api/tenants/{tenant_id}/bill.xlsx", path, { month }),
+      testId: `tenant-bill-xlsx${suffix}`,
+    },
+  ];
+}
+
+/** The month's reconciliation as an Excel workbook (a plain link). */
+export function reconciliationXlsxUrl(siteId: number, month: string): string {
+  return downloadUrl("/api/sites/{site_id}/reconciliation.xlsx", { site_id: siteId }, { month });
 }
 
 /** GET /api/sites/{id}/tenant-bills?month: every tenant's bill of the month. */

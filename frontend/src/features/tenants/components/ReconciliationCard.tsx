@@ -1,14 +1,15 @@
-import { Alert, Card, Col, Row, Statistic, Table, Tag, Typography } from "antd";
+import { Alert, Card, Col, Flex, Row, Statistic, Table, Tag, Typography } from "antd";
 import type { TableColumnsType } from "antd";
 import type { HTMLAttributes } from "react";
 import { useMemo } from "react";
 import { ChartCard } from "@/components/charts/ChartCard";
 import { csvFileName } from "@/components/charts/csv";
 import { formatNumber } from "@/components/data-display/format";
+import { DownloadButtons } from "@/components/downloads/DownloadButtons";
 import { LoadFailed } from "@/components/resource-page/ResourcePage";
 import { billUnavailable, formatAmount } from "@/features/billing";
 import { testId } from "@/lib/test-id";
-import { useReconciliation } from "../api/tenants";
+import { reconciliationXlsxUrl, useReconciliation } from "../api/tenants";
 import { reconciliationView } from "../lib/reconciliation";
 import type { Slice } from "../lib/reconciliation";
 import { reconciliationCsv, reconciliationOption } from "../lib/reconciliation-chart";
@@ -65,6 +66,19 @@ export function ReconciliationCard({ siteId, month }: { siteId: number; month: s
 
   return (
     <div data-testid="reconciliation" data-adds-up={view ? String(view.addsUp) : undefined}>
+      <Flex justify="flex-end" style={{ marginBottom: 12 }}>
+        <DownloadButtons
+          what="the reconciliation"
+          disabled={!data}
+          downloads={[
+            {
+              format: "xlsx",
+              href: reconciliationXlsxUrl(siteId, month),
+              testId: "reconciliation-xlsx",
+            },
+          ]}
+        />
+      </Flex>
       <Row gutter={[16, 16]} style={{ marginBottom: 16 }}>
         <Col xs={12} md={6}>
           <Card size="small">

@@ -1,8 +1,9 @@
-import { DownloadOutlined, PrinterOutlined } from "@ant-design/icons";
+import { PrinterOutlined } from "@ant-design/icons";
 import { Button, Flex } from "antd";
-import { tenantBillCsvUrl } from "../api/tenants";
+import { DownloadButtons } from "@/components/downloads/DownloadButtons";
+import { tenantBillDownloads } from "../api/tenants";
 
-/** CSV download and print of one tenant bill. */
+/** Downloads (CSV, PDF, Excel) and print of one tenant bill. */
 export function TenantBillActions({
   tenantId,
   month,
@@ -14,15 +15,11 @@ export function TenantBillActions({
 }) {
   return (
     <Flex wrap gap={8}>
-      <Button
-        data-testid="tenant-bill-csv"
-        icon={<DownloadOutlined />}
-        href={tenantBillCsvUrl(tenantId, month)}
-        download
+      <DownloadButtons
+        what="the bill"
+        downloads={tenantBillDownloads(tenantId, month)}
         disabled={!ready}
-      >
-        Download CSV
-      </Button>
+      />
       <Button
         data-testid="tenant-bill-print"
         type="primary"
@@ -30,7 +27,7 @@ export function TenantBillActions({
         disabled={!ready}
         onClick={() => window.print()}
       >
-        Print / save as PDF
+        Print
       </Button>
     </Flex>
   );

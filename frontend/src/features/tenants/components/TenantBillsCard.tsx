@@ -1,17 +1,20 @@
-import { DownloadOutlined } from "@ant-design/icons";
-import { Alert, Button, Card, Empty, Space, Table } from "antd";
+import { Alert, Card, Empty, Space, Table } from "antd";
 import type { TableColumnsType } from "antd";
 import type { HTMLAttributes } from "react";
 import { Link } from "react-router";
 import { formatNumber } from "@/components/data-display/format";
+import { DownloadButtons } from "@/components/downloads/DownloadButtons";
 import { QueryError } from "@/components/resource-page/ResourcePage";
 import { billUnavailable, formatAmount } from "@/features/billing";
 import { testId } from "@/lib/test-id";
-import { tenantBillCsvUrl, useSiteTenantBills } from "../api/tenants";
+import { tenantBillDownloads, useSiteTenantBills } from "../api/tenants";
 import { tenantBillPath } from "../lib/paths";
 import type { TenantBill } from "../types";
 
-/** Every tenant's bill of the month, with totals; each opens as a document or downloads as CSV. */
+/**
+ * Every tenant's bill of the month, with totals; each opens as a document or downloads (CSV,
+ * PDF, Excel).
+ */
 export function TenantBillsCard({ siteId, month }: { siteId: number; month: string }) {
   const bills = useSiteTenantBills(siteId, month);
   const rows = bills.data ?? [];
@@ -53,19 +56,15 @@ export function TenantBillsCard({ siteId, month }: { siteId: number; month: stri
       render: (_, b) => <span data-testid="tenant-bills-row-total">{formatAmount(b.total)}</span>,
     },
     {
-      key: "csv",
+      key: "downloads",
       title: "",
       align: "right",
       render: (_, b) => (
-        <Button
+        <DownloadButtons
           size="small"
-          icon={<DownloadOutlined />}
-          href={tenantBillCsvUrl(b.tenant_id, month)}
-          download
-          data-testid={`tenant-bill-csv-${b.tenant_id}`}
-        >
-          CSV
-        </Button>
+          what={`${b.tenant_name}'s bill`}
+          downloads={tenantBillDownloads(b.tenant_id, month, `-${b.tenant_id}`)}
+        />
       ),
     },
   ];

@@ -44,6 +44,14 @@ describe("Tenant portal", { timeout: 30_000 }, () => {
       "href",
       "/api/tenants/3/bill.csv?month=2026-06",
     );
+    expect(screen.getByTestId("tenant-bill-pdf")).toHaveAttribute(
+      "href",
+      "/api/tenants/3/bill.pdf?month=2026-06",
+    );
+    expect(screen.getByTestId("tenant-bill-xlsx")).toHaveAttribute(
+      "href",
+      "/api/tenants/3/bill.xlsx?month=2026-06",
+    );
     await waitFor(() =>
       expect(screen.getByTestId("portal-energy-chart")).toHaveAttribute("data-points", "2"),
     );

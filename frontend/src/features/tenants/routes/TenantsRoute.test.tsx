@@ -118,6 +118,14 @@ describe("Tenants", { timeout: 30_000 }, () => {
       "href",
       "/api/tenants/3/bill.csv?month=2026-06",
     );
+    expect(within(row).getByTestId("tenant-bill-pdf-3")).toHaveAttribute(
+      "href",
+      "/api/tenants/3/bill.pdf?month=2026-06",
+    );
+    expect(within(row).getByTestId("tenant-bill-xlsx-3")).toHaveAttribute(
+      "href",
+      "/api/tenants/3/bill.xlsx?month=2026-06",
+    );
     expect(screen.getByTestId("tenant-bills-total")).toHaveTextContent("19,057.46");
     const bills = fetchedRequests(fetchMock).find((r) => r.url.includes("/tenant-bills"));
     expect(new URL(bills!.url).search).toBe("?month=2026-06");
@@ -139,6 +147,10 @@ describe("Tenants", { timeout: 30_000 }, () => {
     expect(screen.getByTestId("reconciliation-sum")).toHaveTextContent("150,000.00");
     expect(screen.getByTestId("reconciliation-row-common")).toHaveTextContent("30,000.00");
     expect(screen.getByTestId("reconciliation-chart")).toHaveAttribute("data-points", "4");
+    expect(screen.getByTestId("reconciliation-xlsx")).toHaveAttribute(
+      "href",
+      "/api/sites/1/reconciliation.xlsx?month=2026-06",
+    );
   });
 
   it("explains why there are no bills when the site cannot be billed (409)", async () => {

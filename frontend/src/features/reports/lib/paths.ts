@@ -1,0 +1,2 @@
+/** Where the reports page is (admin). */
+export const REPORTS_PATH = "/reports";
