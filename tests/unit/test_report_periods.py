@@ -337,3 +337,19 @@ def test_a_period_is_hashable_and_equal_by_value() -> None:
     assert Period("month", "2026-11", date(2026, 11, 1), date(2026, 12, 1)) == periods.month_period(
         "2026-11"
     )
+
+
+@pytest.mark.parametrize(
+    ("days", "covered"),
+    [
+        ([], False),
+        ([1.0, None], True),
+        ([1.0, None, None], False),
+        ([None] * 30 + [5.0], False),
+        ([2.0] * 7, True),
+    ],
+)
+def test_a_period_is_compared_only_when_mostly_read(
+    days: list[float | None], covered: bool
+) -> None:
+    assert figures.mostly_covered(days) is covered

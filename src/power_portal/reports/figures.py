@@ -5,7 +5,8 @@
   buckets, blocks aligned as ``measurements.repository.summary`` aligns them);
 - ``minimum_power_factor``: the lowest 15-minute average of any device;
 - ``completeness``: buckets with readings against those expected, and the gaps;
-- ``change_percent``: one figure against another.
+- ``change_percent``: one figure against another; ``mostly_covered``: whether a period had
+  data enough to compare with.
 """
 
 from __future__ import annotations
@@ -121,6 +122,13 @@ def missing_runs(
             runs.append((cursor, start))
         cursor = max(cursor, start + BUCKET)
     return runs
+
+
+def mostly_covered(daily_energy: Sequence[float | None]) -> bool:
+    """True when at least half the days have energy: a period read only on a day or two
+    compares as nothing, not as a change of thousands of percent."""
+    read = sum(1 for energy in daily_energy if energy is not None)
+    return bool(daily_energy) and read * 2 >= len(daily_energy)
 
 
 def change_percent(current: float | None, before: float | None) -> float | None:

@@ -79,6 +79,8 @@ async def _comparison(
             total = None
     peak = summary.peak_demand_kva if unit == "kVA" else summary.peak_demand_kw
     energy = summary.energy_import_kwh if has_data else None
+    days = await sites_service.site_energy(db, site, span, Interval.DAY)
+    mostly_read = figures.mostly_covered([p.energy_import_kwh for p in days.points])
     return Comparison(
         label=label,
         start=period.start,
@@ -86,7 +88,9 @@ async def _comparison(
         energy_import_kwh=energy,
         total=total,
         peak_demand=peak if has_data else None,
-        energy_change_percent=figures.change_percent(current_import, energy),
+        energy_change_percent=(
+            figures.change_percent(current_import, energy) if mostly_read else None
+        ),
     )
 
 
