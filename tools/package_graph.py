@@ -50,7 +50,7 @@ def cycles(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def diagram() -> str:
-    graph = grimp.build_graph(PACKAGE)
+    graph = grimp.build_graph(PACKAGE, cache_dir=None)  # a stale cache once hid a new import
     tiers = layers()
     names = [name for tier in tiers for name in tier if f"{PACKAGE}.{name}" in graph.modules]
     pairs = edges(graph, names)
