@@ -2,10 +2,13 @@
 # Provision the environment of a new customer stack (or the admin stack, or the
 # development stack): an env file with generated secrets, then the next steps.
 #
-#   deploy/new-customer.sh SLUG --domain BASE_DOMAIN [--version TAG]
+#   deploy/new-customer.sh CODE --domain BASE_DOMAIN [--version TAG]
 #                               [--admin | --client ADMIN_URL]
-#   deploy/new-customer.sh SLUG --dev            # deploy/.env for docker-compose.yml
+#   deploy/new-customer.sh CODE --dev            # deploy/.env for docker-compose.yml
 #
+# CODE is the customer's code as the fleet knows it (DEV0001, Acme_Plant_3); its slug,
+# the host name and compose project (CUSTOMER_SLUG), is the code in lower case with '_'
+# as '-' (power_portal.fleet.schemas.customer_slug derives it the same way).
 # Writes deploy/customers/SLUG/.env (mode 600; git-ignored) from deploy/.env.example.
 # Idempotent: an existing env file is never changed (its database passwords are
 # already in the database); the script only prints the next steps again.
@@ -17,12 +20,12 @@ example="$here/.env.example"
 reserved=" dev edge traefik grafana www api "
 
 usage() {
-    sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit "${1:-2}"
 }
 die() { echo "new-customer: $*" >&2; exit 2; }
 
-slug="" domain="" version="" mode="standalone" admin_url="" dev=false
+code="" domain="" version="" mode="standalone" admin_url="" dev=false
 while (($#)); do
     case "$1" in
         --domain) domain="${2:?--domain needs a value}"; shift 2 ;;
@@ -32,14 +35,17 @@ while (($#)); do
         --dev) dev=true; shift ;;
         -h|--help) usage 0 ;;
         -*) die "unknown option $1 (see --help)" ;;
-        *) [[ -z "$slug" ]] || die "one SLUG only"; slug="$1"; shift ;;
+        *) [[ -z "$code" ]] || die "one CODE only"; code="$1"; shift ;;
     esac
 done
 
-[[ -n "$slug" ]] || usage
+[[ -n "$code" ]] || usage
+[[ "$code" =~ ^[A-Za-z0-9][A-Za-z0-9_-]{1,39}$ ]] || die "bad code '$code': use 2-40 letters, digits, '-' and '_'"
+# The slug: the code in lower case, '_' as '-' (DEV0001 -> dev0001, Acme_Plant_3 -> acme-plant-3).
+slug="$(printf '%s' "$code" | tr 'A-Z_' 'a-z-')"
 # A subdomain label and a compose project name at once: lower-case, 2-30 characters.
 if ! [[ "$slug" =~ ^[a-z][a-z0-9-]{0,28}[a-z0-9]$ ]] || [[ "$slug" == *--* ]]; then
-    die "bad slug '$slug': use 2-30 lower-case letters, digits and single hyphens, starting with a letter"
+    die "bad slug '$slug' (from code '$code'): a host name needs 2-30 lower-case letters, digits and single hyphens, starting with a letter"
 fi
 [[ "$reserved" != *" $slug "* ]] || die "'$slug' is reserved (used by the deploy files themselves)"
 if [[ -n "$admin_url" ]] && ! [[ "$admin_url" =~ ^https?://[^[:space:]]+$ ]]; then
@@ -106,7 +112,7 @@ fi
 
 host="$slug.$domain"
 echo
-echo "Next steps for '$slug' ($mode):"
+echo "Next steps for '$code' (host name $slug, $mode):"
 if $dev; then
     cat <<EOF
   1. $compose up --build
@@ -121,7 +127,7 @@ next "Build and publish the image: docker build -t \${PORTAL_IMAGE:-power-portal
 next "DNS: point $host at this host (an A/AAAA record, or a wildcard *.$domain)."
 next "Once per host, the edge: docker compose -f deploy/docker-compose.traefik.yml --env-file deploy/traefik.env up -d (ACME_EMAIL in deploy/traefik.env)."
 if [[ "$mode" == client ]]; then
-    next "On the admin stack: portal fleet add-customer $slug --name \"...\" — it prints the customer token once."
+    next "On the admin stack: portal fleet add-customer $code --name \"...\" — it prints the customer token once."
     next "Put that token in $target as PORTAL_FLEET__CUSTOMER_TOKEN=... (uncomment the line)."
 fi
 next "Start the stack: $compose up -d"

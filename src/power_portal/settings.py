@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from datetime import timedelta
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -95,6 +96,12 @@ class FleetAdminSettings(BaseModel):
 
     max_batches_per_minute: int = Field(default=120, ge=1)
     max_body_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    # how long a rotated customer token keeps working beside its successor
+    token_grace_hours: float = Field(default=24.0, ge=0)
+
+    @property
+    def token_grace(self) -> timedelta:
+        return timedelta(hours=self.token_grace_hours)
 
 
 class MetricsSettings(BaseModel):
@@ -134,6 +141,11 @@ class MqttSettings(BaseModel):
     reconnect_min_seconds: float = Field(default=1.0, gt=0)
     reconnect_max_seconds: float = Field(default=60.0, gt=0)
     keepalive_seconds: int = Field(default=60, ge=5)
+    # MQTT 5 Receive Maximum: QoS 1 messages the broker may send before the portal
+    # acknowledges them (only once stored); bounds the messages in memory
+    receive_maximum: int = Field(default=1000, ge=1, le=65535)
+    # how long the broker keeps the portal's session (and queues its telemetry) while away
+    session_expiry_seconds: int = Field(default=7 * 24 * 3600, ge=60, le=4294967295)
 
     @field_validator("url")
     @classmethod

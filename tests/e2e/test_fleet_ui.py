@@ -167,17 +167,26 @@ def test_admin_adds_a_customer_sees_its_pushes_and_rotates_its_token(
     page.wait_for_timeout(500)
     page.screenshot(path=str(CUSTOMER_SCREENSHOT), full_page=True)
 
-    # rotate the token: the new one is shown once, the old one is refused
+    # rotate the token: the new one is shown once; the old one works on in its grace
     page.get_by_test_id("customer-rotate").click()
     page.get_by_test_id("customer-rotate-confirm").click()
     new_token = page.get_by_test_id("customer-token").inner_text().strip()
     assert new_token.startswith("ppc_")
     assert new_token != token
     page.get_by_test_id("customer-token-done").click()
-    refused = push(base, token, "sites", [{"id": 1, "name": "Plant", "timezone": "UTC"}])
-    assert refused.status_code == 401, refused.text
-    accepted = push(base, new_token, "sites", [{"id": 1, "name": "Plant", "timezone": "UTC"}])
+    site = [{"id": 1, "name": "Plant", "timezone": "UTC"}]
+    assert push(base, token, "sites", site).status_code == 200
+    accepted = push(base, new_token, "sites", site)
     assert accepted.status_code == 200, accepted.text
+    page.get_by_test_id("customer-refresh").click()
+    expect(page.get_by_test_id("customer-token-used")).to_contain_text("the current token")
+    expect(page.get_by_test_id("customer-previous-token")).to_contain_text("accepted until")
+    # "revoke now": the old token is refused at once
+    page.get_by_test_id("customer-revoke").click()
+    page.get_by_test_id("customer-revoke-confirm").click()
+    expect(page.get_by_test_id("customer-previous-token")).to_contain_text("refused since")
+    refused = push(base, token, "sites", site)
+    assert refused.status_code == 401, refused.text
 
     # deactivate: the page says so, and pushes are refused
     page.get_by_test_id("customer-deactivate").click()

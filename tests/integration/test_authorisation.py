@@ -185,6 +185,14 @@ def test_every_api_route_declares_an_auth_dependency(settings: Settings) -> None
             assert _depends_on(route.dependant, get_active_session), (method, route.path)
 
 
+# Fleet routes of issue 20 named outright, so that the admin-mode walk is known to reach them
+# (admin-only: AdminUser, like every fleet write).
+FLEET_ADMIN_WRITES = {
+    ("POST", "/api/fleet/customers/{code}/rotate-token"),
+    ("POST", "/api/fleet/customers/{code}/revoke-previous-token"),
+}
+
+
 def test_admin_mode_routes_are_guarded_too(db_url: URL, tmp_path: Path) -> None:
     """The fleet routes exist only in admin mode: walk them there."""
     settings = Settings(
@@ -200,6 +208,7 @@ def test_admin_mode_routes_are_guarded_too(db_url: URL, tmp_path: Path) -> None:
             ops = operations(anonymous.get("/openapi.json").json())
             fleet_ops = [op for op in ops if op[1].startswith("/api/fleet")]
             assert ("POST", "/api/fleet/customers") in fleet_ops
+            assert set(fleet_ops) >= FLEET_ADMIN_WRITES
             for method, path in fleet_ops:
                 if (method, path) == ("POST", "/api/fleet/ingest"):
                     continue  # customer-token auth, tested in test_fleet.py

@@ -518,3 +518,179 @@ def test_the_push_carries_the_tree_and_fleet_energy_adds_supply_points(fleet: Fl
     # the whole fleet: each customer's sites by their supply points
     [whole] = admin.get("/api/fleet/energy", params=day).json()["points"]
     assert whole["energy_import_kwh"] == pytest.approx(supply_points + 30.0)
+
+
+# ---------------------------------------------------------------- codes as operators write them
+
+
+def push_sites(admin_url: str, token: str) -> httpx.Response:
+    """One empty batch of sites on ``token`` (200 when the token is accepted)."""
+    return httpx.post(
+        f"{admin_url}/api/fleet/ingest",
+        json={"items": []},
+        headers={"X-Customer-Token": token, "X-Batch-Type": "sites"},
+    )
+
+
+def test_customer_codes_as_operators_write_them(
+    portal_process: Callable[..., PortalProcess], make_database: Callable[[], URL]
+) -> None:
+    admin_db = make_database()
+    admin = portal_process(
+        PORTAL_RUN_MODE="admin",
+        PORTAL_DATABASE_URL=url_string(admin_db),
+        PORTAL_ADMIN_PASSWORD=ADMIN_PASSWORD,
+    )
+    admin.start()
+    http = login_client(admin.url, ADMIN_EMAIL, ADMIN_PASSWORD)
+    tokens: dict[str, str] = {}
+    for code in ("DEV0001", "Acme_Plant_3"):
+        created = http.post("/api/fleet/customers", json={"code": code, "name": code})
+        assert created.status_code == 201, created.text
+        assert created.json()["code"] == code  # kept as written
+        tokens[code] = created.json()["token"]
+    tokens["dev-0002"] = add_customer(admin_db, "dev-0002")  # and by the CLI
+    slugs = {c["code"]: c["slug"] for c in http.get("/api/fleet/customers").json()}
+    assert slugs == {"Acme_Plant_3": "acme-plant-3", "DEV0001": "dev0001", "dev-0002": "dev-0002"}
+
+    # taken whatever the case, by the API and by the CLI; a code sharing a host name too
+    for taken in ("dev0001", "DEV0001", "Acme-Plant-3"):
+        refused = http.post("/api/fleet/customers", json={"code": taken, "name": "x"})
+        assert refused.status_code == 422, refused.text
+        [error] = refused.json()["detail"]
+        assert error["loc"] == ["body", "code"]
+        assert error["type"] == "unique"
+    again = cli(admin_db, "fleet", "add-customer", "Dev0001", "--name", "Again")
+    assert again.returncode == 1
+    assert "already exists" in again.stdout + again.stderr
+    for bad in ("-dev", "dev 1", "dév1", "x"):
+        assert http.post("/api/fleet/customers", json={"code": bad, "name": "x"}).status_code == 422
+
+    # pushed to, and looked up by any case in every route
+    for n, (code, token) in enumerate(sorted(tokens.items())):
+        item = {
+            "device_id": 1,
+            "time": (T0 + timedelta(minutes=n)).isoformat(),
+            "energy_import_kwh": 1.0,
+        }
+        pushed = httpx.post(
+            f"{admin.url}/api/fleet/ingest",
+            json={"items": [item]},
+            headers={"X-Customer-Token": token, "X-Batch-Type": "measurements"},
+        )
+        assert pushed.json()["accepted"] == 1, (code, pushed.text)
+        for spelled in (code, code.lower(), code.upper(), code.swapcase()):
+            assert http.get(f"/api/fleet/customers/{spelled}").json()["code"] == code
+            events = http.get(f"/api/fleet/customers/{spelled}/events").json()
+            assert [e["accepted"] for e in events] == [1]
+            assert http.get(f"/api/fleet/customers/{spelled}/sites").status_code == 200
+            energy = http.get(
+                f"/api/fleet/customers/{spelled}/energy",
+                params={"start": "2026-09-01", "end": "2026-09-02"},
+            )
+            assert energy.status_code == 200
+    # a month with no data is null, as for devices and sites (docs/api/fleet.md)
+    months = http.get(
+        "/api/fleet/customers/dev0001/energy",
+        params={"start": "2026-08-01", "end": "2026-10-01", "interval": "month"},
+    ).json()["points"]
+    assert [(p["start"][:7], p["energy_import_kwh"]) for p in months] == [
+        ("2026-08", None),
+        ("2026-09", 0.0),
+    ]
+    listed = http.get("/api/fleet/customers").json()
+    assert [c["code"] for c in listed] == ["Acme_Plant_3", "DEV0001", "dev-0002"]
+    assert all(c["rows_last_24h"] == 1 for c in listed)
+    # every CLI command finds a customer whatever the case
+    assert cli(admin_db, "fleet", "deactivate", "acme_plant_3").returncode == 0
+    assert push_sites(admin.url, tokens["Acme_Plant_3"]).status_code == 401
+    assert cli(admin_db, "fleet", "activate", "ACME_PLANT_3").returncode == 0
+    assert push_sites(admin.url, tokens["Acme_Plant_3"]).status_code == 200
+    rotated = cli(admin_db, "fleet", "rotate-token", "dev0001")
+    assert rotated.returncode == 0, rotated.stderr
+    assert "DEV0001" in rotated.stdout
+    assert cli(admin_db, "fleet", "revoke-previous-token", "Dev0001").returncode == 0
+    assert push_sites(admin.url, tokens["DEV0001"]).status_code == 401
+    assert cli(admin_db, "fleet", "rotate-token", "nobody").returncode == 1
+
+
+# ---------------------------------------------------------------- token rotation with a grace
+
+
+def rotate(admin_db: URL, code: str, grace_hours: float) -> str:
+    """``portal fleet rotate-token`` with this grace; the new token."""
+    result = cli(
+        admin_db,
+        "fleet",
+        "rotate-token",
+        code,
+        extra_env={"PORTAL_FLEET_ADMIN__TOKEN_GRACE_HOURS": str(grace_hours)},
+    )
+    assert result.returncode == 0, result.stderr
+    match = re.search(r"(ppc_\S+)", result.stdout)
+    assert match, result.stdout
+    return match.group(1)
+
+
+def test_token_rotation_with_a_grace_period(fleet: Fleet) -> None:
+    admin = fleet.admin_http()
+    _, _, device_token = make_meter(fleet.client_http())
+    ingest(fleet.client.url, device_token, rows(10))
+    fleet.wait_for(lambda: fleet.admin_count() == 10)
+    old = fleet.token
+
+    def customer() -> dict[str, Any]:
+        response = admin.get("/api/fleet/customers/ACME")
+        assert response.status_code == 200
+        body: dict[str, Any] = response.json()
+        return body
+
+    assert customer()["last_token_used"] == "current"
+    new = rotate(fleet.admin_db, "acme", 24)
+    rotated = customer()
+    assert rotated["token_rotated_at"] is not None
+    assert rotated["previous_token_expires_at"] > rotated["token_rotated_at"]
+    # the client, not restarted, keeps pushing on the old token
+    ingest(fleet.client.url, device_token, rows(10, start=T0 + timedelta(hours=1), kwh0=10))
+    fleet.wait_for(lambda: fleet.admin_count() == 20)
+    rotated_at = datetime.fromisoformat(rotated["token_rotated_at"])
+    fleet.wait_for(
+        lambda: datetime.fromisoformat(customer()["previous_token_last_used_at"]) > rotated_at
+    )
+    assert customer()["last_token_used"] == "previous"
+    assert customer()["token_last_used_at"] is None  # the new one: not yet
+    # restarted with the new token in its env, it switches to it
+    assert fleet.client.terminate()
+    fleet.client = fleet.make(**(fleet.client_env | {"PORTAL_FLEET__CUSTOMER_TOKEN": new}))
+    fleet.client.start()
+    ingest(fleet.client.url, device_token, rows(10, start=T0 + timedelta(hours=2), kwh0=20))
+    fleet.wait_for(lambda: fleet.admin_count() == 30)
+    fleet.wait_for(lambda: customer()["last_token_used"] == "current")
+    assert datetime.fromisoformat(customer()["token_last_used_at"]) > rotated_at
+    # the old token still works (in its grace) until "revoke now" refuses it at once
+    assert push_sites(fleet.admin.url, old).status_code == 200
+    revoked = admin.post("/api/fleet/customers/Acme/revoke-previous-token")
+    assert revoked.status_code == 200, revoked.text
+    assert push_sites(fleet.admin.url, old).status_code == 401
+    assert push_sites(fleet.admin.url, new).status_code == 200
+    # the refusal is the customer's: its page shows it
+    events = admin.get("/api/fleet/customers/acme/events", params={"limit": 500}).json()
+    refusals = [e for e in events if e["status_code"] == 401]
+    assert len(refusals) == 1
+    assert "replaced token" in refusals[0]["error"]
+
+    # a short grace: the replaced token works at once after the rotation, then is refused
+    # once the grace is over, the client pushing on it too
+    newest = rotate(fleet.admin_db, "acme", 0.002)  # 7.2 s
+    assert push_sites(fleet.admin.url, new).status_code == 200
+    assert push_sites(fleet.admin.url, newest).status_code == 200
+    fleet.wait_for(lambda: push_sites(fleet.admin.url, new).status_code == 401, timeout=60)
+    ingest(fleet.client.url, device_token, rows(10, start=T0 + timedelta(hours=3), kwh0=30))
+    fleet.wait_for(lambda: push_failures(fleet.client_db) >= 1)
+    assert fleet.admin_count() == 30
+    # tokens are stored and logged only as digests
+    stored = sql(fleet.admin_db, "SELECT c::text FROM fleet.customers c")
+    logs = fleet.admin.log() + fleet.client.log()
+    for token in (old, new, newest):
+        assert token not in str(stored)
+        assert token not in logs

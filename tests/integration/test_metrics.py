@@ -18,6 +18,7 @@ from sqlalchemy.engine import URL
 from power_portal import __version__
 from power_portal.settings import AlertSettings, Settings
 from tests.support.database import sql, url_string
+from tests.support.mosquitto import Gateway, Mosquitto, firmware_message
 from tests.support.portal import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -277,6 +278,54 @@ def test_fleet_ingest_is_counted_on_the_admin_stack(db_url: URL, tmp_path: Path)
         rejected = "portal_ingest_rejected_batches_total"
         assert value(samples, rejected, source="fleet", status="401", reason="unauthorised") == 1
         assert value(samples, "portal_build_info", version=__version__, run_mode="admin") == 1
+    finally:
+        server.stop()
+
+
+def test_mqtt_ingest_is_counted_like_http_ingest(
+    db_url: URL, tmp_path: Path, mosquitto: Mosquitto
+) -> None:
+    """Rows the gateway bridge stores land in the same counters, as ``source="mqtt"``: new
+    ones as accepted, a message the broker (or the gateway) sends again as duplicates."""
+    server = LiveServer(
+        Settings(
+            database_url=url_string(db_url),
+            data_dir=tmp_path,
+            admin_password=ADMIN_PASSWORD,
+            metrics={"token": TOKEN},
+            mqtt={"url": mosquitto.url, "client_id": "metrics-portal", "batch_max_seconds": 0.2},
+        )
+    )
+    server.start()
+    gateway_id = "ACV-METRICS"
+    try:
+        admin = login_client(server.url, ADMIN_EMAIL, ADMIN_PASSWORD)
+        site = admin.post("/api/sites", json={"name": "Plant", "timezone": "UTC"}).json()
+        device = admin.post(
+            f"/api/sites/{site['id']}/devices", json={"name": "Incomer", "serial": gateway_id}
+        )
+        assert device.status_code == 201, device.text
+        wait_until(lambda: admin.get("/api/gateways/bridge").json()["connected"], "connected")
+        admin.close()
+        gateway = Gateway(mosquitto, gateway_id, will=False)
+        start = int(datetime(2026, 5, 1, tzinfo=UTC).timestamp())
+        messages = [firmware_message(gateway_id, start + 60 * i) for i in range(6)]
+        gateway.wait([gateway.telemetry(m) for m in messages[:4]])
+        name = "portal_ingest_rows_accepted_total"
+        wait_until(lambda: value(scrape(server.url)[1], name, source="mqtt") == 4, "4 rows")
+        gateway.wait([gateway.telemetry(m) for m in messages[2:]])  # 2 again, 2 new
+        gateway.close()
+
+        def settled() -> Samples | None:
+            _, samples = scrape(server.url)
+            duplicates = value(samples, "portal_ingest_rows_duplicate_total", source="mqtt")
+            return samples if duplicates == 2 and value(samples, name, source="mqtt") == 6 else None
+
+        samples = wait_until(settled, "the new rows and the duplicates are counted")
+        assert value(samples, name, source="mqtt") == 6
+        assert value(samples, name, source="device") == 0
+        [(stored,)] = sql(db_url, "SELECT count(*) FROM monitoring.power_measurements")
+        assert stored == 6
     finally:
         server.stop()
 

@@ -2,6 +2,8 @@
 
 - ``mosquitto`` fixture: a broker started in the test's tmp dir with a generated
   config (anonymous, no persistence), stopped afterwards. ``restart()`` keeps the port.
+  ``Mosquitto(workdir, persistence=True)`` saves sessions and queued messages in the
+  workdir when it stops (SIGTERM) and reloads them when it starts again.
 - ``Mosquitto(workdir, config=...)``: the same with extra config lines (password
   file, ACLs), for the deployment examples.
 - ``Gateway``: a synchronous paho client that talks like the ESP32 gateway firmware
@@ -41,6 +43,9 @@ class Mosquitto:
     process: subprocess.Popen[bytes] | None = None
     # False: ``config`` opens the listeners itself (``listener <port> 127.0.0.1`` among them)
     own_listener: bool = True
+    # True: sessions, their queued messages and retained ones survive a restart (saved in
+    # ``workdir`` on a clean stop, like Debian's broker with ``persistence true``)
+    persistence: bool = False
 
     @property
     def host(self) -> str:
@@ -67,8 +72,13 @@ class Mosquitto:
             "user root\n"
         )
         if self.own_listener:
+            persistence = (
+                f"persistence true\npersistence_location {self.workdir}/\n"
+                if self.persistence
+                else "persistence false\n"
+            )
             generated = (
-                f"listener {self.port} 127.0.0.1\npersistence false\n"
+                f"listener {self.port} 127.0.0.1\n{persistence}"
                 "max_queued_messages 100000\n" + generated
             )
         conf.write_text(

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 import yaml
 
+from power_portal.fleet.schemas import customer_slug
+
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 DEV = DEPLOY / "docker-compose.yml"
@@ -434,12 +436,28 @@ def env_values(path: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(
-    "slug", ["Acme", "1acme", "acme-", "a", "ac--me", "acme_foods", "x" * 31, "edge", "dev"]
+    "code",
+    ["1acme", "acme-", "a", "ac--me", "ac__me", "Acme_", "acme foods", "x" * 31, "edge", "DEV"],
 )
-def test_new_customer_refuses_bad_slugs(deploy_copy: Path, slug: str) -> None:
-    result = run_script(deploy_copy, slug, "--domain", "portal.example.com")
+def test_new_customer_refuses_codes_that_are_no_host_name(deploy_copy: Path, code: str) -> None:
+    result = run_script(deploy_copy, code, "--domain", "portal.example.com")
     assert result.returncode == 2, result.stdout
     assert not (deploy_copy / "customers").exists()
+
+
+@pytest.mark.parametrize("code", ["DEV0001", "dev-0002", "Acme_Plant_3", "acme"])
+def test_new_customer_derives_the_slug_from_the_fleet_code(deploy_copy: Path, code: str) -> None:
+    """The host name and compose project come from the code as the fleet derives its slug."""
+    result = run_script(
+        deploy_copy, code, "--domain", "portal.example.com", "--client", "https://a.b"
+    )
+    assert result.returncode == 0, result.stderr
+    slug = customer_slug(code)
+    assert slug == code.lower().replace("_", "-")
+    values = env_values(deploy_copy / "customers" / slug / ".env")
+    assert values["CUSTOMER_SLUG"] == slug
+    assert f"{slug}.portal.example.com" in result.stdout
+    assert f"portal fleet add-customer {code} " in result.stdout  # the code, as written
 
 
 def test_new_customer_writes_a_private_env_file_once(deploy_copy: Path) -> None:

@@ -10,6 +10,7 @@ from power_portal.gateways.decisions import (
     OTHER_KEYS,
     Route,
     StoreFailure,
+    acknowledge_below,
     batch_due,
     connection_state,
     devices_refresh_due,
@@ -22,6 +23,7 @@ from power_portal.gateways.decisions import (
     state_save_due,
     store_retry_delay,
     unknown_key_slot,
+    window_filling,
     writer_tick,
 )
 from power_portal.gateways.messages import TopicKind
@@ -87,24 +89,68 @@ def test_unknown_keys_are_counted_by_name_up_to_a_cap(
 
 
 @pytest.mark.parametrize(
-    ("rows", "age", "backing_off", "force", "due"),
+    ("rows", "age", "backing_off", "force", "flush", "due"),
     [
-        (1, 0.0, False, False, False),  # young and small: wait
-        (4999, 0.99, False, False, False),
-        (5000, 0.0, False, False, True),  # full
-        (7000, 0.0, False, False, True),
-        (1, 1.0, False, False, True),  # old enough
-        (1, 30.0, False, False, True),
-        (5000, 30.0, True, False, False),  # failed lately: waits out its back-off
-        (1, 0.0, True, True, True),  # stopping: everything, now
-        (1, 0.0, False, True, True),
+        (1, 0.0, False, False, False, False),  # young and small: wait
+        (4999, 0.99, False, False, False, False),
+        (5000, 0.0, False, False, False, True),  # full
+        (7000, 0.0, False, False, False, True),
+        (1, 1.0, False, False, False, True),  # old enough
+        (1, 30.0, False, False, False, True),
+        (5000, 30.0, True, False, False, False),  # failed lately: waits out its back-off
+        (1, 0.0, True, True, False, True),  # stopping: everything, now
+        (1, 0.0, False, True, False, True),
+        (1, 0.0, False, False, True, True),  # the broker's window fills: store, acknowledge
+        (1, 0.0, True, False, True, False),  # ... but not what backs off
     ],
 )
-def test_batch_due(rows: int, age: float, backing_off: bool, force: bool, due: bool) -> None:
+def test_batch_due(
+    rows: int, age: float, backing_off: bool, force: bool, flush: bool, due: bool
+) -> None:
     assert (
-        batch_due(rows, age, max_rows=5000, max_seconds=1.0, backing_off=backing_off, force=force)
+        batch_due(
+            rows,
+            age,
+            max_rows=5000,
+            max_seconds=1.0,
+            backing_off=backing_off,
+            force=force,
+            flush=flush,
+        )
         is due
     )
+
+
+@pytest.mark.parametrize(
+    ("unacknowledged", "receive_maximum", "filling"),
+    [
+        (0, 1000, False),
+        (499, 1000, False),
+        (500, 1000, True),
+        (1000, 1000, True),
+        (0, 1, False),
+        (1, 1, True),
+        (1, 3, True),
+        (0, 3, False),
+    ],
+)
+def test_window_filling(unacknowledged: int, receive_maximum: int, filling: bool) -> None:
+    assert window_filling(unacknowledged, receive_maximum) is filling
+
+
+@pytest.mark.parametrize(
+    ("recorded", "oldest_held", "below"),
+    [
+        (10, (), 10),  # nothing waits in memory: all whose tallies were taken
+        (10, (None, None), 10),
+        (10, (4, None), 4),  # a batch holds message 4's rows: 0-3 only
+        (10, (7, 3), 3),  # ... and a held message 3
+        (10, (12,), 10),  # rows of a later message wait; tallies taken up to 10
+        (0, (), 0),
+    ],
+)
+def test_acknowledge_below(recorded: int, oldest_held: tuple[int | None, ...], below: int) -> None:
+    assert acknowledge_below(recorded, *oldest_held) == below
 
 
 @pytest.mark.parametrize(
@@ -140,7 +186,7 @@ def test_store_retry_delay(attempts: int, delay: float) -> None:
     ("device_gone", "shutting_down", "outcome"),
     [
         (False, False, StoreFailure.RETRY),
-        (False, True, StoreFailure.DROP_SHUTTING_DOWN),
+        (False, True, StoreFailure.LEAVE_TO_BROKER),
         (True, False, StoreFailure.DROP_DEVICE_GONE),
         (True, True, StoreFailure.DROP_DEVICE_GONE),
     ],
@@ -186,18 +232,20 @@ def test_reconnect_delay_other_settings(
 
 
 @pytest.mark.parametrize(
-    ("since_loaded", "stale", "due"),
+    ("since_loaded", "stale", "filling", "due"),
     [
-        (0.0, False, False),
-        (59.9, False, False),
-        (60.0, False, True),
-        (1.9, True, False),
-        (2.0, True, True),
-        (1e9, True, True),  # never loaded (loaded_at 0)
+        (0.0, False, False, False),
+        (59.9, False, False, False),
+        (60.0, False, False, True),
+        (1.9, True, False, False),
+        (2.0, True, False, True),
+        (1e9, True, False, True),  # never loaded (loaded_at 0)
+        (0.0, True, True, True),  # held messages hold back a filling window: look now
+        (0.0, False, True, False),
     ],
 )
-def test_devices_refresh_due(since_loaded: float, stale: bool, due: bool) -> None:
-    assert devices_refresh_due(since_loaded, stale) is due
+def test_devices_refresh_due(since_loaded: float, stale: bool, filling: bool, due: bool) -> None:
+    assert devices_refresh_due(since_loaded, stale, filling) is due
 
 
 @pytest.mark.parametrize(

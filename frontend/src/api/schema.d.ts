@@ -593,6 +593,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/fleet/customers/{code}/revoke-previous-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refuse the token a rotation replaced from now on, grace or not (a leaked token) */
+        post: operations["revokePreviousCustomerToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/fleet/customers/{code}/rotate-token": {
         parameters: {
             query?: never;
@@ -602,7 +619,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A new token (the old one stops working at once) */
+        /** A new token, working at once; the old one keeps working for the grace period (PORTAL_FLEET_ADMIN__TOKEN_GRACE_HOURS, 24 h by default) */
         post: operations["rotateCustomerToken"];
         delete?: never;
         options?: never;
@@ -2407,7 +2424,7 @@ export interface components {
         CustomerCreate: {
             /**
              * Code
-             * @description lower-case letters, digits and dashes
+             * @description 2-40 letters, digits, '-' and '_', any case (DEV0001, Acme_Plant_3): unique whatever its case, looked up whatever its case
              */
             code: string;
             /** Name */
@@ -2439,8 +2456,29 @@ export interface components {
             last_error_at?: string | null;
             /** Last Seen At */
             last_seen_at: string | null;
+            /**
+             * Last Token Used
+             * @description which token the customer's latest accepted batch came with
+             */
+            last_token_used?: ("current" | "previous") | null;
             /** Name */
             name: string;
+            /**
+             * Previous Token Accepted
+             * @description whether the replaced token is accepted now (in its grace)
+             * @default false
+             */
+            previous_token_accepted: boolean;
+            /**
+             * Previous Token Expires At
+             * @description until when the token a rotation replaced is still accepted (null: there is none; in the past: refused since then)
+             */
+            previous_token_expires_at?: string | null;
+            /**
+             * Previous Token Last Used At
+             * @description when the replaced token last pushed a batch
+             */
+            previous_token_last_used_at?: string | null;
             /**
              * Rows Last 24H
              * @default 0
@@ -2451,6 +2489,18 @@ export interface components {
              * @default 0
              */
             site_count: number;
+            /**
+             * Slug
+             * @description the code as a host name: lower case, '_' as '-'
+             */
+            slug: string;
+            /**
+             * Token Last Used At
+             * @description when the current token last pushed a batch
+             */
+            token_last_used_at?: string | null;
+            /** Token Rotated At */
+            token_rotated_at?: string | null;
         };
         /** CustomerWithToken */
         CustomerWithToken: {
@@ -2478,8 +2528,29 @@ export interface components {
             last_error_at?: string | null;
             /** Last Seen At */
             last_seen_at: string | null;
+            /**
+             * Last Token Used
+             * @description which token the customer's latest accepted batch came with
+             */
+            last_token_used?: ("current" | "previous") | null;
             /** Name */
             name: string;
+            /**
+             * Previous Token Accepted
+             * @description whether the replaced token is accepted now (in its grace)
+             * @default false
+             */
+            previous_token_accepted: boolean;
+            /**
+             * Previous Token Expires At
+             * @description until when the token a rotation replaced is still accepted (null: there is none; in the past: refused since then)
+             */
+            previous_token_expires_at?: string | null;
+            /**
+             * Previous Token Last Used At
+             * @description when the replaced token last pushed a batch
+             */
+            previous_token_last_used_at?: string | null;
             /**
              * Rows Last 24H
              * @default 0
@@ -2491,10 +2562,22 @@ export interface components {
              */
             site_count: number;
             /**
+             * Slug
+             * @description the code as a host name: lower case, '_' as '-'
+             */
+            slug: string;
+            /**
              * Token
              * @description shown this once; the admin stack keeps only its SHA-256
              */
             token: string;
+            /**
+             * Token Last Used At
+             * @description when the current token last pushed a batch
+             */
+            token_last_used_at?: string | null;
+            /** Token Rotated At */
+            token_rotated_at?: string | null;
         };
         /** DailyCost */
         DailyCost: {
@@ -7069,6 +7152,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IngestEventRead"][];
+                };
+            };
+            /** @description Not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong role, or the CSRF check failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such customer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    revokePreviousCustomerToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerRead"];
                 };
             };
             /** @description Not signed in, or the session expired */

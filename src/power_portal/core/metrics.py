@@ -1,7 +1,8 @@
 """Prometheus metrics: one registry per app (no process-global state), served at ``/metrics``.
 
 - ingest: rows accepted and duplicates per source (``device``: the meter API,
-  ``fleet``: customer stacks pushing to the admin), batches refused by status;
+  ``fleet``: customer stacks pushing to the admin, ``mqtt``: the gateway bridge, counted
+  when its batch commits), batches refused by status;
 - HTTP: request latency by route *template* (``/api/devices/{device_id}/energy``,
   never the raw path, so the label set stays bounded), method and status class;
 - the database pool, the process (CPU, memory, file descriptors) and the build.

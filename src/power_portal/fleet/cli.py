@@ -40,9 +40,12 @@ def _run_customers(work: str, code: str, name: str | None = None) -> None:
                 return await service.create_customer(
                     db, CustomerCreate(code=code, name=name or code)
                 )
-            customer = await service.get_by_code(db, code)
+            customer = await service.get_by_code(db, code)  # whatever its case
             if work == "rotate":
-                return await service.rotate_token(db, customer)
+                return await service.rotate_token(db, customer, settings.fleet_admin.token_grace)
+            if work == "revoke":
+                await service.revoke_previous_token(db, customer)
+                return None
             await service.set_active(db, customer, work == "activate")
             return None
 
@@ -53,6 +56,14 @@ def _run_customers(work: str, code: str, name: str | None = None) -> None:
         raise typer.Exit(code=1) from exc
     if issued is not None:
         _show_token(issued)
+        if work == "rotate":
+            hours = settings.fleet_admin.token_grace_hours
+            out.print(
+                f"The old token keeps working for {hours:g} h "
+                f"(portal fleet revoke-previous-token {issued.code} refuses it at once)."
+            )
+    elif work == "revoke":
+        out.print(f"Customer {code}: the previous token is refused from now on.")
     else:
         out.print(f"Customer {code} {'activated' if work == 'activate' else 'deactivated'}.")
 
@@ -67,8 +78,15 @@ def add_customer(
 
 @app.command("rotate-token")
 def rotate_token(code: str) -> None:
-    """Give a customer a new token; the old one stops working at once."""
+    """Give a customer a new token; the old one keeps working for the grace period
+    (PORTAL_FLEET_ADMIN__TOKEN_GRACE_HOURS, 24 h by default)."""
     _run_customers("rotate", code)
+
+
+@app.command("revoke-previous-token")
+def revoke_previous_token(code: str) -> None:
+    """Refuse the token the last rotation replaced from now on (a leaked token)."""
+    _run_customers("revoke", code)
 
 
 @app.command("deactivate")

@@ -12,6 +12,7 @@ from power_portal.core.deps import SessionDep, SettingsDep
 from power_portal.core.request_checks import read_limited
 from power_portal.fleet import service
 from power_portal.fleet.models import Customer
+from power_portal.fleet.schemas import TokenUsed
 
 
 async def get_customer(code: str, db: SessionDep) -> Customer:
@@ -28,21 +29,25 @@ async def pushed_batch(
 ) -> service.PushedBatch:
     """The customer comes from the token only; the body is read within the size limit."""
     customer = None
+    match: service.TokenMatch = "current"
     if x_customer_token:
         check_token_throttle(request)
-        customer = await service.customer_for_token(db, x_customer_token)
-        if customer is None:
+        found = await service.customer_for_token(db, x_customer_token)
+        if found is None or found[1] == "expired":
             record_token_failure(request)
+        if found is not None:
+            customer, match = found
     kind = x_batch_type or ""
     customer, batch_type = await service.admit_batch(
-        db, customer, kind, request.app.state.fleet_rate_limiter
+        db, customer, kind, request.app.state.fleet_rate_limiter, match
     )
     try:
         body = await read_limited(request, settings.fleet_admin.max_body_bytes)
     except HTTPException as exc:
         await service.record_refusal(db, customer.id, kind, exc.status_code, str(exc.detail))
         raise
-    return service.PushedBatch(customer, batch_type, body, x_push_cursor)
+    used: TokenUsed = "previous" if match == "previous" else "current"
+    return service.PushedBatch(customer, batch_type, body, x_push_cursor, used)
 
 
 CustomerDep = Annotated[Customer, Depends(get_customer)]

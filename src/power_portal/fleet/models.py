@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, query_expression, relationship
 
+from power_portal.core.time import utcnow
 from power_portal.db.models import Base, metadata
 from power_portal.measurements.fields import FIELD_NAMES, REGISTER_FIELDS, SERIES_FIELDS
 
@@ -38,17 +39,30 @@ def _customer_ref() -> ForeignKey:
 
 
 class Customer(Base):
+    """A customer stack. A reference table on Citus (see OPERATIONS.md "Fleet on Citus"):
+    its unique code, slug and token digests are looked up without a customer id."""
+
     __tablename__ = "customers"
     __table_args__ = (
-        Index("uq_customers_code", "code", unique=True),
+        Index("uq_customers_slug", "slug", unique=True),
         Index("uq_customers_token_sha256", "token_sha256", unique=True),
+        Index("uq_customers_previous_token_sha256", "previous_token_sha256", unique=True),
         {"schema": "fleet"},
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     code: Mapped[str] = mapped_column(String(40))
+    # the code as a host name (lower case, ``_`` as ``-``): see ``schemas.customer_slug``
+    slug: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(200))
     token_sha256: Mapped[str] = mapped_column(String(64))
+    token_last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # the token a rotation replaced: accepted until ``previous_token_expires_at`` (the grace),
+    # its digest kept after that so that a late push is refused against this customer
+    previous_token_sha256: Mapped[str | None] = mapped_column(String(64))
+    previous_token_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    previous_token_last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    token_rotated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     first_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -60,6 +74,24 @@ class Customer(Base):
     rows_last_24h: Mapped[int] = query_expression()
     last_error: Mapped[str | None] = query_expression()
     last_error_at: Mapped[datetime | None] = query_expression()
+
+    @property
+    def last_token_used(self) -> str | None:
+        """Which token the latest accepted batch came with: "current", "previous" or None."""
+        current, previous = self.token_last_used_at, self.previous_token_last_used_at
+        if previous is not None and (current is None or previous > current):
+            return "previous"
+        return "current" if current is not None else None
+
+    @property
+    def previous_token_accepted(self) -> bool:
+        """Whether the token the last rotation replaced is still accepted (in its grace)."""
+        expires = self.previous_token_expires_at
+        return expires is not None and expires > utcnow()
+
+
+# codes as operators write them (``DEV0001``), unique whatever their case
+Index("uq_customers_code_lower", func.lower(Customer.code), unique=True)
 
 
 class _PushedRow:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select, text
+from sqlalchemy import case, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, with_expression
@@ -31,12 +31,26 @@ from power_portal.sites.models import Device, Site
 
 
 async def customer_by_code(db: AsyncSession, code: str) -> Customer | None:
-    return (await db.execute(select(Customer).where(Customer.code == code))).scalar_one_or_none()
+    """The customer whatever the case ``code`` is written in (``uq_customers_code_lower``)."""
+    query = select(Customer).where(func.lower(Customer.code) == code.lower())
+    return (await db.execute(query)).scalar_one_or_none()
+
+
+async def customer_by_code_or_slug(db: AsyncSession, code: str, slug: str) -> Customer | None:
+    """A customer whose code is ``code`` whatever its case, or whose slug is ``slug``."""
+    query = select(Customer).where(
+        or_(func.lower(Customer.code) == code.lower(), Customer.slug == slug)
+    )
+    return (await db.execute(query)).scalars().first()
 
 
 async def customer_by_token_digest(db: AsyncSession, digest: str) -> Customer | None:
-    query = select(Customer).where(Customer.token_sha256 == digest)
-    return (await db.execute(query)).scalar_one_or_none()
+    """The customer whose current token, or the token a rotation replaced (in its grace or
+    not: the caller decides), has this digest."""
+    query = select(Customer).where(
+        or_(Customer.token_sha256 == digest, Customer.previous_token_sha256 == digest)
+    )
+    return (await db.execute(query)).scalars().first()
 
 
 def _latest_event(column: Any) -> Any:

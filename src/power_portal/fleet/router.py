@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, status
 
 from power_portal.auth.dependencies import AUTH_RESPONSES, AdminUser, ViewerUser
-from power_portal.core.deps import SessionDep
+from power_portal.core.deps import SessionDep, SettingsDep
 from power_portal.core.metrics import record_ingest
 from power_portal.core.request_checks import DateSpan, date_span
 from power_portal.core.responses import BODY, ProblemDetail, Responses, not_found
@@ -96,13 +96,26 @@ async def get_customer(_: ViewerUser, customer: CustomerDep, db: SessionDep) -> 
 
 @router.post(
     "/customers/{code}/rotate-token",
-    summary="A new token (the old one stops working at once)",
+    summary="A new token, working at once; the old one keeps working for the grace period "
+    "(PORTAL_FLEET_ADMIN__TOKEN_GRACE_HOURS, 24 h by default)",
     responses=CUSTOMER_404,
 )
 async def rotate_customer_token(
-    _: AdminUser, customer: CustomerDep, db: SessionDep
+    _: AdminUser, customer: CustomerDep, db: SessionDep, settings: SettingsDep
 ) -> CustomerWithToken:
-    return await service.rotate_token(db, customer)
+    return await service.rotate_token(db, customer, settings.fleet_admin.token_grace)
+
+
+@router.post(
+    "/customers/{code}/revoke-previous-token",
+    response_model=CustomerRead,
+    summary="Refuse the token a rotation replaced from now on, grace or not (a leaked token)",
+    responses=CUSTOMER_404,
+)
+async def revoke_previous_customer_token(
+    _: AdminUser, customer: CustomerDep, db: SessionDep
+) -> Customer:
+    return await service.revoke_previous_token(db, customer)
 
 
 @router.post("/customers/{code}/deactivate", response_model=CustomerRead, responses=CUSTOMER_404)

@@ -59,22 +59,54 @@ class DeviceItem(BaseModel):
 
 
 CustomerCode = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9-]{1,39}$")
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{1,39}$")
 ]
 
 
+def customer_slug(code: str) -> str:
+    """The code as a host name and compose project name (``CUSTOMER_SLUG``): lower case,
+    ``_`` as ``-`` (``Acme_Plant_3`` → ``acme-plant-3``). deploy/new-customer.sh derives
+    it the same way (tests/unit/test_deploy_compose.py holds them together)."""
+    return code.lower().replace("_", "-")
+
+
 class CustomerCreate(BaseModel):
-    code: CustomerCode = Field(description="lower-case letters, digits and dashes")
+    code: CustomerCode = Field(
+        description="2-40 letters, digits, '-' and '_', any case (DEV0001, Acme_Plant_3): "
+        "unique whatever its case, looked up whatever its case"
+    )
     name: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), StorableText
     ]
 
 
+TokenUsed = Literal["current", "previous"]
+
+
 class CustomerRead(_Read):
     id: int
     code: str
+    slug: str = Field(description="the code as a host name: lower case, '_' as '-'")
     name: str
     active: bool
+    token_last_used_at: datetime | None = Field(
+        None, description="when the current token last pushed a batch"
+    )
+    token_rotated_at: datetime | None = None
+    previous_token_expires_at: datetime | None = Field(
+        None,
+        description="until when the token a rotation replaced is still accepted (null: "
+        "there is none; in the past: refused since then)",
+    )
+    previous_token_accepted: bool = Field(
+        False, description="whether the replaced token is accepted now (in its grace)"
+    )
+    previous_token_last_used_at: datetime | None = Field(
+        None, description="when the replaced token last pushed a batch"
+    )
+    last_token_used: TokenUsed | None = Field(
+        None, description="which token the customer's latest accepted batch came with"
+    )
     first_seen_at: datetime | None
     last_seen_at: datetime | None
     created_at: datetime

@@ -15,8 +15,8 @@ import secrets
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Literal
 
 import structlog
 from fastapi import status
@@ -45,6 +45,8 @@ from power_portal.fleet.schemas import (
     DeviceItem,
     FleetIngestResult,
     SiteItem,
+    TokenUsed,
+    customer_slug,
 )
 from power_portal.measurements import repository as readings
 from power_portal.measurements.fields import FIELD_NAMES, REGISTER_FIELDS
@@ -57,6 +59,7 @@ log = structlog.get_logger(__name__)
 
 TOKEN_PREFIX = "ppc_"  # noqa: S105 - a public marker that customer tokens start with
 UNKNOWN_CUSTOMER = "unknown or deactivated customer token"
+REPLACED_TOKEN = "a replaced token, past its grace or revoked"  # noqa: S105 - not a secret
 # a measurement row is (device_id, time, *FIELD_NAMES): the first register's column
 _FIRST_REGISTER = 2 + FIELD_NAMES.index(REGISTER_FIELDS[0])
 
@@ -88,26 +91,56 @@ async def _with_token(db: AsyncSession, customer: Customer, token: str) -> Custo
     return CustomerWithToken(**read.model_dump(), token=token)
 
 
+def _taken(code: str, existing: Customer | None) -> FieldError:
+    if existing is not None and existing.code.lower() != code.lower():
+        message = f"code {code} would share the host name {existing.slug} with {existing.code}"
+    else:
+        message = f"a customer with code {existing.code if existing else code} already exists"
+    return FieldError("code", message, "unique")
+
+
 async def create_customer(db: AsyncSession, data: CustomerCreate) -> CustomerWithToken:
+    """A new customer; its code is unique whatever its case, and so is its slug."""
+    slug = customer_slug(data.code)
+    existing = await repository.customer_by_code_or_slug(db, data.code, slug)
+    if existing is not None:
+        raise _taken(data.code, existing)
     token = new_token()
-    customer = Customer(code=data.code, name=data.name, token_sha256=token_digest(token))
+    customer = Customer(code=data.code, slug=slug, name=data.name, token_sha256=token_digest(token))
     db.add(customer)
     try:
         await db.flush()
-    except IntegrityError as exc:
-        raise FieldError(
-            "code", f"a customer with code {data.code} already exists", "unique"
-        ) from exc
+    except IntegrityError as exc:  # created meanwhile by another request
+        raise _taken(data.code, None) from exc
     log.info("fleet.customer_created", customer_id=customer.id, code=customer.code)
     return await _with_token(db, customer, token)
 
 
-async def rotate_token(db: AsyncSession, customer: Customer) -> CustomerWithToken:
+async def rotate_token(db: AsyncSession, customer: Customer, grace: timedelta) -> CustomerWithToken:
+    """A new token, working at once; the one it replaces keeps working for ``grace`` (a
+    token replaced earlier and still in its grace is refused from now on)."""
     token = new_token()
+    now = utcnow()
+    customer.previous_token_sha256 = customer.token_sha256
+    customer.previous_token_expires_at = now + grace
+    customer.previous_token_last_used_at = customer.token_last_used_at
     customer.token_sha256 = token_digest(token)
+    customer.token_last_used_at = None
+    customer.token_rotated_at = now
     await db.flush()
-    log.info("fleet.token_rotated", customer_id=customer.id)
+    log.info("fleet.token_rotated", customer_id=customer.id, grace_hours=grace / timedelta(hours=1))
     return await _with_token(db, customer, token)
+
+
+async def revoke_previous_token(db: AsyncSession, customer: Customer) -> Customer:
+    """The token a rotation replaced is refused from now on (a leaked token). Its digest
+    stays, so that its pushes are refused against this customer."""
+    now = utcnow()
+    if customer.previous_token_expires_at is not None:
+        customer.previous_token_expires_at = min(customer.previous_token_expires_at, now)
+    await db.flush()
+    log.info("fleet.previous_token_revoked", customer_id=customer.id)
+    return await overview(db, customer)
 
 
 async def set_active(db: AsyncSession, customer: Customer, active: bool) -> Customer:
@@ -166,11 +199,23 @@ class PushedBatch:
     batch_type: BatchType
     body: bytes
     cursor: str | None
+    used: TokenUsed = "current"  # which of the customer's tokens it came with
 
 
-async def customer_for_token(db: AsyncSession, token: str) -> Customer | None:
-    """The customer a token belongs to (lookup by hash, active or not), else None."""
-    return await repository.customer_by_token_digest(db, token_digest(token))
+# which of a customer's tokens a request came with; "expired": the replaced one, past its grace
+TokenMatch = Literal["current", "previous", "expired"]
+
+
+async def customer_for_token(db: AsyncSession, token: str) -> tuple[Customer, TokenMatch] | None:
+    """The customer a token belongs to (lookup by hash, active or not) and which of its
+    tokens it is, else None."""
+    digest = token_digest(token)
+    customer = await repository.customer_by_token_digest(db, digest)
+    if customer is None:
+        return None
+    if customer.token_sha256 == digest:
+        return customer, "current"
+    return customer, "previous" if customer.previous_token_accepted else "expired"
 
 
 async def record_refusal(
@@ -219,14 +264,22 @@ async def _refuse(
 
 
 async def admit_batch(
-    db: AsyncSession, customer: Customer | None, kind: str, limiter: RateLimiter
+    db: AsyncSession,
+    customer: Customer | None,
+    kind: str,
+    limiter: RateLimiter,
+    match: TokenMatch = "current",
 ) -> tuple[Customer, BatchType]:
-    """The checks before the body is read: an active customer's token, a known batch type,
-    the customer's rate."""
-    if customer is None or not customer.active:
-        # a deactivated customer's refusals are recorded against it, so its page shows them
+    """The checks before the body is read: an active customer's token (the current one, or
+    the one it replaced within its grace), a known batch type, the customer's rate."""
+    if customer is None or not customer.active or match == "expired":
+        # a deactivated customer's refusals, or a replaced token's after its grace, are
+        # recorded against the customer, so its page shows them
         customer_id = customer.id if customer else None
-        raise await _refuse(db, customer_id, kind, status.HTTP_401_UNAUTHORIZED, UNKNOWN_CUSTOMER)
+        error = REPLACED_TOKEN if match == "expired" else UNKNOWN_CUSTOMER
+        raise await _refuse(
+            db, customer_id, kind, status.HTTP_401_UNAUTHORIZED, UNKNOWN_CUSTOMER, error=error
+        )
     try:
         batch_type = BatchType(kind)
     except ValueError:
@@ -272,6 +325,10 @@ async def receive_batch(db: AsyncSession, batch: PushedBatch) -> FleetIngestResu
     now = utcnow()
     customer.first_seen_at = customer.first_seen_at or now
     customer.last_seen_at = now
+    if batch.used == "previous":
+        customer.previous_token_last_used_at = now
+    else:
+        customer.token_last_used_at = now
     db.add(
         IngestEvent(
             customer_id=customer.id,

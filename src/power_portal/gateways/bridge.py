@@ -4,11 +4,13 @@ Runs in the app's lifespan when ``PORTAL_MQTT__URL`` is set, in stages that each
 
 - ``election``: one portal process per database leads (an advisory lock); the others stand by;
 - ``client``: the connection to the broker, receiving, reconnecting with back-off;
+- ``acks``: each message acknowledged to the broker only once what it brought is committed;
 - ``routing``: each message by its topic, decoded and checked on its own, into a batch or a
   tally, or held while its gateway is no device (``decisions.route``);
 - ``batching``: rows per device until ``batch_max_rows`` or ``batch_max_seconds`` old;
 - ``writer``: stores due batches (``store_batch``, one COPY), writes the health and pending
-  tallies, reloads the serial → device map, saves the state the other workers show.
+  tallies, reloads the serial → device map, acknowledges what is committed, saves the state
+  the other workers show.
 
 The rules they follow are pure functions in ``decisions``.
 """
@@ -23,6 +25,7 @@ from fastapi import FastAPI
 
 from power_portal.core.metrics import PortalMetrics, metrics_of
 from power_portal.db.engine import Database
+from power_portal.gateways.acks import Acknowledgements
 from power_portal.gateways.batching import Batches
 from power_portal.gateways.client import Receiver
 from power_portal.gateways.election import leadership
@@ -57,15 +60,30 @@ class GatewayBridge:
         self._has_led = False
         wake = asyncio.Event()
         devices, tallies = Devices(), Tallies()
+        self.acks = Acknowledgements(window=settings.receive_maximum)
         self.batches = Batches(settings.batch_max_rows, settings.batch_max_seconds, wake)
         self.router = MessageRouter(
             settings.topic_prefix, field_map, self.state, devices, self.batches, tallies
         )
         self.receiver = Receiver(
-            settings, self.state, self.router.handle, self.batches.wait_for_room
+            settings,
+            self.state,
+            self.router.handle,
+            self.batches.wait_for_room,
+            self.acks,
+            wake.set,
         )
         self.writer = Writer(
-            database, self.state, devices, self.batches, tallies, self.router, wake, metrics
+            database,
+            self.state,
+            devices,
+            self.batches,
+            tallies,
+            self.router,
+            wake,
+            self.acks,
+            settings.receive_maximum,
+            metrics,
         )
 
     async def run(self) -> None:
@@ -98,7 +116,11 @@ class GatewayBridge:
         return True
 
     async def close(self) -> None:
-        """After ``run`` was cancelled: store what is still batched, save the counters."""
+        """After ``run`` was cancelled: store what is still batched, save the counters.
+
+        The connection is closed by now, so nothing is acknowledged: the broker sends the
+        unacknowledged messages again to the next process (their rows are duplicates then).
+        """
         self.state.connected = False
         if not self._has_led:
             return  # a standby process: nothing received, nothing to save

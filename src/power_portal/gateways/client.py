@@ -1,23 +1,31 @@
 """The MQTT client: connect (TLS when asked), subscribe, receive forever, reconnect with back-off.
 
-The session is persistent (``clean_session=False``, a fixed client id), so the broker keeps
-QoS 1 telemetry for the portal while it is away. A message is acknowledged when it is
-received, before it is stored: rows still batched when the process is killed (not stopped)
-are lost; a graceful stop stores them first.
+MQTT 5 with a persistent session (a fixed client id, ``clean_start=False`` and a Session
+Expiry Interval), so the broker keeps QoS 1 telemetry for the portal while it is away. A
+message is acknowledged (PUBACK) only once what it brought is committed (``acks``; paho's
+manual acknowledgement, reached through aiomqtt's paho client until aiomqtt exposes it):
+a process killed at any moment loses nothing, the broker sends again what it had not
+acknowledged. The Receive Maximum bounds the messages the broker sends unacknowledged, so
+a slow database stops the broker instead of filling memory.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import ssl
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import aiomqtt
 import structlog
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
 from power_portal.core.time import utcnow
-from power_portal.gateways.decisions import JITTER, reconnect_delay
+from power_portal.gateways.acks import Acknowledgements
+from power_portal.gateways.decisions import JITTER, reconnect_delay, window_filling
 from power_portal.gateways.messages import subscriptions
 from power_portal.gateways.state import BridgeState
 from power_portal.settings import MqttSettings
@@ -26,7 +34,8 @@ log = structlog.get_logger(__name__)
 
 CONNECT_TIMEOUT_SECONDS = 10
 
-OnMessage = Callable[[str, object, bool], None]  # (topic, payload, retained); never raises
+# (topic, payload, retained, the message's number); never raises
+OnMessage = Callable[[str, object, bool, int], None]
 
 
 def tls_context(settings: MqttSettings) -> ssl.SSLContext | None:
@@ -46,9 +55,64 @@ def tls_context(settings: MqttSettings) -> ssl.SSLContext | None:
     return context
 
 
+class GatedClient(aiomqtt.Client):
+    """aiomqtt's client whose socket reading pauses (``pause_reading``) while the portal has
+    as many unacknowledged messages as the window: TCP flow control then holds the broker
+    back even where the broker overshoots the Receive Maximum (mosquitto 2.0.11 sends more
+    after each PUBACK). Keep-alive still runs: paho drops a connection whose broker was
+    not read for two keep-alives, and the broker then sends the unacknowledged ones again.
+
+    ``_on_socket_open`` is aiomqtt 2.5's, keeping the reader callback to add it again.
+    """
+
+    _reader: Callable[[], None] | None = None
+    _reader_fd = -1
+    _reading_paused = False
+
+    def _on_socket_open(self, client: Any, userdata: Any, sock: Any) -> None:
+        def callback() -> None:
+            try:
+                while True:
+                    client.loop_read()
+                    pending = getattr(client._sock, "pending", None)
+                    if pending is not None and pending() > 0:
+                        continue
+                    break
+            except Exception as exc:  # a broken connection: aiomqtt sets it as the cause
+                if not self._disconnected.done():
+                    self._disconnected.set_exception(exc)
+
+        def create_misc_task() -> None:
+            self._misc_task = self._loop.create_task(self._misc_loop())
+
+        self._reader, self._reader_fd, self._reading_paused = callback, sock.fileno(), False
+        self._loop.call_soon_threadsafe(self._loop.add_reader, sock.fileno(), callback)
+        self._loop.call_soon_threadsafe(create_misc_task)
+
+    def pause_reading(self) -> None:
+        if not self._reading_paused and self._reader_fd >= 0:
+            self._reading_paused = True
+            self._loop.remove_reader(self._reader_fd)
+
+    def resume_reading(self) -> None:
+        if self._reading_paused and self._reader is not None and self._reader_fd >= 0:
+            self._reading_paused = False
+            with contextlib.suppress(OSError, ValueError):  # closed meanwhile
+                self._loop.add_reader(self._reader_fd, self._reader)
+
+
+def connect_properties(settings: MqttSettings) -> Properties:
+    """MQTT 5 CONNECT properties: how long the broker keeps the session, and the window."""
+    properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+    properties.SessionExpiryInterval = settings.session_expiry_seconds
+    properties.ReceiveMaximum = settings.receive_maximum
+    return properties
+
+
 class Receiver:
-    """The connection to the broker; hands each message to ``on_message``, then waits for
-    ``room`` (back-pressure) before taking the next."""
+    """The connection to the broker; numbers each message (``acks``), hands it to
+    ``on_message``, wakes the writer when half the window waits for acknowledgement
+    (``full``), then waits for ``room`` (back-pressure) before taking the next."""
 
     def __init__(
         self,
@@ -56,45 +120,64 @@ class Receiver:
         state: BridgeState,
         on_message: OnMessage,
         room: Callable[[], Awaitable[None]],
+        acks: Acknowledgements,
+        full: Callable[[], None],
     ) -> None:
         self.settings = settings
         self.state = state
         self.on_message = on_message
         self.room = room
+        self.acks = acks
+        self.full = full
 
     @property
     def broker(self) -> str:
         return f"{self.settings.host}:{self.settings.port}"
 
-    async def _client(self) -> aiomqtt.Client:
+    async def _client(self) -> GatedClient:
         s = self.settings
-        return aiomqtt.Client(
+        client = GatedClient(
             s.host,
             s.port,
             username=s.username,
             password=s.password.get_secret_value() if s.password else None,
             identifier=s.client_id,
-            clean_session=False,
+            protocol=aiomqtt.ProtocolVersion.V5,
+            clean_start=False,
+            properties=connect_properties(s),
             keepalive=s.keepalive_seconds,
             tls_context=await asyncio.to_thread(tls_context, s) if s.tls else None,
             timeout=CONNECT_TIMEOUT_SECONDS,
         )
+        # Before connecting: the session's queued messages come right after the CONNACK.
+        # aiomqtt does not expose paho's manual acknowledgement yet (aiomqtt issue 345).
+        client._client.manual_ack_set(True)
+        return client
 
     async def run(self) -> None:
         """Forever: connect, subscribe, receive; after a loss wait (``reconnect_delay``), again."""
         s = self.settings
         attempt = 0  # pauses since the last successful connection
+        acks = self.acks
         while True:
             try:
                 async with await self._client() as client:
+                    acks.connected(client._client.ack, client.pause_reading, client.resume_reading)
                     await client.subscribe(subscriptions(s.topic_prefix))
                     self._connected()
                     attempt = 0
                     async for message in client.messages:
-                        self.on_message(message.topic.value, message.payload, message.retain)
+                        number = acks.arrived(message.mid, message.qos)
+                        self.on_message(
+                            message.topic.value, message.payload, message.retain, number
+                        )
+                        if window_filling(acks.unacknowledged, s.receive_maximum):
+                            self.full()
                         await self.room()
             except (aiomqtt.MqttError, ssl.SSLError, OSError) as exc:
                 self._disconnected(exc)
+            finally:
+                acks.disconnected()
             pause = reconnect_delay(
                 attempt,
                 s.reconnect_min_seconds,

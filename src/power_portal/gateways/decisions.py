@@ -74,7 +74,7 @@ def unknown_key_slot(key: str, counted: Mapping[str, int]) -> str:
     return OTHER_KEYS
 
 
-# ---------------------------------------------------------------- batching
+# ---------------------------------------------------------------- batching and acknowledging
 
 
 # Receiving pauses while this many full batches of rows wait for the database.
@@ -89,21 +89,40 @@ def batch_due(
     max_seconds: float,
     backing_off: bool,
     force: bool,
+    flush: bool = False,
 ) -> bool:
     """Store a device's batch now? When full or old enough, unless it waits after a failure.
 
-    ``force`` (shutting down) stores everything, whether backing off or not.
+    ``flush`` (the unacknowledged messages fill half the window) stores every batch that is
+    not backing off, so the broker gets its acknowledgements and sends more; ``force``
+    (shutting down) stores everything, whether backing off or not.
     """
     if force:
         return True
     if backing_off:
         return False
-    return rows >= max_rows or age_seconds >= max_seconds
+    return flush or rows >= max_rows or age_seconds >= max_seconds
 
 
 def must_pause_receiving(buffered_rows: int, max_rows: int) -> bool:
     """Back-pressure: too many rows wait for the database (it is down, or slow)."""
     return buffered_rows >= BACKPRESSURE_BATCHES * max_rows
+
+
+def window_filling(unacknowledged: int, receive_maximum: int) -> bool:
+    """Half the broker's window (``receive_maximum`` unacknowledged QoS 1 messages) is used:
+    store now, so acknowledgements free it before the broker has to stop sending."""
+    return unacknowledged >= max(receive_maximum // 2, 1)
+
+
+def acknowledge_below(recorded: int, *oldest_held: int | None) -> int:
+    """Messages numbered below this are acknowledged: all they brought is committed.
+
+    ``recorded``: the messages received when the last tallies (health, pending gateways)
+    were taken for writing; ``oldest_held``: the oldest message still only in memory in each
+    place that holds some (a batch waiting or backing off, a held unknown gateway's message).
+    """
+    return min([recorded, *(number for number in oldest_held if number is not None)])
 
 
 def writer_tick(batch_max_seconds: float) -> float:
@@ -125,16 +144,18 @@ def store_retry_delay(attempts: int) -> float:
 class StoreFailure(StrEnum):
     """What to do with rows the database refused."""
 
-    DROP_DEVICE_GONE = "the device was deleted"  # its rows can never be stored
-    DROP_SHUTTING_DOWN = "shutting down"  # the last try before the process stops
-    RETRY = "retry"  # back into the batch, after a back-off
+    DROP_DEVICE_GONE = "the device was deleted"  # its rows can never be stored: acknowledged
+    # the last try before the process stops: never acknowledged, so the broker sends the
+    # messages again to the next process that connects with the bridge's client id
+    LEAVE_TO_BROKER = "shutting down"
+    RETRY = "retry"  # back into the batch, after a back-off (not acknowledged meanwhile)
 
 
 def on_store_failure(*, device_gone: bool, shutting_down: bool) -> StoreFailure:
     if device_gone:
         return StoreFailure.DROP_DEVICE_GONE
     if shutting_down:
-        return StoreFailure.DROP_SHUTTING_DOWN
+        return StoreFailure.LEAVE_TO_BROKER
     return StoreFailure.RETRY
 
 
@@ -160,10 +181,14 @@ DEVICE_REFRESH_SECONDS = 60.0  # the serial map is reloaded this often
 DEVICE_MISS_REFRESH_SECONDS = 2.0  # ... and this soon after a message from an unknown gateway
 
 
-def devices_refresh_due(since_loaded: float, stale: bool) -> bool:
-    """Reload the serial → device map: every minute, or seconds after it went stale."""
+def devices_refresh_due(since_loaded: float, stale: bool, window_filling: bool = False) -> bool:
+    """Reload the serial → device map: every minute, or seconds after it went stale.
+
+    Stale while the window fills: at once, since the held messages of an unknown gateway
+    hold back the acknowledgement of everything received after them.
+    """
     return since_loaded >= DEVICE_REFRESH_SECONDS or (
-        stale and since_loaded >= DEVICE_MISS_REFRESH_SECONDS
+        stale and (window_filling or since_loaded >= DEVICE_MISS_REFRESH_SECONDS)
     )
 
 

@@ -5,6 +5,8 @@ by the HTTP ingest rules *on its own*, so an invalid message is counted, logged 
 dropped and can never spoil the rows of others. Gateway ids map to devices by serial
 (``Devices``, reloaded by the writer); an unknown gateway's messages are held until
 that reload, then stored when a device with its serial was created before they came.
+Each message comes with its number (``acks``); batches and held messages keep the oldest
+they hold, so nothing is acknowledged before it is stored or refused.
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ class Held:
     body: bytes
     received_at: datetime
     retained: bool
+    number: int | None = None  # its number as it arrived (``acks``)
 
 
 def payload_bytes(payload: object) -> bytes:
@@ -94,31 +97,48 @@ class MessageRouter:
     _held: dict[str, list[Held]] = field(default_factory=dict, init=False)
     _registered_logged: set[str] = field(default_factory=set, init=False)
 
-    def handle(self, topic_name: str, payload: object, retained: bool = False) -> None:
-        """One message: decode, check, batch or tally. Never waits, never raises."""
+    def handle(
+        self, topic_name: str, payload: object, retained: bool = False, number: int | None = None
+    ) -> None:
+        """One message (``number``: as it arrived): decode, check, batch or tally. Never
+        waits, never raises."""
         now = utcnow()
         state = self.state
         state.messages_received += 1
         state.last_message_at = now
         state.changed()
         topic = parse_topic(topic_name, self.prefix)
-        self._apply(topic, topic_name, payload_bytes(payload), now, retained)
+        self._apply(topic, topic_name, payload_bytes(payload), now, retained, number)
 
     def take_held(self) -> dict[str, list[Held]]:
-        """The messages held so far (the devices are about to be loaded again)."""
+        """The messages held so far (the devices were just loaded again)."""
         held, self._held = self._held, {}
         return held
 
-    def replay(self, held: dict[str, list[Held]]) -> None:
+    def oldest_held(self) -> int | None:
+        """The number of the oldest message held (None: none held)."""
+        numbers = [m.number for ms in self._held.values() for m in ms if m.number is not None]
+        return min(numbers, default=None)
+
+    def replay(self, held: dict[str, list[Held]], load_started: datetime | None = None) -> None:
         """After a load: what a gateway sent since its device was created is routed now;
-        what it sent before, or while no device had its serial, stays out."""
+        what it sent before, or while no device had its serial, stays out.
+
+        A message that came while the load ran (``load_started`` on), from a gateway the
+        load did not find, waits for the next look: its device may have been accepted in
+        another worker after the load read the devices.
+        """
         for gateway_id, messages in held.items():
             created = self.devices.created.get(gateway_id)
             if created is None:
+                late = [m for m in messages if load_started and m.received_at >= load_started]
+                if late:
+                    self._held.setdefault(gateway_id, []).extend(late)
+                    self.devices.stale = True
                 continue
             for m in messages:
                 if m.received_at >= created:
-                    self._apply(m.topic, m.topic_name, m.body, m.received_at, m.retained)
+                    self._apply(m.topic, m.topic_name, m.body, m.received_at, m.retained, m.number)
 
     # ------------------------------------------------------------ one message
 
@@ -129,6 +149,7 @@ class MessageRouter:
         body: bytes,
         now: datetime,
         retained: bool,
+        number: int | None = None,
     ) -> None:
         gateway_id = None if topic is None else topic.gateway_id
         try:
@@ -148,7 +169,8 @@ class MessageRouter:
                     assert topic is not None
                     assert gateway_id is not None
                     self._unaccepted(gateway_id, topic_name, now)
-                    self._hold(gateway_id, Held(topic, topic_name, body, now, retained))
+                    held = Held(topic, topic_name, body, now, retained, number)
+                    self._hold(gateway_id, held)
                 case Route.REGISTER_KNOWN:
                     assert registration is not None
                     assert device_id is not None
@@ -158,7 +180,7 @@ class MessageRouter:
                 case kind:
                     assert gateway_id is not None
                     assert device_id is not None
-                    self._from_device(kind, device_id, gateway_id, body, now, retained)
+                    self._from_device(kind, device_id, gateway_id, body, now, retained, number)
         except MessageRejectedError as exc:
             self._reject(exc, gateway_id)
 
@@ -170,13 +192,14 @@ class MessageRouter:
         body: bytes,
         now: datetime,
         retained: bool,
+        number: int | None,
     ) -> None:
         tally = self.tallies.health_of(device_id)
         if heard_from(retained):
             tally.seen(now)
         try:
             if kind is Route.TELEMETRY:
-                self._telemetry(device_id, gateway_id, body, now, tally)
+                self._telemetry(device_id, gateway_id, body, now, tally, number)
             elif kind is Route.HEARTBEAT:
                 tally.heartbeat = parse_heartbeat(body)
                 tally.heartbeat_at = now
@@ -188,13 +211,19 @@ class MessageRouter:
             raise
 
     def _telemetry(
-        self, device_id: int, gateway_id: str, body: bytes, now: datetime, tally: HealthTally
+        self,
+        device_id: int,
+        gateway_id: str,
+        body: bytes,
+        now: datetime,
+        tally: HealthTally,
+        number: int | None,
     ) -> None:
         self.state.telemetry_messages += 1
         telemetry = decode_telemetry(body, self.field_map, gateway_id, now)
         for key in telemetry.unknown_keys:
             self._unknown_key(key, gateway_id)
-        self.batches.add(device_id, telemetry.rows)
+        self.batches.add(device_id, telemetry.rows, number)
         tally.last_telemetry_at = now
 
     def _register_pending(self, registration: Registration, now: datetime) -> None:

@@ -1,8 +1,9 @@
 """The bridge's writer: stores due batches, writes the tallies, reloads devices, saves the state.
 
 Runs every tick (a quarter of ``batch_max_seconds``) or when woken (a full batch,
-back-pressure, a device created here). Each write is its own transaction: the bridge's
-background work, never a request's.
+back-pressure, half the broker's window unacknowledged, a device created here). Each write
+is its own transaction: the bridge's background work, never a request's. After each round
+the messages whose rows and tallies are committed are acknowledged to the broker (``acks``).
 """
 
 from __future__ import annotations
@@ -16,14 +17,18 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 
 from power_portal.core.metrics import PortalMetrics
+from power_portal.core.time import utcnow
 from power_portal.db.engine import Database
 from power_portal.gateways import service
+from power_portal.gateways.acks import Acknowledgements
 from power_portal.gateways.batching import Batch, Batches
 from power_portal.gateways.decisions import (
     StoreFailure,
+    acknowledge_below,
     devices_refresh_due,
     on_store_failure,
     state_save_due,
+    window_filling,
     writer_tick,
 )
 from power_portal.gateways.routing import Devices, MessageRouter
@@ -47,6 +52,8 @@ class Writer:
     tallies: Tallies
     router: MessageRouter
     wake_event: asyncio.Event  # set: a round at once (else one every tick)
+    acks: Acknowledgements
+    receive_maximum: int  # the broker's window: unacknowledged messages it may send
     metrics: PortalMetrics | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
     _state_saved_at: float = field(default=0.0, init=False)
@@ -66,15 +73,26 @@ class Writer:
         self.wake_event.set()
 
     async def write(self, *, force: bool) -> None:
-        """One round; ``force`` (stopping): every batch, last tries, and the state saved."""
+        """One round; ``force`` (stopping): every batch, last tries, and the state saved.
+
+        Then the messages before the oldest one still only in memory (a batch waiting or
+        backing off, a held message, tallies taken after this round's) are acknowledged.
+        """
         async with self._lock:
-            for device_id, batch in self.batches.take_due(force=force):
+            filling = window_filling(self.acks.unacknowledged, self.receive_maximum)
+            for device_id, batch in self.batches.take_due(force=force, flush=filling):
                 await self._store_batch(device_id, batch, give_up=force)
             self.batches.release()
+            recorded = self.acks.received  # every message so far has its tallies taken now
             await self._write_tallies()
             devices = self.devices
-            if devices_refresh_due(time.monotonic() - devices.loaded_at, devices.stale):
+            if devices_refresh_due(time.monotonic() - devices.loaded_at, devices.stale, filling):
                 await self.refresh_devices()
+            self.acks.acknowledge_below(
+                acknowledge_below(
+                    recorded, self.batches.oldest_message(), self.router.oldest_held()
+                )
+            )
             now = time.monotonic()
             changed = self.state.version != self._state_saved_version
             if force or state_save_due(now - self._state_saved_at, changed):
@@ -83,15 +101,19 @@ class Writer:
     async def _store_batch(self, device_id: int, batch: Batch, *, give_up: bool) -> None:
         """In chunks of ``batch_max_rows``; from a failed chunk on, the rows wait and retry."""
         for index, chunk in enumerate(self.batches.chunks(batch.rows)):
-            if not await self._store(device_id, chunk, batch.attempts, give_up=give_up):
+            stored = await self._store(device_id, chunk, batch.attempts, give_up=give_up)
+            if stored is None:  # left to the broker: never acknowledged, sent again
+                return
+            if not stored:
                 rest = batch.rows[index * self.batches.max_rows :]
-                self.batches.retry_later(device_id, rest, batch.attempts + 1)
+                self.batches.retry_later(device_id, rest, batch.attempts + 1, batch.first_message)
                 return
 
     async def _store(
         self, device_id: int, rows: list[Row], attempts: int, *, give_up: bool
-    ) -> bool:
-        """True when the rows are stored (or dropped for good); False: try again later."""
+    ) -> bool | None:
+        """True when the rows are stored (or dropped for good); False: try again later;
+        None: shutting down, left unacknowledged for the broker to send again."""
         state = self.state
         try:
             async with self.database.transaction() as db:  # boundary: one ingest batch
@@ -110,6 +132,14 @@ class Writer:
                     error=repr(exc)[:ERROR_CHARS],
                 )
                 return False
+            if failure is StoreFailure.LEAVE_TO_BROKER:
+                log.warning(
+                    "mqtt.rows_left_to_broker",
+                    device_id=device_id,
+                    rows=len(rows),
+                    error=repr(exc)[:ERROR_CHARS],
+                )
+                return None
             state.rows_dropped += len(rows)
             log.error(
                 "mqtt.rows_dropped",
@@ -141,17 +171,25 @@ class Writer:
             log.warning("mqtt.health_write_failed", error=repr(exc)[:ERROR_CHARS])
 
     async def refresh_devices(self) -> None:
-        """Load the serial → device map again, then route what unknown gateways sent meanwhile."""
-        held = self.router.take_held()
+        """Load the serial → device map again, then route what unknown gateways sent meanwhile.
+
+        The held messages are taken after the load, so those that came while it ran are
+        routed with it too (taken before, they waited for the look after next, a minute
+        later, and were lost when the process was killed meanwhile). When the load fails
+        they stay held for the next look.
+        """
+        started = utcnow()
         try:
             async with self.database.transaction() as db:  # boundary: the bridge's device look
                 serials = await service.device_serials(db)
         except Exception as exc:
             log.warning("mqtt.device_refresh_failed", error=repr(exc)[:ERROR_CHARS])
-        else:
-            self.devices.replace(serials)
+            self.devices.loaded()
+            self.devices.stale = True
+            return
+        self.devices.replace(serials)
         self.devices.loaded()
-        self.router.replay(held)
+        self.router.replay(self.router.take_held(), load_started=started)
 
     async def _save_state(self, now: float) -> None:
         version = self.state.version

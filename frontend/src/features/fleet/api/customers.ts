@@ -82,13 +82,28 @@ export function useCreateCustomer() {
   });
 }
 
-/** POST /api/fleet/customers/{code}/rotate-token: the old token stops working at once. */
+/** POST /api/fleet/customers/{code}/rotate-token: the new token works at once, the old one
+ * for the grace period (PORTAL_FLEET_ADMIN__TOKEN_GRACE_HOURS). */
 export function useRotateCustomerToken() {
   const invalidate = useInvalidateFleet();
   return useMutation({
     mutationFn: async (code: string): Promise<CustomerWithToken> =>
       unwrap(
         await apiClient.POST("/api/fleet/customers/{code}/rotate-token", {
+          params: { path: { code } },
+        }),
+      ),
+    onSuccess: invalidate,
+  });
+}
+
+/** POST /api/fleet/customers/{code}/revoke-previous-token: the old token is refused at once. */
+export function useRevokePreviousToken() {
+  const invalidate = useInvalidateFleet();
+  return useMutation({
+    mutationFn: async (code: string): Promise<Customer> =>
+      unwrap(
+        await apiClient.POST("/api/fleet/customers/{code}/revoke-previous-token", {
           params: { path: { code } },
         }),
       ),

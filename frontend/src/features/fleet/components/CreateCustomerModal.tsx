@@ -6,8 +6,9 @@ import type { CustomerWithToken } from "../types";
 type CustomerValues = { code: string; name: string };
 
 const FIELDS = ["code", "name"] as const;
-/** The server's rule: lower-case letters, digits and dashes, 2–40, not starting with a dash. */
-export const CUSTOMER_CODE_PATTERN = /^[a-z0-9][a-z0-9-]{1,39}$/;
+/** The server's rule: letters, digits, dashes and underscores in any case, 2–40, starting with a
+ * letter or digit (DEV0001, Acme_Plant_3). Unique whatever its case. */
+export const CUSTOMER_CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{1,39}$/;
 
 type CreateCustomerModalProps = {
   onClose: () => void;
@@ -44,16 +45,16 @@ export function CreateCustomerModal({ onClose, onCreated }: CreateCustomerModalP
       <Form.Item
         label="Code"
         name="code"
-        extra="Lower-case letters, digits and dashes; it names the customer in URLs."
+        extra="Letters, digits, '-' and '_' in any case (DEV0001, Acme_Plant_3); unique whatever its case."
         rules={[
           { required: true, whitespace: true, message: "Enter a code" },
           {
             pattern: CUSTOMER_CODE_PATTERN,
-            message: "2–40 lower-case letters, digits or dashes (not starting with a dash)",
+            message: "2–40 letters, digits, '-' or '_' (starting with a letter or digit)",
           },
         ]}
       >
-        <Input data-testid="customer-form-code" autoComplete="off" placeholder="acme-mining" />
+        <Input data-testid="customer-form-code" autoComplete="off" placeholder="DEV0001" />
       </Form.Item>
       <Form.Item
         label="Name"

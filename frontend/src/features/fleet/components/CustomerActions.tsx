@@ -1,6 +1,10 @@
 import { App, Button, Popconfirm, Space } from "antd";
 import { errorMessage } from "@/api/errors";
-import { useRotateCustomerToken, useSetCustomerActive } from "../api/customers";
+import {
+  useRevokePreviousToken,
+  useRotateCustomerToken,
+  useSetCustomerActive,
+} from "../api/customers";
 import type { Customer, CustomerWithToken } from "../types";
 
 type CustomerActionsProps = {
@@ -10,10 +14,12 @@ type CustomerActionsProps = {
   size?: "small" | "middle";
 };
 
-/** Admin actions on a customer: rotate its token, deactivate or activate it. */
+/** Admin actions on a customer: rotate its token, refuse the replaced one at once, deactivate or
+ * activate it. */
 export function CustomerActions({ customer, onRotated, size = "small" }: CustomerActionsProps) {
   const { message } = App.useApp();
   const rotate = useRotateCustomerToken();
+  const revoke = useRevokePreviousToken();
   const setActive = useSetCustomerActive();
   const onError = (error: unknown) => void message.error(errorMessage(error));
 
@@ -21,7 +27,7 @@ export function CustomerActions({ customer, onRotated, size = "small" }: Custome
     <Space size={4} wrap>
       <Popconfirm
         title={`Rotate the token of ${customer.code}?`}
-        description="The current token stops working at once; the stack needs the new one."
+        description="The new token works at once; the current one keeps working for the grace period."
         okText="Rotate"
         okButtonProps={{ danger: true, "data-testid": "customer-rotate-confirm" }}
         onConfirm={() => rotate.mutateAsync(customer.code).then(onRotated, onError)}
@@ -30,6 +36,26 @@ export function CustomerActions({ customer, onRotated, size = "small" }: Custome
           {size === "small" ? "Rotate" : "Rotate token"}
         </Button>
       </Popconfirm>
+      {customer.previous_token_accepted && (
+        <Popconfirm
+          title={`Refuse the old token of ${customer.code} now?`}
+          description="Pushes with the token the last rotation replaced are refused from now on."
+          okText="Revoke now"
+          okButtonProps={{ danger: true, "data-testid": "customer-revoke-confirm" }}
+          onConfirm={() =>
+            revoke
+              .mutateAsync(customer.code)
+              .then(
+                () => void message.success(`The old token of ${customer.code} is refused`),
+                onError,
+              )
+          }
+        >
+          <Button size={size} danger data-testid="customer-revoke" loading={revoke.isPending}>
+            {size === "small" ? "Revoke old" : "Revoke old token now"}
+          </Button>
+        </Popconfirm>
+      )}
       {customer.active ? (
         <Popconfirm
           title={`Deactivate ${customer.code}?`}

@@ -32,8 +32,8 @@ export function CustomerTokenModal({ customer, reason, onClose }: CustomerTokenM
         copyTestId="copy-customer-token"
         description={
           reason === "rotated"
-            ? "The old token stopped working: the customer stack's pushes fail until it has " +
-              "this one."
+            ? "The old token keeps working for the grace period (24 h unless configured), so " +
+              "the customer stack keeps pushing until it is restarted with this one."
             : "The admin stack keeps only a hash of it. If it is lost, rotate the token."
         }
       >

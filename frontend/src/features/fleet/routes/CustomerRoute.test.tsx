@@ -1,4 +1,5 @@
 import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { anAdmin, fetchedRequests, meRoute, mockFetch, renderApp } from "@/test/utils";
 
@@ -107,6 +108,51 @@ describe("Customer page", { timeout: 20_000 }, () => {
     const energyRequest = fetchedRequests(fetchMock).find((r) => r.url.includes("/energy"));
     expect(new URL(energyRequest?.url ?? "").searchParams.get("timezone")).toBe(
       "Africa/Johannesburg",
+    );
+  });
+
+  it("shows which token the customer last used and refuses the old one on request", async () => {
+    const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
+    let current = {
+      ...acme,
+      code: "DEV0001",
+      slug: "dev0001",
+      token_rotated_at: now(),
+      token_last_used_at: null,
+      previous_token_expires_at: inAnHour,
+      previous_token_accepted: true,
+      previous_token_last_used_at: now(),
+      last_token_used: "previous",
+    };
+    const fetchMock = mockFetch({
+      "/api/auth/me": meRoute(anAdmin),
+      "/api/health": { body: admin },
+      "GET /api/fleet/customers/DEV0001": () => ({ body: current }),
+      "/api/fleet/customers/DEV0001/sites": { body: [] },
+      "/api/fleet/customers/DEV0001/events": { body: [] },
+      "/api/fleet/customers/DEV0001/energy": energy,
+      "POST /api/fleet/customers/DEV0001/revoke-previous-token": () => {
+        current = { ...current, previous_token_expires_at: now(), previous_token_accepted: false };
+        return { body: current };
+      },
+    });
+    renderApp("/fleet/DEV0001");
+
+    expect(
+      await screen.findByTestId("customer-token-used", {}, { timeout: 5000 }),
+    ).toHaveTextContent("the old token");
+    expect(screen.getByTestId("customer-previous-token")).toHaveTextContent("accepted until");
+    const user = userEvent.setup();
+    await user.click(screen.getByTestId("customer-revoke"));
+    await user.click(await screen.findByTestId("customer-revoke-confirm"));
+
+    await waitFor(() =>
+      expect(screen.getByTestId("customer-previous-token")).toHaveTextContent("refused since"),
+    );
+    expect(screen.queryByTestId("customer-revoke")).not.toBeInTheDocument();
+    const post = fetchedRequests(fetchMock).find((r) => r.method === "POST");
+    expect(new URL(post?.url ?? "").pathname).toBe(
+      "/api/fleet/customers/DEV0001/revoke-previous-token",
     );
   });
 

@@ -29,6 +29,7 @@ import { DailyEnergyChart } from "../components/DailyEnergyChart";
 import { ActiveTag, FreshnessTag } from "../components/FreshnessTag";
 import { IngestEventsTable } from "../components/IngestEventsTable";
 import { dayIn, lastDays, timeZoneOptions } from "../lib/days";
+import { lastTokenUsed, oldTokenState } from "../lib/tokens";
 import type { Customer, CustomerWithToken } from "../types";
 
 /** /fleet/:code: one customer stack — its sites and devices, energy, and recent pushes. */
@@ -132,6 +133,24 @@ export function CustomerRoute({ code: fixedCode }: { code?: string } = {}) {
                 children: formatDateTimeIn(current.last_seen_at),
               },
               { key: "created", label: "Added", children: formatDateTimeIn(current.created_at) },
+              {
+                key: "token_used",
+                label: "Last push came with",
+                children: <span data-testid="customer-token-used">{lastTokenUsed(current)}</span>,
+              },
+              {
+                key: "token_current",
+                label: "Current token last used",
+                children: formatDateTimeIn(current.token_last_used_at),
+              },
+              {
+                key: "token_previous",
+                label: "Old token",
+                span: 2,
+                children: (
+                  <span data-testid="customer-previous-token">{oldTokenState(current)}</span>
+                ),
+              },
               {
                 key: "last_error",
                 label: "Last error",
