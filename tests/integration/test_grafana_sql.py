@@ -144,8 +144,8 @@ def seed(db_url: URL) -> dict[str, str]:
     )
     [(customer_id,)] = sql(
         db_url,
-        "INSERT INTO fleet.customers (code, name, token_sha256, active) "
-        "VALUES ('acme', 'Acme', repeat('0', 64), true) RETURNING id",
+        "INSERT INTO fleet.customers (code, slug, name, token_sha256, active) "
+        "VALUES ('acme', 'acme', 'Acme', repeat('0', 64), true) RETURNING id",
     )
     sql(
         db_url,

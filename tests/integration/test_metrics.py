@@ -314,16 +314,26 @@ def test_mqtt_ingest_is_counted_like_http_ingest(
         name = "portal_ingest_rows_accepted_total"
         wait_until(lambda: value(scrape(server.url)[1], name, source="mqtt") == 4, "4 rows")
         gateway.wait([gateway.telemetry(m) for m in messages[2:]])  # 2 again, 2 new
+        gateway.wait([gateway.telemetry(b"{not json")])  # refused: an item, by its reason
         gateway.close()
+        rejected = "portal_ingest_rows_rejected_total"
 
         def settled() -> Samples | None:
             _, samples = scrape(server.url)
             duplicates = value(samples, "portal_ingest_rows_duplicate_total", source="mqtt")
-            return samples if duplicates == 2 and value(samples, name, source="mqtt") == 6 else None
+            done = duplicates == 2 and value(samples, name, source="mqtt") == 6
+            return samples if done and value(samples, rejected, source="mqtt") == 1 else None
 
-        samples = wait_until(settled, "the new rows and the duplicates are counted")
+        samples = wait_until(settled, "the new rows, the duplicates and the refusal are counted")
         assert value(samples, name, source="mqtt") == 6
         assert value(samples, name, source="device") == 0
+        refusals = [
+            labels
+            for (metric, labels), count in samples.items()
+            if metric == "portal_ingest_rejected_batches_total" and count == 1
+        ]
+        assert [dict(labels)["source"] for labels in refusals] == ["mqtt"]
+        assert dict(refusals[0])["status"] == "-"
         [(stored,)] = sql(db_url, "SELECT count(*) FROM monitoring.power_measurements")
         assert stored == 6
     finally:

@@ -81,7 +81,8 @@ class PortalMetrics:
                 ),
                 (
                     "portal_ingest_rows_rejected",
-                    "Invalid items skipped inside accepted fleet batches",
+                    "Items refused one by one: invalid items skipped inside accepted fleet"
+                    " batches, MQTT messages the gateway bridge rejected",
                 ),
             )
         )
@@ -115,6 +116,12 @@ class PortalMetrics:
         self.rows_duplicate.labels(source).inc(duplicates)
         if rejected:
             self.rows_rejected.labels(source).inc(rejected)
+
+    def mqtt_message_rejected(self, reason: str) -> None:
+        """A message the gateway bridge rejected (bad topic, payload or reading): an item
+        refused, and a refusal by its reason (MQTT has no status code: ``status="-"``)."""
+        self.rows_rejected.labels("mqtt").inc()
+        self.batches_rejected.labels("mqtt", "-", reason).inc()
 
     def request_done(self, method: str, route: str, status: int, seconds: float) -> None:
         self.http_duration.labels(method, route, status_class(status)).observe(seconds)

@@ -10,9 +10,9 @@ from fastapi import Depends, Header, HTTPException, Request
 from power_portal.auth.throttle import check_token_throttle, record_token_failure
 from power_portal.core.deps import SessionDep, SettingsDep
 from power_portal.core.request_checks import read_limited
+from power_portal.core.tokens import token_digest
 from power_portal.fleet import service
 from power_portal.fleet.models import Customer
-from power_portal.fleet.schemas import TokenUsed
 
 
 async def get_customer(code: str, db: SessionDep) -> Customer:
@@ -46,8 +46,8 @@ async def pushed_batch(
     except HTTPException as exc:
         await service.record_refusal(db, customer.id, kind, exc.status_code, str(exc.detail))
         raise
-    used: TokenUsed = "previous" if match == "previous" else "current"
-    return service.PushedBatch(customer, batch_type, body, x_push_cursor, used)
+    digest = token_digest(x_customer_token or "")
+    return service.PushedBatch(customer, batch_type, body, x_push_cursor, digest)
 
 
 CustomerDep = Annotated[Customer, Depends(get_customer)]

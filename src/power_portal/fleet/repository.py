@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, or_, select, text
+from sqlalchemy import case, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, with_expression
@@ -51,6 +51,28 @@ async def customer_by_token_digest(db: AsyncSession, digest: str) -> Customer | 
         or_(Customer.token_sha256 == digest, Customer.previous_token_sha256 == digest)
     )
     return (await db.execute(query)).scalars().first()
+
+
+async def record_token_use(
+    db: AsyncSession, customer_id: int, digest: str, moment: datetime
+) -> None:
+    """Whichever of the customer's tokens has this digest *now* was used at ``moment`` (a
+    rotation committed while the batch was in flight makes the same token the previous
+    one: the row decides, not what the request saw)."""
+    await db.execute(
+        update(Customer)
+        .where(Customer.id == customer_id)
+        .values(
+            token_last_used_at=case(
+                (Customer.token_sha256 == digest, moment), else_=Customer.token_last_used_at
+            ),
+            previous_token_last_used_at=case(
+                (Customer.previous_token_sha256 == digest, moment),
+                else_=Customer.previous_token_last_used_at,
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _latest_event(column: Any) -> Any:

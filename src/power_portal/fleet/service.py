@@ -45,7 +45,6 @@ from power_portal.fleet.schemas import (
     DeviceItem,
     FleetIngestResult,
     SiteItem,
-    TokenUsed,
     customer_slug,
 )
 from power_portal.measurements import repository as readings
@@ -199,7 +198,7 @@ class PushedBatch:
     batch_type: BatchType
     body: bytes
     cursor: str | None
-    used: TokenUsed = "current"  # which of the customer's tokens it came with
+    token_sha256: str  # the digest of the token it came with
 
 
 # which of a customer's tokens a request came with; "expired": the replaced one, past its grace
@@ -325,10 +324,7 @@ async def receive_batch(db: AsyncSession, batch: PushedBatch) -> FleetIngestResu
     now = utcnow()
     customer.first_seen_at = customer.first_seen_at or now
     customer.last_seen_at = now
-    if batch.used == "previous":
-        customer.previous_token_last_used_at = now
-    else:
-        customer.token_last_used_at = now
+    await repository.record_token_use(db, customer.id, batch.token_sha256, now)
     db.add(
         IngestEvent(
             customer_id=customer.id,

@@ -63,7 +63,13 @@ class GatewayBridge:
         self.acks = Acknowledgements(window=settings.receive_maximum)
         self.batches = Batches(settings.batch_max_rows, settings.batch_max_seconds, wake)
         self.router = MessageRouter(
-            settings.topic_prefix, field_map, self.state, devices, self.batches, tallies
+            settings.topic_prefix,
+            field_map,
+            self.state,
+            devices,
+            self.batches,
+            tallies,
+            None if metrics is None else metrics.mqtt_message_rejected,
         )
         self.receiver = Receiver(
             settings,

@@ -12,6 +12,7 @@ they hold, so nothing is acknowledged before it is stored or refused.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -94,6 +95,7 @@ class MessageRouter:
     devices: Devices
     batches: Batches
     tallies: Tallies
+    on_reject: Callable[[str], None] | None = None  # a message rejected, for this reason
     _held: dict[str, list[Held]] = field(default_factory=dict, init=False)
     _registered_logged: set[str] = field(default_factory=set, init=False)
 
@@ -259,6 +261,8 @@ class MessageRouter:
         state = self.state
         state.rejected_messages += 1
         state.rejects[exc.reason] += 1
+        if self.on_reject is not None:
+            self.on_reject(exc.reason)
         times = state.rejects[exc.reason]
         if log_reject(times):
             log.warning(
