@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, with_expression
 
 from power_portal.core.time import utcnow
+from power_portal.fleet.decoding import StoredRun
 from power_portal.fleet.models import (
     Customer,
     FleetDevice,
@@ -231,11 +232,50 @@ _STAGING_DDL = text(
 )
 _COPY_SQL = f"COPY {_STAGING} (device_id, time, {_COLUMNS}) FROM STDIN (FORMAT BINARY)"
 _COPY_TYPES = ["int8", "timestamptz", *(["float8"] * len(FIELD_NAMES))]
+_COPY_DIRECT_SQL = (
+    f"COPY fleet.power_measurements (customer_id, device_id, time, {_COLUMNS}) "
+    "FROM STDIN (FORMAT BINARY)"
+)
+_COPY_DIRECT_TYPES = ["int8", *_COPY_TYPES]
+# The devices' ingest locks, in device order (two batches never wait on each other in a
+# cycle); the lock is taken after the sort (a volatile function in the select list).
+_LOCK_SQL = text("""
+    SELECT pg_advisory_xact_lock(hashtextextended('fleet:' || :customer_id || ':' || d, 0))
+    FROM unnest(CAST(:device_ids AS bigint[])) AS d ORDER BY d
+""")
+_ANY_STORED_SQL = text("""
+    SELECT EXISTS (
+        SELECT 1
+        FROM unnest(CAST(:device_ids AS bigint[]), CAST(:los AS timestamptz[]),
+                    CAST(:his AS timestamptz[])) AS r(device_id, lo, hi)
+        WHERE EXISTS (SELECT 1 FROM fleet.power_measurements m
+                      WHERE m.customer_id = :customer_id AND m.device_id = r.device_id
+                        AND m.time >= r.lo AND m.time <= r.hi)
+    )
+""")
+# The rows not stored yet, and per device the runs of them (a gap of more than 6 hours
+# starts a new run): the new rows themselves never travel back.
 _INSERT_SQL = text(f"""
+WITH inserted AS (
     INSERT INTO fleet.power_measurements (customer_id, device_id, time, {_COLUMNS})
     SELECT :customer_id, device_id, time, {_COLUMNS} FROM {_STAGING}
     ON CONFLICT (customer_id, device_id, time) DO NOTHING
     RETURNING device_id, time
+),
+marked AS (
+    SELECT device_id, time,
+           CASE WHEN time - lag(time) OVER w > interval '6 hours' THEN 1 ELSE 0 END
+               AS starts_run
+    FROM inserted
+    WINDOW w AS (PARTITION BY device_id ORDER BY time)
+),
+runs AS (
+    SELECT device_id, time,
+           sum(starts_run) OVER (PARTITION BY device_id ORDER BY time) AS run
+    FROM marked
+)
+SELECT device_id, min(time) AS lo, max(time) AS hi, count(*) AS n
+FROM runs GROUP BY device_id, run ORDER BY device_id, lo
 """)
 # Writes only when the batch brings a register this device never sent before.
 _REGISTERS_SQL = text("""
@@ -253,22 +293,43 @@ _REGISTERS_SQL = text("""
 """)
 
 
-async def insert_measurements(
+async def lock_devices(db: AsyncSession, customer_id: int, device_ids: Iterable[int]) -> None:
+    """Take the customer's devices' ingest locks until the transaction ends."""
+    params = {"customer_id": customer_id, "device_ids": sorted(set(device_ids))}
+    await db.execute(_LOCK_SQL, params)
+
+
+async def any_stored(
+    db: AsyncSession, customer_id: int, spans: Sequence[tuple[int, datetime, datetime]]
+) -> bool:
+    """Whether any row is stored for a device within its span ``(device_id, lo, hi)``."""
+    params = {
+        "customer_id": customer_id,
+        "device_ids": [device_id for device_id, _, _ in spans],
+        "los": [lo for _, lo, _ in spans],
+        "his": [hi for _, _, hi in spans],
+    }
+    return bool((await db.execute(_ANY_STORED_SQL, params)).scalar_one())
+
+
+async def copy_measurements(
     db: AsyncSession, customer_id: int, rows: Iterable[tuple[Any, ...]]
-) -> list[tuple[int, datetime]]:
-    """Store rows ``(device_id, time, *FIELD_NAMES)`` not stored yet; the (device, time) of
-    each new one. Takes the devices' locks first, in order: two batches never wait on each
-    other in a cycle."""
-    rows = list(rows)
-    for device_id in sorted({row[0] for row in rows}):
-        await db.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-            {"key": f"fleet:{customer_id}:{device_id}"},
-        )
+) -> None:
+    """COPY rows ``(device_id, time, *FIELD_NAMES)`` straight into the table: for rows
+    none of which is stored yet (the caller holds the devices' locks and checked)."""
+    await copy_rows(db, _COPY_DIRECT_SQL, _COPY_DIRECT_TYPES, ((customer_id, *r) for r in rows))
+
+
+async def insert_new_measurements(
+    db: AsyncSession, customer_id: int, rows: Iterable[tuple[Any, ...]]
+) -> list[StoredRun]:
+    """Store rows ``(device_id, time, *FIELD_NAMES)`` not stored yet (the others are
+    duplicates); the runs of the new ones."""
+    # Cheap when it exists; always issued, so a rolled-back first use cannot lose it.
     await db.execute(_STAGING_DDL)
     await copy_rows(db, _COPY_SQL, _COPY_TYPES, rows)
-    inserted = await db.execute(_INSERT_SQL, {"customer_id": customer_id})
-    return [(device_id, moment) for device_id, moment in inserted]
+    runs = await db.execute(_INSERT_SQL, {"customer_id": customer_id})
+    return [StoredRun(int(r.device_id), r.lo, r.hi, int(r.n)) for r in runs]
 
 
 async def add_registers(db: AsyncSession, customer_id: int, device_id: int, mask: int) -> int:

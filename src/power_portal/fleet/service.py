@@ -4,15 +4,16 @@ protocol of a pushed batch (checks in order, every refusal recorded, the batch s
 A batch's checks run in this order, each refusal leaving an audit row: the customer token
 (401), the batch type (400), the customer's rate (429), the body's size and encoding
 (413/415, ``dependencies.pushed_batch``), the body's shape (400). Sites and devices are
-upserted by ``(customer_id, id)``; measurements are inserted with ``ON CONFLICT DO
-NOTHING``, so a re-pushed batch changes nothing, and the fleet rollups around the new rows
-are rebuilt in the same transaction.
+upserted by ``(customer_id, id)``. Measurements are decoded by ``decoding`` (msgspec, the
+item rules of ``ingest.measurement_row``) and stored with one COPY: straight into the table
+when nothing is stored yet within the batch's range, else through a staging table with
+``ON CONFLICT DO NOTHING``, so a re-pushed batch changes nothing; the fleet rollups around
+the new rows are rebuilt in the same transaction.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,11 +29,18 @@ from power_portal.core.request_checks import DateSpan
 from power_portal.core.time import utcnow
 from power_portal.core.tokens import token_digest
 from power_portal.fleet import repository
+from power_portal.fleet.decoding import (
+    DecodedBatch,
+    StoredRun,
+    decode_measurements,
+    new_runs,
+    rows_by_device,
+    unique_rows,
+)
 from power_portal.fleet.ingest import (
     MalformedBatchError,
     MeasurementRow,
     RateLimiter,
-    measurement_row,
     parse_items,
     valid_items,
 )
@@ -49,7 +57,6 @@ from power_portal.fleet.schemas import (
 )
 from power_portal.measurements import repository as readings
 from power_portal.measurements.fields import FIELD_NAMES, REGISTER_FIELDS
-from power_portal.measurements.ingest import runs_of
 from power_portal.measurements.models import FLEET
 from power_portal.measurements.rollups import rebuild_fleet_around, registers_mask_of
 from power_portal.measurements.schemas import EnergyResponse, Interval
@@ -308,7 +315,10 @@ async def receive_batch(db: AsyncSession, batch: PushedBatch) -> FleetIngestResu
     """Parse the body (400 when it is not ``{"items": [...]}``) and store the batch."""
     customer, kind = batch.customer, batch.batch_type.value
     try:
-        items = parse_items(batch.body)
+        if batch.batch_type is BatchType.MEASUREMENTS:
+            decoded = decode_measurements(batch.body, utcnow())
+        else:
+            items = parse_items(batch.body)
     except MalformedBatchError as exc:
         raise await _refuse(
             db, customer.id, kind, 400, str(exc), body=batch.body, cursor=batch.cursor
@@ -320,7 +330,7 @@ async def receive_batch(db: AsyncSession, batch: PushedBatch) -> FleetIngestResu
         devices = valid_items(items, DeviceItem)
         result = await _store_pushed(db, customer, FleetDevice, devices, items)
     else:
-        result, earliest, latest = await _store_measurements(db, customer, items)
+        result, earliest, latest = await _store_measurements(db, customer, decoded)
     now = utcnow()
     customer.first_seen_at = customer.first_seen_at or now
     customer.last_seen_at = now
@@ -359,33 +369,51 @@ async def _store_pushed(
 
 
 async def _store_measurements(
-    db: AsyncSession, customer: Customer, items: list[Any]
+    db: AsyncSession, customer: Customer, decoded: DecodedBatch
 ) -> tuple[FleetIngestResult, datetime | None, datetime | None]:
-    now = utcnow()
-    rows: dict[tuple[int, datetime], MeasurementRow] = {}
-    rejected = 0
-    for item in items:
-        row = measurement_row(item, now)
-        if row is None:
-            rejected += 1
-            continue
-        rows.setdefault((row[0], row[1]), row)
+    """Store the batch's valid rows (one COPY) and rebuild the fleet rollups around the
+    new ones, under the devices' ingest locks.
+
+    When nothing is stored yet within any device's span of the batch (a backlog pushed
+    the first time, live data), every row is new: COPY straight into the table.
+    Otherwise COPY into a staging table and insert what is not stored yet."""
+    rows = unique_rows(decoded.rows)
     if not rows:
-        return FleetIngestResult(accepted=0, duplicates=0, rejected=rejected), None, None
-    inserted = await repository.insert_measurements(db, customer.id, rows.values())
-    by_device: dict[int, list[datetime]] = defaultdict(list)
-    for device_id, moment in inserted:
-        by_device[device_id].append(moment)
-    for device_id, moments in sorted(by_device.items()):
-        device_rows = [row for key, row in rows.items() if key[0] == device_id]
-        batch_mask = registers_mask_of(device_rows, _FIRST_REGISTER)
-        registers = await repository.add_registers(db, customer.id, device_id, batch_mask)
-        for lo, hi, _ in runs_of(sorted(moments)):
-            await rebuild_fleet_around(db, customer.id, device_id, lo, hi, registers)
-    times = [moment for _, moment in rows]
-    accepted = len(inserted)
+        return FleetIngestResult(accepted=0, duplicates=0, rejected=decoded.rejected), None, None
+    by_device = rows_by_device(rows)
+    spans = [(device, group[0][1], group[-1][1]) for device, group in by_device.items()]
+    await repository.lock_devices(db, customer.id, by_device)
+    if await repository.any_stored(db, customer.id, spans):
+        runs = await repository.insert_new_measurements(db, customer.id, rows)
+    else:
+        await repository.copy_measurements(db, customer.id, rows)
+        runs = new_runs(by_device)
+    await _rebuild_rollups(db, customer.id, by_device, runs)
+    accepted = sum(run.rows for run in runs)
     # a row already stored, or the same instant twice in this batch, is a duplicate
     result = FleetIngestResult(
-        accepted=accepted, duplicates=len(items) - rejected - accepted, rejected=rejected
+        accepted=accepted,
+        duplicates=decoded.items - decoded.rejected - accepted,
+        rejected=decoded.rejected,
     )
-    return result, min(times), max(times)
+    return result, min(span[1] for span in spans), max(span[2] for span in spans)
+
+
+async def _rebuild_rollups(
+    db: AsyncSession,
+    customer_id: int,
+    by_device: dict[int, list[MeasurementRow]],
+    runs: Sequence[StoredRun],
+) -> None:
+    """The fleet rollups around each run of new rows, with the registers each device has
+    sent so far (this batch's included)."""
+    registers: dict[int, int] = {}
+    for run in runs:
+        if run.device_id not in registers:
+            batch_mask = registers_mask_of(by_device[run.device_id], _FIRST_REGISTER)
+            registers[run.device_id] = await repository.add_registers(
+                db, customer_id, run.device_id, batch_mask
+            )
+        await rebuild_fleet_around(
+            db, customer_id, run.device_id, run.lo, run.hi, registers[run.device_id]
+        )
