@@ -9,12 +9,16 @@ mosquitto (Debian's package) and one ``portal serve`` process, all on loopback:
 - bridge: the same backlog, queued for the portal's persistent session while it was
   stopped, delivered when it starts again: decoded, mapped, checked, batched and stored
   (COPY), until the last row is in ``monitoring.power_measurements``;
-- HTTP ingest (baseline): the same readings POSTed in 5,000-row JSON batches.
+- HTTP ingest (baseline): the same readings POSTed in 5,000-row JSON batches;
+- the previous bridge (baseline, ``--baseline-ref``, by default the last commit before the
+  bridge acknowledged only after commit): that commit's ``src`` (``git archive``) run as a
+  second ``portal serve`` on a second database of the same server, draining the same
+  backlog the same way. Target: the bridge no slower than it.
 
 Each runs ``--repeats`` rounds (fresh devices each); the median round is reported, and
 the ratios are the median of each round's ratio (its phases ran back to back).
 
-    .venv/bin/python bench/bench_mqtt.py [--messages 20000] [--repeats 5]
+    .venv/bin/python bench/bench_mqtt.py [--messages 20000] [--repeats 5] [--baseline-ref REF]
 """
 
 from __future__ import annotations
@@ -37,8 +41,10 @@ import httpx
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
 from rich.table import Table
+from sqlalchemy.engine import URL
 
 from common import (
+    REPO_ROOT,
     ZONE,
     BenchTimeoutError,
     PortalServer,
@@ -63,6 +69,10 @@ START = datetime(2025, 3, 1, tzinfo=ZONE)
 MOSQUITTO = Path("/usr/sbin/mosquitto")
 PORTAL_CLIENT_ID = "bench-portal"
 HTTP_BATCH = 5000
+BASELINE_CLIENT_ID = "bench-portal-baseline"
+BASELINE_PREFIX = "previous"
+# the last commit whose bridge acknowledged on receipt ("today's bridge" in issue 20)
+BASELINE_REF = "ee1f6a2"
 
 
 # ---------------------------------------------------------------- the broker
@@ -219,12 +229,18 @@ def rollups_settled(url: Any, timeout: float = 120) -> None:
 
 
 def bridge_rate(
-    server: PortalServer, url: Any, port: int, payloads: list[bytes], serial: str, device_id: int
+    server: PortalServer,
+    url: Any,
+    port: int,
+    payloads: list[bytes],
+    serial: str,
+    device_id: int,
+    prefix: str = "acuvim",
 ) -> dict[str, Any]:
     """Stop the portal, queue the backlog for its session, start it, time the drain."""
     rollups_settled(url)  # earlier phases' rollup work must not compete with this one
     server.stop()
-    publish_rate = publish(port, f"acuvim/{serial}/telemetry", payloads)
+    publish_rate = publish(port, f"{prefix}/{serial}/telemetry", payloads)
     server.start()
     deadline = time.monotonic() + 120
     while not (status := bridge_status(server.url))["connected"]:
@@ -268,6 +284,24 @@ def http_rate(base_url: str, token: str, bodies: list[bytes], rows: int) -> dict
     return {"rows": rows, "seconds": round(seconds, 3), "rows_per_s": round(rows / seconds)}
 
 
+def baseline_source(ref: str, workdir: Path) -> Path:
+    """``ref``'s ``src`` tree (``git archive``), for a portal run with PYTHONPATH at it."""
+    target = workdir / "baseline"
+    target.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(REPO_ROOT), "archive", ref, "src"], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target / "src"
+
+
+def second_database(url: URL, name: str) -> URL:
+    """A new, empty database on the same server (the portal migrates it at start)."""
+    with connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url.set(database=name)
+
+
 def median_of(runs: list[dict[str, Any]], key: str) -> dict[str, Any]:
     return sorted(runs, key=lambda r: r[key])[(len(runs) - 1) // 2]
 
@@ -282,6 +316,17 @@ def main() -> int:
         default=TIME_LIMIT_SECONDS,
         help=f"stop (and clean up) after this many seconds (default {TIME_LIMIT_SECONDS})",
     )
+    parser.add_argument(
+        "--receive-maximum",
+        type=int,
+        default=None,
+        help="the bridge's PORTAL_MQTT__RECEIVE_MAXIMUM (default: the portal's default)",
+    )
+    parser.add_argument(
+        "--baseline-ref",
+        default=BASELINE_REF,
+        help=f"the previous bridge's commit (default {BASELINE_REF}); '' to skip it",
+    )
     args = parser.parse_args()
     n = args.messages
     warn_if_busy()
@@ -290,6 +335,7 @@ def main() -> int:
     raw_runs: list[dict[str, Any]] = []
     bridge_runs: list[dict[str, Any]] = []
     http_runs: list[dict[str, Any]] = []
+    baseline_runs: list[dict[str, Any]] = []
     try:
         with (
             time_limit(args.time_limit),
@@ -305,8 +351,33 @@ def main() -> int:
                 extra_env={
                     "PORTAL_MQTT__URL": f"mqtt://127.0.0.1:{broker.port}",
                     "PORTAL_MQTT__CLIENT_ID": PORTAL_CLIENT_ID,
-                },
+                }
+                | (
+                    {"PORTAL_MQTT__RECEIVE_MAXIMUM": str(args.receive_maximum)}
+                    if args.receive_maximum
+                    else {}
+                ),
             )
+            baseline: PortalServer | None = None
+            if args.baseline_ref:
+                with console.status(f"the previous bridge: {args.baseline_ref}'s src"):
+                    source = baseline_source(args.baseline_ref, workdir)
+                    baseline_url = second_database(url, "bench_baseline")
+                baseline = PortalServer(
+                    baseline_url,
+                    workdir / "baseline-portal",
+                    extra_env={
+                        "PORTAL_MQTT__URL": f"mqtt://127.0.0.1:{broker.port}",
+                        "PORTAL_MQTT__CLIENT_ID": BASELINE_CLIENT_ID,
+                        # its own topics: neither portal sees the other's backlog
+                        "PORTAL_MQTT__TOPIC_PREFIX": BASELINE_PREFIX,
+                        "PYTHONPATH": str(source),
+                    },
+                )
+                baseline.start()
+                baseline_admin = login(baseline.url)
+                baseline_site = make_site(baseline_admin, "Bench site")
+                baseline_admin.close()
             with server:
                 admin = login(server.url)
                 site = make_site(admin, "Bench site")
@@ -330,8 +401,29 @@ def main() -> int:
                         raise RuntimeError("the bridge stored a different number of rows")
                     with console.status(f"{label} HTTP ingest, {HTTP_BATCH:,}-row batches"):
                         http_runs.append(http_rate(server.url, http_device.token, bodies, n))
+                    if baseline is not None:
+                        old_serial = f"ACV-OLD-{round_no}"
+                        baseline_admin = login(baseline.url)
+                        old_gateway = make_device(baseline_admin, baseline_site, old_serial)
+                        baseline_admin.close()
+                        with console.status(f"{label} the previous bridge drains the same"):
+                            baseline_runs.append(
+                                bridge_rate(
+                                    baseline,
+                                    baseline_url,
+                                    broker.port,
+                                    firmware_payloads(rows, old_serial),
+                                    old_serial,
+                                    old_gateway.device_id,
+                                    BASELINE_PREFIX,
+                                )
+                            )
+                        if stored(baseline_url, old_gateway.device_id) != n:
+                            raise RuntimeError("the previous bridge stored a different number")
                 settings = pg_settings(url)
                 admin.close()
+            if baseline is not None:
+                baseline.stop()
     except BenchTimeoutError as exc:
         console.print(f"[red]{exc}[/]")
         return 2
@@ -349,6 +441,15 @@ def main() -> int:
     )
     vs_http = statistics.median(
         b["messages_per_s"] / h["rows_per_s"] for b, h in zip(bridge_runs, http_runs, strict=True)
+    )
+
+    vs_baseline = (
+        statistics.median(
+            b["messages_per_s"] / o["messages_per_s"]
+            for b, o in zip(bridge_runs, baseline_runs, strict=True)
+        )
+        if baseline_runs
+        else None
     )
 
     table = Table(title=f"MQTT: {n:,} readings, one message each (median of {args.repeats} rounds)")
@@ -378,6 +479,15 @@ def main() -> int:
         " / ".join(f"{r['rows_per_s']:,}" for r in http_runs),
         f"{vs_http:.2f}x",
     )
+    if baseline_runs:
+        previous = median_of(baseline_runs, "messages_per_s")
+        table.add_row(
+            f"previous bridge, {args.baseline_ref} (baseline: acknowledged on receipt)",
+            f"{previous['seconds']:.2f}",
+            f"{previous['messages_per_s']:,}",
+            " / ".join(f"{r['messages_per_s']:,}" for r in baseline_runs),
+            f"{vs_baseline:.2f}x",
+        )
     console.print(table)
     console.print(
         "bridge ÷ this: the median of the rounds' own ratios (each round's phases ran back "
@@ -396,9 +506,13 @@ def main() -> int:
             "raw_mqtt": {"median": raw, "rounds": raw_runs},
             "bridge": {"median": bridge, "rounds": bridge_runs},
             "http_ingest": {"median": http, "rounds": http_runs},
+            "previous_bridge": {"ref": args.baseline_ref, "rounds": baseline_runs},
             "ratios": {
                 "bridge_vs_raw_mqtt": round(vs_raw, 3),
                 "bridge_vs_http_ingest": round(vs_http, 3),
+                "bridge_vs_previous_bridge": (
+                    None if vs_baseline is None else round(vs_baseline, 3)
+                ),
             },
         },
     )

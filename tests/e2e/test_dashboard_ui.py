@@ -277,9 +277,13 @@ def test_deleting_a_site_with_devices_shows_the_conflict(
         f"/api/sites/{site['id']}/devices", json={"name": "Meter", "serial": "M-1"}
     ).json()
     log_in(page, live_server.url, ADMIN_EMAIL, ADMIN_PASSWORD, path=f"/sites/{site['id']}")
+    # the page has settled (its device list drawn) before the buttons are used
+    expect(page.get_by_test_id(f"device-row-{device['serial']}")).to_be_visible()
 
     page.get_by_test_id("site-delete").click()
-    page.get_by_test_id("site-delete-confirm").click()
+    with page.expect_response(lambda r: r.request.method == "DELETE") as refused:
+        page.get_by_test_id("site-delete-confirm").click()
+    assert refused.value.status == 409
     expect(page.locator(".ant-message")).to_contain_text("still has 1 device(s)")
     expect(page.get_by_test_id("site-title")).to_have_text("Plant")
 

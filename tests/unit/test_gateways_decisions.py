@@ -24,7 +24,9 @@ from power_portal.gateways.decisions import (
     store_retry_delay,
     unknown_key_slot,
     window_filling,
+    window_stalled,
     writer_tick,
+    writer_wait,
 )
 from power_portal.gateways.messages import TopicKind
 from power_portal.gateways.schemas import ConnectionState
@@ -284,3 +286,33 @@ def test_online_offline_rule(
 ) -> None:
     last_seen = None if last_seen_ago is None else NOW - timedelta(seconds=last_seen_ago)
     assert connection_state(status, last_seen, NOW, WINDOW) is expected
+
+
+@pytest.mark.parametrize(
+    ("unacknowledged", "receive_maximum", "idle_seconds", "stalled"),
+    [
+        (0, 5000, 10.0, False),  # nothing waits
+        (624, 5000, 10.0, False),  # a live trickle: under an eighth of the window
+        (625, 5000, 0.05, False),  # messages still coming
+        (625, 5000, 0.1, True),  # an eighth waits and the broker went quiet
+        (4999, 5000, 0.5, True),
+        (1, 1, 0.1, True),
+    ],
+)
+def test_window_stalled(
+    unacknowledged: int, receive_maximum: int, idle_seconds: float, stalled: bool
+) -> None:
+    assert window_stalled(unacknowledged, receive_maximum, idle_seconds) is stalled
+
+
+@pytest.mark.parametrize(
+    ("tick", "unacknowledged", "receive_maximum", "wait"),
+    [
+        (0.25, 0, 5000, 0.25),
+        (0.25, 624, 5000, 0.25),
+        (0.25, 625, 5000, 0.1),  # enough waits: look for a stall at once
+        (0.05, 5000, 5000, 0.05),  # never slower than the tick
+    ],
+)
+def test_writer_wait(tick: float, unacknowledged: int, receive_maximum: int, wait: float) -> None:
+    assert writer_wait(tick, unacknowledged, receive_maximum) == wait

@@ -324,3 +324,31 @@ def test_reading_pauses_at_the_window_and_resumes_at_half() -> None:
     assert (calls, acks.reading_paused) == (["pause", "resume"], False)
     acks.disconnected()
     assert not acks.reading_paused
+
+
+def test_a_graceful_stop_reads_on_and_still_acknowledges_in_order() -> None:
+    """``hold`` (stopping): nothing is numbered any more, so the window never pauses reading
+    again, and a paused reading resumes (the broker's answer to the last acknowledgements
+    must be read); the messages taken so far are still acknowledged, in order."""
+    calls: list[str] = []
+    sent: list[int] = []
+    acks = Acknowledgements(window=4)
+    acks.connected(
+        lambda mid, _qos: sent.append(mid),
+        lambda: calls.append("pause"),
+        lambda: calls.append("resume"),
+    )
+    for mid in (11, 12, 13, 14):
+        acks.arrived(mid, 1)
+    assert calls == ["pause"]
+    acks.hold()
+    assert (calls, acks.reading_paused) == (["pause", "resume"], False)
+    assert acks.acknowledge_below(4) == 4
+    assert sent == [11, 12, 13, 14]
+    for mid in (15, 16, 17, 18, 19):  # only a caller that ignores the stop numbers more
+        acks.arrived(mid, 1)
+    assert (calls, acks.reading_paused) == (["pause", "resume"], False)
+    acks.connected(lambda _mid, _qos: None, lambda: calls.append("pause again"), lambda: None)
+    for mid in range(1, 5):
+        acks.arrived(mid, 1)
+    assert acks.reading_paused  # a new connection starts over

@@ -16,6 +16,7 @@ stops the broker instead of filling memory.
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,10 +35,12 @@ class Acknowledgements:
     window: int = 65535  # the Receive Maximum: reading pauses at this many unacknowledged
     received: int = 0  # messages numbered so far (every connection): the next one's number
     acknowledged: int = 0  # PUBACKs sent (every connection)
+    last_arrival: float = 0.0  # time.monotonic() of the latest message
     _send: SendAck | None = field(default=None, init=False)
     _pause: Callable[[], None] = field(default=_nothing, init=False)
     _resume: Callable[[], None] = field(default=_nothing, init=False)
     _paused: bool = field(default=False, init=False)
+    _holding: bool = field(default=False, init=False)  # stopping: paused for good
     _waiting: deque[tuple[int, int, int]] = field(default_factory=deque, init=False)
 
     def connected(
@@ -50,22 +53,35 @@ class Acknowledgements:
         paused and resumed with ``pause`` and ``resume``."""
         self._waiting.clear()
         self._send, self._pause, self._resume, self._paused = send, pause, resume, False
+        self._holding = False
 
     def disconnected(self) -> None:
         """The connection is gone: the broker sends its unacknowledged messages again."""
         self._waiting.clear()
         self._send, self._pause, self._resume, self._paused = None, _nothing, _nothing, False
+        self._holding = False
 
     def arrived(self, packet_id: int, qos: int) -> int:
         """A message arrived: its number (QoS 0 is never acknowledged, but numbered too)."""
         number = self.received
         self.received += 1
+        self.last_arrival = time.monotonic()
         if qos > 0:
             self._waiting.append((number, packet_id, qos))
-            if not self._paused and len(self._waiting) >= self.window:
+            if not self._paused and not self._holding and len(self._waiting) >= self.window:
                 self._paused = True
                 self._pause()
         return number
+
+    def hold(self) -> None:
+        """A graceful stop: no message is numbered from now on (the receiver skips them, for
+        the broker to send again), so the window no longer pauses reading, and reading
+        resumes if it was paused: the broker's answer to the last acknowledgements' round
+        trip must be read. The broker stops sending at its window."""
+        self._holding = True
+        if self._paused:
+            self._paused = False
+            self._resume()
 
     @property
     def unacknowledged(self) -> int:
@@ -80,7 +96,7 @@ class Acknowledgements:
                 send(packet_id, qos)
                 sent += 1
         self.acknowledged += sent
-        if self._paused and len(waiting) <= self.window // 2:
+        if self._paused and not self._holding and len(waiting) <= self.window // 2:
             self._paused = False
             self._resume()
         return sent

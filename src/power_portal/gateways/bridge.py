@@ -121,11 +121,31 @@ class GatewayBridge:
                 self.state.connected = False
         return True
 
+    async def drain(self) -> None:
+        """Before ``run`` is cancelled (a graceful stop): take no more messages, store what
+        is batched and acknowledge it on the connection that is still open, so the broker
+        does not send it again to the next process. What fails to store stays
+        unacknowledged, for the broker."""
+        if not self.is_leader or not self.state.connected:
+            return
+        self.receiver.stop_taking()
+        before = self.acks.acknowledged
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.writer.write(force=True), timeout=CLOSE_TIMEOUT_SECONDS)
+        confirmed = await self.receiver.confirm()
+        log.info(
+            "mqtt.drained",
+            acknowledged=self.acks.acknowledged - before,
+            unacknowledged=self.acks.unacknowledged,
+            confirmed=confirmed,
+        )
+
     async def close(self) -> None:
         """After ``run`` was cancelled: store what is still batched, save the counters.
 
-        The connection is closed by now, so nothing is acknowledged: the broker sends the
-        unacknowledged messages again to the next process (their rows are duplicates then).
+        The connection is closed by now, so nothing more is acknowledged: the broker sends
+        the unacknowledged messages again to the next process (their rows are duplicates
+        then). After ``drain`` there is nothing left but the counters.
         """
         self.state.connected = False
         if not self._has_led:
@@ -156,9 +176,10 @@ async def start_bridge(
 
 
 async def stop_bridge(app: FastAPI, task: asyncio.Task[None] | None) -> None:
-    """Stop receiving, then store what is still batched."""
+    """Store and acknowledge what was received, stop receiving, then save the counters."""
     if task is None:
         return
+    await app.state.mqtt_bridge.drain()
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task

@@ -33,6 +33,10 @@ from power_portal.settings import MqttSettings
 log = structlog.get_logger(__name__)
 
 CONNECT_TIMEOUT_SECONDS = 10
+# Unsubscribing from a filter never subscribed to: the broker's UNSUBACK comes after it has
+# handled every PUBACK sent before, on the same connection (see Receiver.confirm)
+CONFIRM_TOPIC = "$portal/acknowledged"
+CONFIRM_TIMEOUT_SECONDS = 5
 
 # (topic, payload, retained, the message's number); never raises
 OnMessage = Callable[[str, object, bool, int], None]
@@ -129,12 +133,14 @@ class Receiver:
         self.room = room
         self.acks = acks
         self.full = full
+        self.taking = True  # False: stopping, messages are left for the broker to send again
+        self._client: GatedClient | None = None  # while connected
 
     @property
     def broker(self) -> str:
         return f"{self.settings.host}:{self.settings.port}"
 
-    async def _client(self) -> GatedClient:
+    async def _new_client(self) -> GatedClient:
         s = self.settings
         client = GatedClient(
             s.host,
@@ -161,12 +167,15 @@ class Receiver:
         acks = self.acks
         while True:
             try:
-                async with await self._client() as client:
+                async with await self._new_client() as client:
+                    self._client = client
                     acks.connected(client._client.ack, client.pause_reading, client.resume_reading)
                     await client.subscribe(subscriptions(s.topic_prefix))
                     self._connected()
                     attempt = 0
                     async for message in client.messages:
+                        if not self.taking:  # never numbered, never acknowledged
+                            continue
                         number = acks.arrived(message.mid, message.qos)
                         self.on_message(
                             message.topic.value, message.payload, message.retain, number
@@ -177,6 +186,7 @@ class Receiver:
             except (aiomqtt.MqttError, ssl.SSLError, OSError) as exc:
                 self._disconnected(exc)
             finally:
+                self._client = None
                 acks.disconnected()
             pause = reconnect_delay(
                 attempt,
@@ -187,6 +197,28 @@ class Receiver:
             attempt += 1
             log.info("mqtt.reconnecting", broker=self.broker, in_seconds=round(pause, 2))
             await asyncio.sleep(pause)
+
+    def stop_taking(self) -> None:
+        """A graceful stop: take no more messages (they are never acknowledged: the broker
+        sends them again to the next process); the ones taken so far can still be stored
+        and acknowledged on this connection."""
+        self.taking = False
+        self.acks.hold()
+
+    async def confirm(self) -> bool:
+        """Until the broker has handled the acknowledgements sent so far: a round trip on the
+        same connection (an UNSUBSCRIBE it answers in order). Closing the connection right
+        after the PUBACKs could lose them: the socket holds unread messages, so the close
+        resets the connection and the broker may drop what it had not read yet."""
+        client = self._client
+        if client is None:
+            return False
+        try:
+            await client.unsubscribe(CONFIRM_TOPIC, timeout=CONFIRM_TIMEOUT_SECONDS)
+        except (aiomqtt.MqttError, OSError) as exc:
+            log.warning("mqtt.acknowledgements_unconfirmed", error=str(exc))
+            return False
+        return True
 
     def _connected(self) -> None:
         state = self.state

@@ -115,6 +115,29 @@ def window_filling(unacknowledged: int, receive_maximum: int) -> bool:
     return unacknowledged >= max(receive_maximum // 2, 1)
 
 
+STALL_SECONDS = 0.1  # nothing arrived for this long while many messages wait: store them
+
+
+def window_stalled(unacknowledged: int, receive_maximum: int, idle_seconds: float) -> bool:
+    """An eighth of the window waits for acknowledgement and the broker has sent nothing
+    for ``STALL_SECONDS``: store now rather than when the batch is a second old. (mosquitto,
+    draining a queued backlog, sends only part of what the acknowledgements free at once
+    and the rest on its next loop, up to a second later; a live trickle never gets here.)"""
+    return unacknowledged >= _stall_floor(receive_maximum) and idle_seconds >= STALL_SECONDS
+
+
+def _stall_floor(receive_maximum: int) -> int:
+    return max(receive_maximum // 8, 1)
+
+
+def writer_wait(tick: float, unacknowledged: int, receive_maximum: int) -> float:
+    """How long the writer waits unwoken: its tick, or ``STALL_SECONDS`` while enough
+    messages wait for acknowledgement that a stalled broker is worth noticing at once."""
+    if unacknowledged >= _stall_floor(receive_maximum):
+        return min(tick, STALL_SECONDS)
+    return tick
+
+
 def acknowledge_below(recorded: int, *oldest_held: int | None) -> int:
     """Messages numbered below this are acknowledged: all they brought is committed.
 

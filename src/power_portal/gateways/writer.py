@@ -29,7 +29,9 @@ from power_portal.gateways.decisions import (
     on_store_failure,
     state_save_due,
     window_filling,
+    window_stalled,
     writer_tick,
+    writer_wait,
 )
 from power_portal.gateways.routing import Devices, MessageRouter
 from power_portal.gateways.state import BridgeState, Tallies
@@ -63,8 +65,9 @@ class Writer:
         """Forever: wait for a tick or a wake-up, then write what is due."""
         tick = writer_tick(self.batches.max_seconds)
         while True:
+            wait = writer_wait(tick, self.acks.unacknowledged, self.receive_maximum)
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(tick):
+                async with asyncio.timeout(wait):
                     await self.wake_event.wait()
             self.wake_event.clear()
             await self.write(force=False)
@@ -79,7 +82,10 @@ class Writer:
         backing off, a held message, tallies taken after this round's) are acknowledged.
         """
         async with self._lock:
-            filling = window_filling(self.acks.unacknowledged, self.receive_maximum)
+            unacknowledged, window = self.acks.unacknowledged, self.receive_maximum
+            filling = window_filling(unacknowledged, window) or window_stalled(
+                unacknowledged, window, time.monotonic() - self.acks.last_arrival
+            )
             for device_id, batch in self.batches.take_due(force=force, flush=filling):
                 await self._store_batch(device_id, batch, give_up=force)
             self.batches.release()
