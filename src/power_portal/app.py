@@ -40,6 +40,7 @@ from power_portal.gateways.bridge import start_bridge, stop_bridge
 from power_portal.gateways.router import router as mqtt_router
 from power_portal.grafana.router import router as grafana_router
 from power_portal.grafana.service import frame_origins as grafana_frame_origins
+from power_portal.ingest.group_commit import start_ingest, stop_ingest
 from power_portal.ingest.router import router as ingest_router
 from power_portal.logging import configure_logging
 from power_portal.measurements.rollup_queue import start_worker, stop_worker
@@ -84,6 +85,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with database.transaction() as session:
             await ensure_initial_admin(session, settings)
         rollup_task = start_worker(database)
+        app.state.ingest = start_ingest(database)
         pusher_task = await _start_fleet_push(app, settings, database)
         bridge_task = await start_bridge(app, settings.mqtt, database)
         alerts = start_alerts(
@@ -109,6 +111,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await stop_alerts(alerts)
             await stop_bridge(app, bridge_task)
             await stop_worker(rollup_task)
+            await stop_ingest(app.state.ingest)
             if pusher_task is not None:
                 pusher_task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -14,11 +14,16 @@
 5. Commit: the rows and their log entries appear together or not at all.
    The rollup worker rebuilds the buckets around each run right after, and
    any reader of rollups flushes first (see ``rollup_queue``).
+
+The ingest API's group commit (``ingest/group_store.py``) does the same for many small
+batches of many devices in one transaction: ``LOCK_DEVICES_SQL`` (in id order), then one
+statement; ``plan_group`` and ``count_results`` give each batch its own counts (a row two
+batches of a group bring is counted for the first).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -166,3 +171,48 @@ async def store_batch(db: AsyncSession, device_id: int, rows: list[Row]) -> Inge
         fast_path=not overlaps,
     )
     return result
+
+
+# ---------------------------------------------------------------- group commit
+
+LOCK_DEVICES_SQL = """
+    SELECT pg_advisory_xact_lock(CAST(%(ns)s AS int), CAST(id AS int))
+    FROM unnest(CAST(%(ids)s AS bigint[])) AS d(id) ORDER BY id
+"""
+
+Key = tuple[int, datetime]  # device id, time
+
+
+@dataclass(frozen=True)
+class GroupPlan:
+    """What a group of batches writes, and how the stored rows map back to its batches."""
+
+    rows: list[Row]  # (device_id, time, *FIELD_NAMES): one per (device, time)
+    owners: dict[Key, int]  # (device, time) -> the batch it is counted for (the first)
+    sizes: list[int]  # the rows each batch brought, its own repeats included
+    masks: dict[int, int]  # device -> the registers its rows in the group bring
+
+
+def plan_group(batches: Sequence[tuple[int, Sequence[Row]]]) -> GroupPlan:
+    """The rows to write for batches (device id, validated rows), in order: the first row
+    for each (device, time) is written and counted for its batch; a later one (in the
+    same batch or another) is a duplicate."""
+    rows: list[Row] = []
+    owners: dict[Key, int] = {}
+    masks: dict[int, int] = {}
+    for index, (device_id, batch) in enumerate(batches):
+        for row in batch:
+            key = (device_id, row[0])
+            if key not in owners:
+                owners[key] = index
+                rows.append((device_id, *row))
+        masks[device_id] = masks.get(device_id, 0) | registers_mask_of(batch, _FIRST_REGISTER)
+    return GroupPlan(rows, owners, [len(batch) for _, batch in batches], masks)
+
+
+def count_results(plan: GroupPlan, inserted: Iterable[Key]) -> list[IngestResult]:
+    """Each batch's counts: its rows the INSERT stored; the rest of its rows are duplicates."""
+    accepted = [0] * len(plan.sizes)
+    for key in inserted:
+        accepted[plan.owners[key]] += 1
+    return [IngestResult(n, size - n) for n, size in zip(accepted, plan.sizes, strict=True)]
