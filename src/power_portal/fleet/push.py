@@ -29,7 +29,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 import httpx
 import structlog
@@ -38,10 +37,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from power_portal.core.time import utcnow
 from power_portal.db.engine import Database
 from power_portal.fleet import repository
+from power_portal.fleet.encoding import measurements_body
 from power_portal.fleet.models import PushState
 from power_portal.fleet.repository import PushCursor
 from power_portal.fleet.schemas import DeviceItem, SiteItem
-from power_portal.measurements.fields import FIELD_NAMES
 from power_portal.settings import FleetSettings
 
 log = structlog.get_logger(__name__)
@@ -136,13 +135,14 @@ class FleetPusher:
 
     # ---------------------------------------------------------------- http
 
-    async def _post(self, batch_type: str, items: list[dict[str, Any]], cursor: str) -> Outcome:
+    async def _post(self, batch_type: str, body: bytes | str, cursor: str) -> Outcome:
+        """POST ``body`` (``{"items": [...]}``, encoded) as a batch of ``batch_type``."""
         token = self.settings.customer_token
         assert token is not None
         try:
             response = await self.client.post(
                 INGEST_PATH,
-                content=json.dumps({"items": items}, default=str),
+                content=body,
                 headers={
                     "Content-Type": "application/json",
                     "X-Customer-Token": token.get_secret_value(),
@@ -187,7 +187,8 @@ class FleetPusher:
                 rows = await repository.all_devices(db)
                 fields = list(DeviceItem.model_fields)
             items = [{name: getattr(row, name) for name in fields} for row in rows]
-        outcome = await self._post(resource, items, f"{resource}:{len(items)}")
+        body = json.dumps({"items": items}, default=str)
+        outcome = await self._post(resource, body, f"{resource}:{len(items)}")
         if not outcome.ok:
             await self._record_failure(resource, outcome)
             return False
@@ -202,20 +203,15 @@ class FleetPusher:
             batch_size = state.batch_size
         while True:
             async with self.database.session() as db:
-                rows = await repository.measurements_after(db, cursor, batch_size)
+                # (xid, device_id, time, *FIELD_NAMES) tuples, encoded without per-row dicts
+                rows = await repository.measurement_rows_after(db, cursor, batch_size)
             if not rows:
                 return 0
-            items = [
-                {
-                    "device_id": row["device_id"],
-                    "time": row["time"].isoformat(),
-                    **{name: row[name] for name in FIELD_NAMES if row[name] is not None},
-                }
-                for row in rows
-            ]
-            last = rows[-1]
-            new_cursor = PushCursor(last["xid"], last["device_id"], last["time"])
-            outcome = await self._post("measurements", items, new_cursor.to_json())
+            xid, device_id, moment = rows[-1][:3]
+            new_cursor = PushCursor(xid, device_id, moment)
+            outcome = await self._post(
+                "measurements", measurements_body(rows), new_cursor.to_json()
+            )
             if outcome.status == 413 and batch_size > 1:
                 batch_size = max(1, batch_size // 2)
                 log.warning("fleet.push_batch_halved", batch_size=batch_size)
@@ -226,8 +222,8 @@ class FleetPusher:
             if not outcome.ok:
                 await self._record_failure("measurements", outcome)
                 return None
-            await self._record_success("measurements", len(items), new_cursor)
-            return len(items)
+            await self._record_success("measurements", len(rows), new_cursor)
+            return len(rows)
 
     async def tick(self) -> bool:
         """One push round; True when everything due went through."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from psycopg.rows import tuple_row
 from sqlalchemy import case, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -378,6 +379,15 @@ _READ_SQL = text(f"""
     ORDER BY ingest_xid, device_id, time
     LIMIT :limit
 """)
+# The same read for the driver itself (the push's hot path: tuples, binary, no row objects).
+_READ_ROWS_SQL = f"""
+    SELECT ingest_xid::text, device_id, time, {_COLUMNS}
+    FROM monitoring.power_measurements
+    WHERE (ingest_xid, device_id, time) > (CAST(%(xid)s AS xid8), %(device_id)s, %(time)s)
+      AND ingest_xid < pg_snapshot_xmin(pg_current_snapshot())
+    ORDER BY ingest_xid, device_id, time
+    LIMIT %(limit)s
+"""
 _ROWS_BEHIND_SQL = text(f"""
     SELECT count(*) FROM (
         SELECT 1 FROM monitoring.power_measurements WHERE {_AFTER_CURSOR} LIMIT :cap
@@ -401,6 +411,21 @@ async def measurements_after(
     reached yet, so nothing is skipped)."""
     rows = await db.execute(_READ_SQL, {**cursor.params(), "limit": limit})
     return [dict(row) for row in rows.mappings()]
+
+
+async def measurement_rows_after(
+    db: AsyncSession, cursor: PushCursor, limit: int
+) -> list[tuple[Any, ...]]:
+    """``measurements_after`` as plain tuples ``(xid, device_id, time, *FIELD_NAMES)``,
+    read on the session's own connection (inside its transaction) in binary."""
+    conn = await db.connection()
+    raw = await conn.get_raw_connection()
+    driver = raw.driver_connection
+    assert driver is not None
+    async with driver.cursor(binary=True, row_factory=tuple_row) as rows:
+        await rows.execute(_READ_ROWS_SQL, {**cursor.params(), "limit": limit})
+        found: list[tuple[Any, ...]] = await rows.fetchall()
+    return found
 
 
 async def rows_behind(db: AsyncSession, cursor: PushCursor, cap: int) -> int:
