@@ -8,7 +8,8 @@ of realistic 1-minute Acuvim readings:
   for a fresh device, one commit per batch, no checks, no rollups;
 - direct ingest, fresh: ``POST /api/fleet/ingest`` (``X-Batch-Type: measurements``) of the
   same rows for a fresh device, sequentially on one keep-alive client, bodies encoded
-  before the clock starts (the admin's fleet rollups are rebuilt inside each batch);
+  before the clock starts (each batch logs its runs for the fleet rollups; the admin's
+  fleet rollup worker rebuilds them meanwhile, in the same process and database);
 - direct ingest, replay: the same bodies again (every row a duplicate);
 - push: a client stack with a backlog of N rows drains it to the admin stack in
   5,000-row batches; rows/s from the start of the drain until the admin holds all N

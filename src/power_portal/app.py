@@ -33,6 +33,7 @@ from power_portal.db.target import resolve_database_target
 from power_portal.fleet.ingest import RateLimiter
 from power_portal.fleet.metrics import add_push_metrics
 from power_portal.fleet.push import FleetPusher
+from power_portal.fleet.rollup_log import start_fleet_worker
 from power_portal.fleet.router import ingest_router as fleet_ingest_router
 from power_portal.fleet.router import push_state_router
 from power_portal.fleet.router import router as fleet_router
@@ -85,6 +86,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with database.transaction() as session:
             await ensure_initial_admin(session, settings)
         rollup_task = start_worker(database)
+        fleet_rollup_task = (
+            start_fleet_worker(database) if settings.run_mode is RunMode.ADMIN else None
+        )
         app.state.ingest = start_ingest(database)
         pusher_task = await _start_fleet_push(app, settings, database)
         bridge_task = await start_bridge(app, settings.mqtt, database)
@@ -111,6 +115,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await stop_alerts(alerts)
             await stop_bridge(app, bridge_task)
             await stop_worker(rollup_task)
+            if fleet_rollup_task is not None:
+                await stop_worker(fleet_rollup_task)
             await stop_ingest(app.state.ingest)
             if pusher_task is not None:
                 pusher_task.cancel()

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import httpx
 from sqlalchemy.engine import URL
 
-from tests.support.database import sql, url_string
+from tests.support.database import sql, url_string, wait_for_rollups
 from tests.support.portal import ADMIN_EMAIL, ADMIN_PASSWORD, PortalProcess
 
 # One line per device: how many rows, and a digest of every (time, value) pair in order,
@@ -151,7 +151,9 @@ class FleetPair:
 
 
 def fleet_rollup_totals(admin_db: URL, code: str) -> dict[int, tuple[int, float]]:
-    """Per device: the admin's fleet rollups' sample count and import energy."""
+    """Per device: the admin's fleet rollups' sample count and import energy, once its
+    fleet rollup worker has drained the fleet's rollup log (the admin is running)."""
+    wait_for_rollups(admin_db, timeout=60)
     found: dict[int, tuple[int, float]] = {}
     for device_id, rows, energy in sql(
         admin_db,

@@ -35,10 +35,17 @@ def sql(db_url: URL, statement: str, *params: object) -> list[tuple[object, ...]
         return cursor.fetchall() if cursor.description else []
 
 
+PENDING_ROLLUPS = (
+    "SELECT (SELECT count(*) FROM monitoring.rollup_pending)"
+    " + (SELECT count(*) FROM fleet.rollup_pending)"
+)
+
+
 def wait_for_rollups(db_url: URL, timeout: float = 15) -> None:
-    """Until a running portal's rollup worker has drained the rollup log."""
+    """Until a running portal's rollup workers have drained the rollup logs (its own and, on
+    the admin stack, the fleet's)."""
     deadline = time.monotonic() + timeout
-    while sql(db_url, "SELECT count(*) FROM monitoring.rollup_pending") != [(0,)]:
+    while sql(db_url, PENDING_ROLLUPS) != [(0,)]:
         if time.monotonic() > deadline:
             raise TimeoutError(f"rollup log not drained within {timeout} s")
         time.sleep(0.05)

@@ -794,6 +794,21 @@ class Dataset:
                 ({"customer_id": 1, "device_id": 100, "registers_seen": 1},),
             ),
             TableSeed(
+                "fleet.rollup_pending",
+                (
+                    # the seeded fleet rollups' range, logged again: a rebuild changes nothing
+                    {
+                        "customer_id": 1,
+                        "id": 1,
+                        "device_id": 100,
+                        "lo": fleet_times[0],
+                        "hi": fleet_times[-1],
+                        "registers_mask": 1,
+                        "queued_at": fleet_times[-1] + timedelta(minutes=1),
+                    },
+                ),
+            ),
+            TableSeed(
                 "monitoring.rollup_pending",
                 (
                     {

@@ -234,3 +234,25 @@ fleet_rollup_15m = _series_table(
     *(Column(f"{name}_{stat}", Double) for name in SERIES_FIELDS for stat in ("avg", "min", "max")),
     *(Column(name, Double, nullable=False, server_default=text("0")) for name in REGISTER_FIELDS),
 )
+
+# The fleet rollups' invalidation log (``rollup_log``): a batch records the ranges it stored,
+# with its rows; the admin stack's fleet rollup worker rebuilds them right after, and a reader
+# of the fleet rollups flushes first. Keyed by customer like every fleet table.
+fleet_rollup_pending = Table(
+    "rollup_pending",
+    metadata,
+    Column("customer_id", BigInteger, _customer_ref(), nullable=False),
+    Column("id", BigInteger, Identity(), nullable=False),
+    Column("device_id", BigInteger, nullable=False),
+    Column("lo", DateTime(timezone=True), nullable=False),
+    Column("hi", DateTime(timezone=True), nullable=False),
+    Column("registers_mask", Integer, nullable=False),
+    Column("queued_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    PrimaryKeyConstraint("customer_id", "id", name="pk_fleet_rollup_pending"),
+    schema="fleet",
+)
+Index(
+    "ix_fleet_rollup_pending_device",
+    fleet_rollup_pending.c.customer_id,
+    fleet_rollup_pending.c.device_id,
+)

@@ -7,8 +7,10 @@ A batch's checks run in this order, each refusal leaving an audit row: the custo
 upserted by ``(customer_id, id)``. Measurements are decoded by ``decoding`` (msgspec, the
 item rules of ``ingest.measurement_row``) and stored with one COPY: straight into the table
 when nothing is stored yet within the batch's range, else through a staging table with
-``ON CONFLICT DO NOTHING``, so a re-pushed batch changes nothing; the fleet rollups around
-the new rows are rebuilt in the same transaction.
+``ON CONFLICT DO NOTHING``, so a re-pushed batch changes nothing. The fleet rollups around
+the new rows are not rebuilt in the batch's transaction: it logs their runs
+(``rollup_log``), the fleet rollup worker rebuilds them right after, and a reader of the
+fleet rollups flushes what is still pending first.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from power_portal.core.errors import FieldError, PortalError, found
 from power_portal.core.request_checks import DateSpan
 from power_portal.core.time import utcnow
 from power_portal.core.tokens import token_digest
-from power_portal.fleet import repository
+from power_portal.fleet import repository, rollup_log
 from power_portal.fleet.decoding import (
     DecodedBatch,
     StoredRun,
@@ -58,7 +60,7 @@ from power_portal.fleet.schemas import (
 from power_portal.measurements import repository as readings
 from power_portal.measurements.fields import FIELD_NAMES, REGISTER_FIELDS
 from power_portal.measurements.models import FLEET
-from power_portal.measurements.rollups import rebuild_fleet_around, registers_mask_of
+from power_portal.measurements.rollups import registers_mask_of
 from power_portal.measurements.schemas import EnergyResponse, Interval
 
 log = structlog.get_logger(__name__)
@@ -175,6 +177,7 @@ async def energy(
 ) -> EnergyResponse:
     """Energy of one customer's sites, or of the whole fleet's (UTC unless ``timezone``):
     per site its supply points, or all its devices when it has none (the pushed tree)."""
+    await rollup_log.flush(db, None if customer is None else customer.id)
     devices = await repository.site_total_devices(db, None if customer is None else customer.id)
     if customer is None:
         selection = readings.SeriesSelection(FLEET, customer_devices=tuple(devices))
@@ -348,7 +351,7 @@ async def receive_batch(db: AsyncSession, batch: PushedBatch) -> FleetIngestResu
             error=f"{result.rejected} item(s) rejected" if result.rejected else None,
         )
     )
-    await db.commit()  # boundary: the batch, its fleet rollups and its audit row, or nothing
+    await db.commit()  # boundary: the batch, its rollup log entries and its audit row, or nothing
     log.info("fleet.batch", customer_id=customer.id, batch_type=kind, **result.model_dump())
     return result
 
@@ -371,8 +374,8 @@ async def _store_pushed(
 async def _store_measurements(
     db: AsyncSession, customer: Customer, decoded: DecodedBatch
 ) -> tuple[FleetIngestResult, datetime | None, datetime | None]:
-    """Store the batch's valid rows (one COPY) and rebuild the fleet rollups around the
-    new ones, under the devices' ingest locks.
+    """Store the batch's valid rows (one COPY) under the devices' ingest locks, and log the
+    runs of new ones for the fleet rollup worker (``rollup_log``).
 
     When nothing is stored yet within any device's span of the batch (a backlog pushed
     the first time, live data), every row is new: COPY straight into the table.
@@ -388,7 +391,7 @@ async def _store_measurements(
     else:
         await repository.copy_measurements(db, customer.id, rows)
         runs = new_runs(by_device)
-    await _rebuild_rollups(db, customer.id, by_device, runs)
+    await _log_rollups(db, customer.id, by_device, runs)
     accepted = sum(run.rows for run in runs)
     # a row already stored, or the same instant twice in this batch, is a duplicate
     result = FleetIngestResult(
@@ -399,14 +402,14 @@ async def _store_measurements(
     return result, min(span[1] for span in spans), max(span[2] for span in spans)
 
 
-async def _rebuild_rollups(
+async def _log_rollups(
     db: AsyncSession,
     customer_id: int,
     by_device: dict[int, list[MeasurementRow]],
     runs: Sequence[StoredRun],
 ) -> None:
-    """The fleet rollups around each run of new rows, with the registers each device has
-    sent so far (this batch's included)."""
+    """Log each run of new rows for the fleet rollups, with the registers each device has
+    sent so far (this batch's included): one statement and a NOTIFY."""
     registers: dict[int, int] = {}
     for run in runs:
         if run.device_id not in registers:
@@ -414,6 +417,8 @@ async def _rebuild_rollups(
             registers[run.device_id] = await repository.add_registers(
                 db, customer_id, run.device_id, batch_mask
             )
-        await rebuild_fleet_around(
-            db, customer_id, run.device_id, run.lo, run.hi, registers[run.device_id]
-        )
+    await rollup_log.enqueue(
+        db,
+        customer_id,
+        [(run.device_id, run.lo, run.hi, registers[run.device_id]) for run in runs],
+    )

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
 import psycopg
@@ -222,18 +222,28 @@ def listen_conninfo(url: URL) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-class RollupWorker:
-    """Drains the rollup log right after ingest transactions commit (LISTEN + poll)."""
+DrainLog = Callable[[AsyncSession], Awaitable[int]]
 
-    def __init__(self, database: Database) -> None:
+
+class RollupWorker:
+    """Drains a rollup log right after ingest transactions commit (LISTEN + poll).
+
+    By default this portal's own log (``monitoring.rollup_pending`` on ``portal_rollups``);
+    the admin stack runs a second one over the fleet's (``fleet/rollup_log.py``)."""
+
+    def __init__(
+        self, database: Database, channel: str = NOTIFY_CHANNEL, drain_log: DrainLog | None = None
+    ) -> None:
         self.database = database
         self.conninfo = listen_conninfo(database.engine.url)
+        self.channel = channel
+        self.drain_log: DrainLog = drain_log or drain_all
 
     async def drain(self) -> int:
         async with self.database.session() as db:
-            rebuilt = await drain_all(db)
+            rebuilt = await self.drain_log(db)
         if rebuilt:
-            log.debug("rollups.drained", ranges=rebuilt)
+            log.debug("rollups.drained", channel=self.channel, ranges=rebuilt)
         return rebuilt
 
     async def run(self) -> None:
@@ -243,7 +253,7 @@ class RollupWorker:
                 async with await psycopg.AsyncConnection.connect(
                     self.conninfo, autocommit=True
                 ) as listener:
-                    await listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                    await listener.execute(f"LISTEN {self.channel}")
                     delay = 1.0
                     await self.drain()  # whatever was left before this process started
                     while True:
@@ -256,14 +266,24 @@ class RollupWorker:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the database went away: retry, never die
-                log.warning("rollups.worker_error", error=type(exc).__name__, retry_in_s=delay)
+                log.warning(
+                    "rollups.worker_error",
+                    channel=self.channel,
+                    error=type(exc).__name__,
+                    retry_in_s=delay,
+                )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, RECONNECT_MAX_SECONDS)
 
 
-def start_worker(database: Database) -> asyncio.Task[None]:
-    worker = RollupWorker(database)
-    return asyncio.create_task(worker.run(), name="rollup-worker")
+def start_worker(
+    database: Database,
+    channel: str = NOTIFY_CHANNEL,
+    drain_log: DrainLog | None = None,
+    name: str = "rollup-worker",
+) -> asyncio.Task[None]:
+    worker = RollupWorker(database, channel, drain_log)
+    return asyncio.create_task(worker.run(), name=name)
 
 
 async def stop_worker(task: asyncio.Task[None]) -> None:

@@ -16,7 +16,8 @@ Energy rules (API-CONTRACT "Energy"):
 The monitoring rollups are rebuilt by ``rollup_queue`` under a per-device
 rollup lock, from ranges logged by committed ingest transactions, so every
 row a rebuild should see is committed before it starts. The fleet rollups
-are rebuilt inside the fleet ingest transaction, under its device lock.
+are rebuilt the same way by ``fleet/rollup_log.py``, from ``fleet.rollup_pending``,
+under a per-(customer, device) fleet rollup lock.
 
 ``monitoring.rollup_1d`` (energy per device and *local* day of its site) is
 the 15-minute rollup summed by day: every monitoring rebuild recomputes, in
