@@ -66,7 +66,8 @@ class GatedClient(aiomqtt.Client):
     after each PUBACK). Keep-alive still runs: paho drops a connection whose broker was
     not read for two keep-alives, and the broker then sends the unacknowledged ones again.
 
-    ``_on_socket_open`` is aiomqtt 2.5's, keeping the reader callback to add it again.
+    ``_on_socket_open`` and ``_on_socket_register_write`` are aiomqtt 2.5's, keeping the
+    reader callback to add it again and surviving a poll uvloop closed (``_watch``).
     """
 
     _reader: Callable[[], None] | None = None
@@ -83,26 +84,62 @@ class GatedClient(aiomqtt.Client):
                         continue
                     break
             except Exception as exc:  # a broken connection: aiomqtt sets it as the cause
-                if not self._disconnected.done():
-                    self._disconnected.set_exception(exc)
+                self._broken(exc)
 
         def create_misc_task() -> None:
             self._misc_task = self._loop.create_task(self._misc_loop())
 
         self._reader, self._reader_fd, self._reading_paused = callback, sock.fileno(), False
-        self._loop.call_soon_threadsafe(self._loop.add_reader, sock.fileno(), callback)
+        self._loop.call_soon_threadsafe(self._watch, sock.fileno(), callback, False)
         self._loop.call_soon_threadsafe(create_misc_task)
+
+    def _on_socket_register_write(self, client: Any, userdata: Any, sock: Any) -> None:
+        def callback() -> None:
+            try:
+                client.loop_write()
+            except Exception as exc:  # a broken connection, as aiomqtt's own callback
+                self._broken(exc)
+
+        self._loop.call_soon_threadsafe(self._watch, sock.fileno(), callback, True)
+
+    def _watch(self, fd: int, callback: Callable[[], None], writing: bool) -> None:
+        """``add_reader``/``add_writer`` for the socket, surviving uvloop's dead polls.
+
+        When the socket reports an error (POLLERR: the broker went away with a reset),
+        uvloop closes the fd's poll handle without telling anyone and keeps it, so every
+        later add_reader/add_writer on that fd raises RuntimeError: paho then never reads
+        the loss and never writes a PUBACK or a PINGREQ, and the bridge sat "connected"
+        for 1.5 keep-alives. A dead poll is dropped (a new socket with the same fd number
+        works again) and the connection counts as lost, so the receiver reconnects.
+        """
+        add = self._loop.add_writer if writing else self._loop.add_reader
+        try:
+            add(fd, callback)
+        except (OSError, ValueError):  # closed meanwhile: paho notices on its own
+            return
+        except RuntimeError as exc:  # "unable to perform operation on <UVPoll closed=True>"
+            self._drop_poll(fd)
+            self._broken(exc)
+
+    def _drop_poll(self, fd: int) -> None:
+        for remove in (self._loop.remove_reader, self._loop.remove_writer):
+            with contextlib.suppress(Exception):
+                remove(fd)
+
+    def _broken(self, exc: BaseException) -> None:
+        if not self._disconnected.done():
+            self._disconnected.set_exception(exc)
 
     def pause_reading(self) -> None:
         if not self._reading_paused and self._reader_fd >= 0:
             self._reading_paused = True
-            self._loop.remove_reader(self._reader_fd)
+            with contextlib.suppress(Exception):  # a dead poll: found at the next write
+                self._loop.remove_reader(self._reader_fd)
 
     def resume_reading(self) -> None:
         if self._reading_paused and self._reader is not None and self._reader_fd >= 0:
             self._reading_paused = False
-            with contextlib.suppress(OSError, ValueError):  # closed meanwhile
-                self._loop.add_reader(self._reader_fd, self._reader)
+            self._watch(self._reader_fd, self._reader, False)
 
 
 def connect_properties(settings: MqttSettings) -> Properties:
