@@ -35,7 +35,7 @@ from power_portal.alerts.schemas import (
 )
 from power_portal.measurements.buckets import local_midnight
 from power_portal.tariffs import service as tariffs_service
-from power_portal.tariffs.calculator import demand_charges_at
+from power_portal.tariffs.calculator import billed_demand_unit, demand_charges_at
 from power_portal.tariffs.schemas import TariffIn
 from power_portal.virtual_meters import repository as vm_repository
 from power_portal.virtual_meters.formula import expand
@@ -299,10 +299,9 @@ def demand_unit(params_unit: str, tariff: TariffIn | None) -> str:
     """``kVA`` or ``kW``: as asked, or (``auto``) as the site's tariff bills demand."""
     if params_unit == "kva":
         return "kVA"
-    if params_unit == "kw" or tariff is None:
+    if params_unit == "kw":
         return "kW"
-    units = {c.unit for v in tariff.versions for c in v.demand_charges}
-    return "kVA" if "kVA" in units else "kW"
+    return billed_demand_unit(tariff)
 
 
 def _energy(reading: Reading | None, unit: str) -> float | None:

@@ -27,17 +27,10 @@ from power_portal.reports.schemas import (
 )
 from power_portal.sites import service as sites_service
 from power_portal.sites.models import Site
+from power_portal.tariffs.calculator import billed_demand_unit
 from power_portal.tariffs.schemas import Bill, TariffIn
 
 MAX_ALERTS = 200
-
-
-def _demand_unit(tariff: TariffIn | None) -> Literal["kW", "kVA"]:
-    """As the tariff bills demand: kVA when any demand charge is per kVA, else kW."""
-    if tariff is None:
-        return "kW"
-    units = {charge.unit for version in tariff.versions for charge in version.demand_charges}
-    return "kVA" if "kVA" in units else "kW"
 
 
 async def _tariff(db: AsyncSession, site: Site) -> tuple[TariffIn | None, str | None]:
@@ -116,7 +109,7 @@ async def site_report(db: AsyncSession, site: Site, period: Period, now: datetim
     bill, costs, no_bill = (None, None, no_tariff)
     if tariff is not None:
         bill, costs, no_bill = await _bill_and_days(db, site, span)
-    unit = _demand_unit(tariff)
+    unit = billed_demand_unit(tariff)
     summary: Summary = await sites_service.site_summary(db, site, span)
     energy = await sites_service.site_energy(db, site, span, Interval.DAY)
     lo, hi = local_midnight(period.start, site.timezone), local_midnight(period.end, site.timezone)

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -41,8 +42,20 @@ from power_portal.tariffs.schemas import (
 from power_portal.tariffs.validator import window_minutes
 
 FloatArray = npt.NDArray[np.float64]
+DemandUnit = Literal["kW", "kVA"]
 IntArray = npt.NDArray[np.int64]
 MINUTE = 60
+
+
+def billed_demand_unit(tariff: TariffIn | None) -> DemandUnit:
+    """How the tariff bills demand: kVA when any demand charge is per kVA, else kW (no
+    tariff: kW)."""
+    if tariff is None:
+        return "kW"
+    units = {charge.unit for version in tariff.versions for charge in version.demand_charges}
+    return "kVA" if "kVA" in units else "kW"
+
+
 HALF_HOUR = 1800
 
 
