@@ -12,7 +12,7 @@ from power_portal.alerts import service
 from power_portal.alerts.models import AlertRule, Webhook
 from power_portal.alerts.schemas import AlertFilters, AlertStateFilter, Severity
 from power_portal.core.deps import SessionDep
-from power_portal.core.request_checks import MAX_ID, PathId
+from power_portal.core.request_checks import MAX_ID, PathId, check_dates
 
 
 async def get_rule(rule_id: PathId, db: SessionDep) -> AlertRule:
@@ -33,6 +33,7 @@ def alert_filters(
     before: Annotated[int | None, Query(ge=1, le=MAX_ID, description="ids below this")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AlertFilters:
+    check_dates(since=since, until=until)
     return AlertFilters(
         state=state,
         site_id=site_id,

@@ -7,11 +7,10 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from power_portal.core.errors import FieldError
+from power_portal.core.request_checks import check_label
 from power_portal.reports import periods
 from power_portal.reports.periods import Period
 from power_portal.reports.schemas import MONTH_PATTERN, WEEK_PATTERN
-
-MIN_YEAR, MAX_YEAR = 1900, 9998  # the period, the one after and a year before must exist
 
 
 def report_period(
@@ -28,8 +27,7 @@ def report_period(
         raise FieldError("month", "give exactly one of month (YYYY-MM) or week (YYYY-Www)")
     field, label = ("month", month) if month is not None else ("week", week)
     assert label is not None
-    if not MIN_YEAR <= int(label[:4]) <= MAX_YEAR:
-        raise FieldError(field, f"a {field} from {MIN_YEAR} to {MAX_YEAR}")
+    check_label(field, label)  # the period, the one after and a year before must exist
     if month is not None:
         return periods.month_period(month)
     try:

@@ -15,7 +15,13 @@ from pydantic import AwareDatetime
 from power_portal.auth.dependencies import ReaderUser, check_tenant_reads_meter
 from power_portal.core.deps import SessionDep
 from power_portal.core.errors import FieldError
-from power_portal.core.request_checks import DateSpan, PathId, check_span, date_span
+from power_portal.core.request_checks import (
+    DateSpan,
+    PathId,
+    check_dates,
+    check_span,
+    date_span,
+)
 from power_portal.measurements.buckets import DEFAULT_MAX_POINTS, ROLLUP_SECONDS
 from power_portal.measurements.fields import SERIES_FIELDS
 from power_portal.measurements.repository import MAX_SPAN_DAYS
@@ -52,13 +58,15 @@ def series_query(
     fields: Annotated[list[str] | None, Query(description="default: power_kw")] = None,
     max_points: Annotated[int, Query(ge=10, le=5000)] = DEFAULT_MAX_POINTS,
 ) -> SeriesQuery:
-    """Known series fields (422 on ``fields``), then a span of at most MAX_SPAN_DAYS."""
+    """Known series fields (422 on ``fields``), supported instants, then a span of at most
+    MAX_SPAN_DAYS."""
     chosen = tuple(fields or ["power_kw"])
     unknown = [f for f in chosen if f not in SERIES_FIELDS]
     if unknown:
         raise FieldError(
             "fields", f"unknown series {', '.join(unknown)}; choose from {', '.join(SERIES_FIELDS)}"
         )
+    check_dates(start=start, end=end)
     check_span(start, end, MAX_SPAN_DAYS)
     return SeriesQuery(start, end, chosen, max_points)
 

@@ -14,8 +14,8 @@ from fastapi import Depends, Query
 
 from power_portal.auth.dependencies import AdminOrTenantUser, TenantUser
 from power_portal.core.deps import SessionDep
-from power_portal.core.errors import FieldError, NotFoundError
-from power_portal.core.request_checks import PathId
+from power_portal.core.errors import NotFoundError
+from power_portal.core.request_checks import PathId, check_label
 from power_portal.tenants import service
 from power_portal.tenants.models import Tenant, TenantMeter
 from power_portal.tenants.schemas import MONTH_PATTERN, Month
@@ -24,9 +24,8 @@ from power_portal.tenants.schemas import MONTH_PATTERN, Month
 def month_query(
     month: Annotated[str, Query(pattern=MONTH_PATTERN, examples=["2026-06"])],
 ) -> Month:
+    check_label("month", month)  # the month, the one after it and their instants must exist
     year, number = int(month[:4]), int(month[5:7])
-    if not 1900 <= year <= 9998:  # the month, the one after it and their instants must exist
-        raise FieldError("month", "a month from 1900-01 to 9998-12")
     following = date(year + number // 12, number % 12 + 1, 1)
     return Month(month, date(year, number, 1), following)
 
