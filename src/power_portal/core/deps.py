@@ -34,9 +34,11 @@ async def get_session(
     """The request's unit of work: commit when the handler succeeds, roll back on error.
 
     Scoped to the handler (``scope="function"``), so the commit happens before the response
-    is sent: a client told "stored" is never told so before the commit.
+    is sent: a client told "stored" is never told so before the commit. The request's
+    timeouts apply (``PORTAL_DATABASE__*``: ``db/engine.py``); a deadlock or serialization
+    failure re-runs the whole request (``core/replay.py``).
     """
-    async with database.transaction() as session:
+    async with database.request_transaction() as session:
         yield session
 
 

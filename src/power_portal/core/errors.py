@@ -13,6 +13,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 
+from power_portal.core.replay import note_conflict, replay_kind
+
 log = structlog.get_logger(__name__)
 
 Row = TypeVar("Row")
@@ -100,18 +102,30 @@ def install_error_handlers(app: FastAPI) -> None:
         SQLAlchemy); the pool's ``TimeoutError`` means no connection came free.
         A request that fails this way has not been acknowledged: its transaction
         was never committed, or its commit's outcome is unknown and a retry is a
-        harmless duplicate.
+        harmless duplicate. A server that does not answer within the client-side bound
+        (``db/engine.py``'s ``DatabaseNotAnswering``) and a statement or lock timeout are
+        ``OperationalError`` too: 503.
         """
         if isinstance(exc, sa_exc.DBAPIError) and not (
             exc.connection_invalidated or isinstance(exc.orig, psycopg.OperationalError)
         ):
             raise exc  # an application error (constraint, syntax…): a real 500
-        log.warning(
-            "database.unavailable",
-            method=request.method,
-            path=request.url.path,
-            error=type(getattr(exc, "orig", None) or exc).__name__,
-        )
+        cause = getattr(exc, "orig", None) or exc
+        sqlstate = getattr(cause, "sqlstate", None)
+        kind = replay_kind(sqlstate)
+        if kind is not None and sqlstate is not None:
+            # A deadlock or serialization failure: the database is fine, the transaction
+            # lost. The replay middleware (core/replay.py) holds this 503 back and runs the
+            # request again when it may; otherwise it is sent, and logged there.
+            note_conflict(request.scope, sqlstate)
+            log.info("database.conflict", kind=kind, method=request.method, path=request.url.path)
+        else:
+            log.warning(
+                "database.unavailable",
+                method=request.method,
+                path=request.url.path,
+                error=type(cause).__name__,
+            )
         return JSONResponse(
             {"detail": DATABASE_UNAVAILABLE},
             status.HTTP_503_SERVICE_UNAVAILABLE,

@@ -32,7 +32,7 @@ async def open_database(settings: Settings) -> AsyncIterator[tuple[Database, Dat
     try:
         await asyncio.to_thread(upgrade_to_head, url)
         await asyncio.to_thread(timescale.bootstrap, url, settings)  # no-op without it
-        database = Database.from_url(url)
+        database = Database.from_url(url, settings.database)
         try:
             yield database, target
         finally:
