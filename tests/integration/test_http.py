@@ -13,27 +13,51 @@ from power_portal import __version__
 from power_portal.db.embedded import EmbeddedPostgres
 from power_portal.settings import Settings
 from tests.support.database import url_string
-from tests.support.portal import LiveServer
+from tests.support.portal import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer, login_client
 
 
 def test_health_is_green(client: httpx.Client) -> None:
+    """Anyone learns the status and the database; not the run mode nor the version."""
     response = client.get("/api/health")
     assert response.status_code == 200
-    assert response.json() == {
-        "status": "ok",
-        "database": "ok",
-        "run_mode": "standalone",
-        "version": __version__,
-    }
+    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.headers["cache-control"] == "no-store"
+    # a session cookie that is no session: still anonymous
+    client.cookies.set("portal_session", "not-a-session")
+    assert client.get("/api/health").json() == {"status": "ok", "database": "ok"}
+
+
+def test_health_tells_a_signed_in_user_the_run_mode_and_version(
+    viewer_client: httpx.Client, admin_client: httpx.Client
+) -> None:
+    for http in (viewer_client, admin_client):
+        response = http.get("/api/health")
+        assert response.status_code == 200
+        assert response.json() == {
+            "status": "ok",
+            "database": "ok",
+            "run_mode": "standalone",
+            "version": __version__,
+        }
+    viewer_client.post("/api/auth/logout")
+    assert viewer_client.get("/api/health").json() == {"status": "ok", "database": "ok"}
 
 
 def test_health_reports_the_run_mode(db_url: URL, tmp_path: Path) -> None:
     server = LiveServer(
-        Settings(database_url=url_string(db_url), data_dir=tmp_path, run_mode="admin")
+        Settings(
+            database_url=url_string(db_url),
+            data_dir=tmp_path,
+            run_mode="admin",
+            admin_password=ADMIN_PASSWORD,
+        )
     )
     server.start()
     try:
-        assert httpx.get(f"{server.url}/api/health").json()["run_mode"] == "admin"
+        assert "run_mode" not in httpx.get(f"{server.url}/api/health").json()
+        admin = login_client(server.url, ADMIN_EMAIL, ADMIN_PASSWORD)
+        assert admin.get("/api/health").json()["run_mode"] == "admin"
+        admin.close()
     finally:
         server.stop()
 
@@ -49,8 +73,7 @@ def test_health_is_503_when_the_database_is_gone(tmp_path: Path) -> None:
         pg.stop()
         response = httpx.get(f"{server.url}/api/health", timeout=20)
         assert response.status_code == 503
-        assert response.json()["database"] == "unavailable"
-        assert response.json()["status"] == "degraded"
+        assert response.json() == {"status": "degraded", "database": "unavailable"}
         pg.start()
         assert httpx.get(f"{server.url}/api/health", timeout=20).status_code == 200
     finally:

@@ -20,7 +20,7 @@ from pydantic import (
 )
 
 from power_portal.core.request_checks import RefId, StorableText
-from power_portal.core.schemas import Name
+from power_portal.core.schemas import Name, RequestBody
 from power_portal.users.schemas import Email
 
 Severity = Literal["info", "warning", "critical"]
@@ -44,10 +44,8 @@ Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000),
 ALL_SEVERITIES: tuple[Severity, ...] = ("info", "warning", "critical")
 
 
-class WindowIn(BaseModel):
+class WindowIn(RequestBody):
     """Some days of the week from ``start`` to ``end`` (local, ``24:00`` for midnight)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     days: list[Day] = Field(min_length=1, max_length=7)
     start: ClockTime
@@ -62,10 +60,8 @@ class WindowIn(BaseModel):
         return self
 
 
-class Windows(BaseModel):
+class Windows(RequestBody):
     """Weekly windows in the site's local time (quiet hours, working hours)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     timezone: Literal["site"] = "site"
     windows: list[WindowIn] = Field(min_length=1, max_length=50)
@@ -173,10 +169,8 @@ PARAMS: dict[str, type[_Params]] = {
 # ---------------------------------------------------------------- rules
 
 
-class RuleWrite(BaseModel):
+class RuleWrite(RequestBody):
     """A rule's body (create, and the backtest's rule)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: Name
     site_id: RefId | None = None
@@ -190,10 +184,8 @@ class RuleWrite(BaseModel):
     quiet_hours: Windows | None = None
 
 
-class RuleUpdate(BaseModel):
+class RuleUpdate(RequestBody):
     """A partial update: the fields given replace the rule's (the subject stays)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: Name | None = None
     severity: Severity | None = None
@@ -225,9 +217,7 @@ class RuleRead(BaseModel):
     )
 
 
-class BacktestRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class BacktestRequest(RequestBody):
     rule: RuleWrite
     days: int = Field(default=30, ge=1, le=90)
 
@@ -311,9 +301,7 @@ class AlertSummary(BaseModel):
     by_severity: dict[Severity, int]
 
 
-class AcknowledgeRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AcknowledgeRequest(RequestBody):
     note: Note | None = None
 
 
@@ -352,9 +340,7 @@ class DeliveryRead(BaseModel):
     sent_at: datetime | None
 
 
-class PreferencesWrite(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PreferencesWrite(RequestBody):
     email: bool = True
     severities: list[Severity] = Field(
         default_factory=lambda: list[Severity](("warning", "critical"))
@@ -375,9 +361,7 @@ Host = Annotated[
 Secret = Annotated[str, StringConstraints(min_length=1, max_length=500), StorableText]
 
 
-class SmtpWrite(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SmtpWrite(RequestBody):
     host: Host
     port: int = Field(default=587, ge=1, le=65535)
     security: SmtpSecurityName = "starttls"
@@ -401,9 +385,7 @@ class SmtpRead(BaseModel):
     from_name: str | None
 
 
-class SmtpTestRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SmtpTestRequest(RequestBody):
     to: Email
 
 
@@ -418,9 +400,7 @@ WebhookUrl = Annotated[
 ]
 
 
-class WebhookWrite(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class WebhookWrite(RequestBody):
     name: Name
     url: WebhookUrl
     severities: list[Severity] = Field(
@@ -429,9 +409,7 @@ class WebhookWrite(BaseModel):
     enabled: bool = True
 
 
-class WebhookUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class WebhookUpdate(RequestBody):
     name: Name | None = None
     url: WebhookUrl | None = None
     severities: list[Severity] | None = Field(default=None, min_length=1, max_length=3)

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from power_portal.core.request_checks import StorableText
+from power_portal.core.schemas import RequestBody
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _EMAIL = re.compile(r"^[^@\s\x00]+@[^@\s\x00]+$")
@@ -45,9 +46,7 @@ DEFAULTS = {
 }
 
 
-class BrandingUpdate(BaseModel):
-    model_config = {"extra": "forbid"}
-
+class BrandingUpdate(RequestBody):
     product_name: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80), StorableText
     ]

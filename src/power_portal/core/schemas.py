@@ -1,4 +1,4 @@
-"""Field types every domain's schemas share: names, IANA time zones."""
+"""What every domain's schemas share: the request bodies' base, names, IANA time zones."""
 
 from __future__ import annotations
 
@@ -6,9 +6,17 @@ from functools import lru_cache
 from typing import Annotated
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
 from power_portal.core.request_checks import StorableText
+
+
+class RequestBody(BaseModel):
+    """The base of every request body, in every domain: a field the schema does not name is
+    refused, never silently dropped (422 naming it: ``loc`` ``["body", "<field>"]``, type
+    ``extra_forbidden``). Read models stay plain ``BaseModel``."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 @lru_cache(maxsize=1)

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from power_portal.core.request_checks import RefId, StorableText
-from power_portal.core.schemas import Timezone
+from power_portal.core.schemas import RequestBody, Timezone
 
 
 class _Read(BaseModel):
@@ -70,7 +70,7 @@ def customer_slug(code: str) -> str:
     return code.lower().replace("_", "-")
 
 
-class CustomerCreate(BaseModel):
+class CustomerCreate(RequestBody):
     code: CustomerCode = Field(
         description="2-40 letters, digits, '-' and '_', any case (DEV0001, Acme_Plant_3): "
         "unique whatever its case, looked up whatever its case"

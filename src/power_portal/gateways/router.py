@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, status
 
 from power_portal.auth.dependencies import AUTH_RESPONSES, AdminUser, ViewerUser
+from power_portal.auth.models import Role
 from power_portal.core.deps import SessionDep, SettingsDep
 from power_portal.core.request_checks import MAX_ID
 from power_portal.core.responses import BODY, CONFLICT, not_found
@@ -99,9 +100,10 @@ async def dismiss_pending_gateway(
 
 @router.get(
     "/gateways/bridge",
-    summary="The MQTT bridge: connected, messages, rows stored, rejects, unknown keys",
+    summary="The MQTT bridge: connected, messages, rows stored, rejects, unknown keys "
+    "(the broker's address, client id, field map and last error: admins only)",
 )
 async def get_bridge_status(
-    _: ViewerUser, db: SessionDep, settings: SettingsDep, live: LiveSnapshot
+    user: ViewerUser, db: SessionDep, settings: SettingsDep, live: LiveSnapshot
 ) -> BridgeStatus:
-    return await service.bridge_status(db, settings.mqtt, live)
+    return await service.bridge_status(db, settings.mqtt, live, admin=user.role == Role.ADMIN)

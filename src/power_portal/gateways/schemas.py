@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from power_portal.core.request_checks import RefId, StorableText
-from power_portal.core.schemas import Name
+from power_portal.core.schemas import Name, RequestBody
 from power_portal.sites.tree import Role
 
 
@@ -62,7 +62,7 @@ class PendingGatewayRead(BaseModel):
     dismissed_at: datetime | None
 
 
-class GatewayAccept(BaseModel):
+class GatewayAccept(RequestBody):
     site_id: RefId
     name: Annotated[Name, StorableText]
     model: (
@@ -75,17 +75,31 @@ class GatewayAccept(BaseModel):
     role: Role = "submeter"
 
 
+ADMINS_ONLY = "Admins only: null for a viewer"
+
+
 class BridgeStatus(BaseModel):
+    """The bridge's state and counters for anyone who reads; where the broker is, how the
+    portal signs in to it and what went wrong last (``broker``, ``client_id``, ``field_map``,
+    ``last_error``) for admins only: null for a viewer."""
+
     enabled: bool = Field(description="PORTAL_MQTT__URL is set")
     running: bool = Field(description="A portal process runs the bridge (one per database)")
     connected: bool
-    broker: str | None = Field(description="host:port (never credentials)")
+    broker: str | None = Field(
+        default=None, description=f"host:port (never credentials); null while off. {ADMINS_ONLY}"
+    )
+    client_id: str | None = Field(
+        default=None, description=f"The bridge's MQTT client id. {ADMINS_ONLY}"
+    )
     tls: bool
     topic_prefix: str
-    field_map: str = Field(description="'default', or the field map file in use")
+    field_map: str | None = Field(
+        default=None, description=f"'default', or the field map file in use. {ADMINS_ONLY}"
+    )
     connected_since: datetime | None
     last_message_at: datetime | None
-    last_error: str | None
+    last_error: str | None = Field(default=None, description=ADMINS_ONLY)
     connection_failures: int
     messages_received: int
     telemetry_messages: int

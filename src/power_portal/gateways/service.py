@@ -131,6 +131,14 @@ async def save_bridge_state(db: AsyncSession, snapshot: Snapshot) -> None:
 
 
 async def bridge_status(
+    db: AsyncSession, settings: MqttSettings, live: Snapshot | None, *, admin: bool
+) -> BridgeStatus:
+    """Not ``admin``: without the broker's address, the client id, the field map and the error."""
+    status = await _bridge_status(db, settings, live)
+    return status if admin else viewer_bridge_status(status)
+
+
+async def _bridge_status(
     db: AsyncSession, settings: MqttSettings, live: Snapshot | None
 ) -> BridgeStatus:
     """``live``: this process's bridge, when it leads; else what the leading process saved last."""
@@ -143,6 +151,16 @@ async def bridge_status(
         return bridge_status_from(None, running=False, settings=settings)
     fresh = utcnow() - saved.updated_at < timedelta(seconds=STATE_FRESH_SECONDS)
     return bridge_status_from(saved.snapshot, running=fresh, settings=settings)
+
+
+# What only an admin reads of the bridge: where the broker is and how the portal signs in to
+# it, the field map file on this server, and the last error (which may name hosts and files).
+ADMIN_ONLY_FIELDS = ("broker", "client_id", "field_map", "last_error")
+
+
+def viewer_bridge_status(status: BridgeStatus) -> BridgeStatus:
+    """The bridge as a viewer sees it: its state and counters, the admin-only fields null."""
+    return status.model_copy(update=dict.fromkeys(ADMIN_ONLY_FIELDS))
 
 
 # The bridge's counters, as numbers (0 before the bridge ever ran).
@@ -172,6 +190,7 @@ def bridge_status_from(
             "running": running,
             "connected": running and bool(saved.get("connected")),
             "broker": f"{settings.host}:{settings.port}" if settings.enabled else None,
+            "client_id": settings.client_id,
             "tls": settings.tls,
             "topic_prefix": settings.topic_prefix,
             "field_map": str(saved.get("field_map") or settings.field_map or "default"),

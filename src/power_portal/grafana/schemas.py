@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+
+from power_portal.core.schemas import RequestBody
 
 MAX_DASHBOARDS = 20
 _PATH = re.compile(r"^/[A-Za-z0-9._~\-/]*$")
@@ -57,9 +59,7 @@ Uid = Annotated[str, AfterValidator(_uid)]
 Slug = Annotated[str, AfterValidator(_slug)]
 
 
-class GrafanaDashboard(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class GrafanaDashboard(RequestBody):
     title: Annotated[
         str,
         StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
@@ -84,9 +84,7 @@ def _unique_uids(dashboards: list[GrafanaDashboard]) -> list[GrafanaDashboard]:
     return dashboards
 
 
-class GrafanaSettingsUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class GrafanaSettingsUpdate(RequestBody):
     base_url: BaseUrl | None = Field(
         description="where Grafana is served: a same-origin path (/grafana) or an http(s) URL; "
         "null turns the Dashboards page off"

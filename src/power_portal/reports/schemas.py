@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from power_portal.core.request_checks import RefId, StorableText
+from power_portal.core.request_checks import RefId, StorableText, SupportedMonth, SupportedWeek
+from power_portal.core.schemas import RequestBody
 from power_portal.users.schemas import Email
 
 PeriodKind = Literal["month", "week"]
@@ -117,9 +118,7 @@ ScheduleName = Annotated[
 ]
 
 
-class ScheduleFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ScheduleFields(RequestBody):
     name: ScheduleName
     site_id: RefId
     tenant_id: RefId | None = None
@@ -138,9 +137,7 @@ class ScheduleCreate(ScheduleFields):
     pass
 
 
-class ScheduleUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ScheduleUpdate(RequestBody):
     name: ScheduleName | None = None
     cadence: Cadence | None = None
     day_of_month: Annotated[int, Field(ge=1, le=28)] | None = None
@@ -170,11 +167,9 @@ class ScheduleRead(BaseModel):
     last_run_at: datetime | None
 
 
-class SendNow(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    month: Annotated[str, Field(pattern=MONTH_PATTERN)] | None = None
-    week: Annotated[str, Field(pattern=WEEK_PATTERN)] | None = None
+class SendNow(RequestBody):
+    month: Annotated[str, Field(pattern=MONTH_PATTERN), SupportedMonth] | None = None
+    week: Annotated[str, Field(pattern=WEEK_PATTERN), SupportedWeek] | None = None
 
 
 class RunFile(BaseModel):

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from power_portal.core.request_checks import RefId, StorableText
-from power_portal.core.schemas import Name, Timezone
+from power_portal.core.schemas import Name, RequestBody, Timezone
 from power_portal.sites.tree import Role
 
 OptionalText = Annotated[
@@ -37,7 +37,7 @@ Serial = Annotated[
 ]
 
 
-class SiteCreate(BaseModel):
+class SiteCreate(RequestBody):
     name: Name
     timezone: Timezone
     utility: OptionalText | None = None
@@ -46,7 +46,7 @@ class SiteCreate(BaseModel):
     discrepancy_percent: DiscrepancyPercent = 5.0
 
 
-class SiteUpdate(BaseModel):
+class SiteUpdate(RequestBody):
     name: Name | None = None
     timezone: Timezone | None = None
     utility: OptionalText | None = None
@@ -74,7 +74,7 @@ class SiteRead(BaseModel):
     created_at: datetime
 
 
-class DeviceCreate(BaseModel):
+class DeviceCreate(RequestBody):
     name: Name
     serial: Serial
     model: ShortText | None = None
@@ -82,7 +82,7 @@ class DeviceCreate(BaseModel):
     role: Role = "submeter"
 
 
-class DeviceUpdate(BaseModel):
+class DeviceUpdate(RequestBody):
     name: Name | None = None
     serial: Serial | None = None
     model: ShortText | None = None
@@ -107,7 +107,7 @@ class DeviceRead(BaseModel):
     last_reading_at: datetime | None = None
 
 
-class DeviceTokenCreate(BaseModel):
+class DeviceTokenCreate(RequestBody):
     label: ShortText | None = None
 
 

@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from power_portal.core.request_checks import StorableText
-from power_portal.core.schemas import Timezone
+from power_portal.core.schemas import RequestBody, Timezone
 
 _TIME = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
 
@@ -54,18 +54,14 @@ MAX_MONEY = 1e9
 Money = Annotated[float, Field(ge=0, le=MAX_MONEY, allow_inf_nan=False)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class HolidayOverride(_Strict):
+class HolidayOverride(RequestBody):
     date: date
     treat_as: Day | None = Field(
         default=None, description="bill this date as this day type; null: an ordinary day"
     )
 
 
-class PublicHolidays(_Strict):
+class PublicHolidays(RequestBody):
     calendar: Annotated[str, StringConstraints(min_length=2, max_length=10), StorableText] = Field(
         description="a country code of the `holidays` library, e.g. ZA"
     )
@@ -73,12 +69,12 @@ class PublicHolidays(_Strict):
     overrides: list[HolidayOverride] = []
 
 
-class Season(_Strict):
+class Season(RequestBody):
     name: Name
     months: list[Annotated[int, Field(ge=1, le=12)]] = Field(min_length=1)
 
 
-class Period(_Strict):
+class Period(RequestBody):
     """A time-of-use window: on ``days`` of ``season``, from ``start`` to ``end`` (may wrap)."""
 
     name: Name
@@ -88,14 +84,14 @@ class Period(_Strict):
     end: WallTime
 
 
-class EnergyBlock(_Strict):
+class EnergyBlock(RequestBody):
     up_to_kwh: Annotated[float, Field(gt=0, le=1e12, allow_inf_nan=False)] | None = Field(
         description="upper edge of this block per month (kWh); null for the last block"
     )
     rate: Money
 
 
-class EnergyRate(_Strict):
+class EnergyRate(RequestBody):
     season: Name
     period: Name
     rate: Money = Field(description="per kWh, before VAT; the first block's rate with blocks")
@@ -105,13 +101,13 @@ class EnergyRate(_Strict):
     )
 
 
-class FixedCharge(_Strict):
+class FixedCharge(RequestBody):
     name: Name
     amount: Money
     per: Literal["day", "month"]
 
 
-class DemandCharge(_Strict):
+class DemandCharge(RequestBody):
     name: Name
     rate: Money
     unit: Literal["kVA", "kW"]
@@ -119,7 +115,7 @@ class DemandCharge(_Strict):
     season: Name | None = None
 
 
-class ReactiveCharge(_Strict):
+class ReactiveCharge(RequestBody):
     name: Name = "Reactive energy"
     rate: Money = Field(description="per kvarh above the free share")
     free_share: Annotated[float, Field(ge=0, le=10)] = Field(
@@ -127,7 +123,7 @@ class ReactiveCharge(_Strict):
     )
 
 
-class TariffVersion(_Strict):
+class TariffVersion(RequestBody):
     effective_from: date
     effective_to: date | None = None
     vat_percent: Annotated[float, Field(ge=0, le=100)]
@@ -139,7 +135,7 @@ class TariffVersion(_Strict):
     reactive_charge: ReactiveCharge | None = None
 
 
-class TariffIn(_Strict):
+class TariffIn(RequestBody):
     name: Name
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
     timezone: Timezone

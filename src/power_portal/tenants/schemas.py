@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from power_portal.core.request_checks import RefId, StorableText
-from power_portal.core.schemas import Name
+from power_portal.core.request_checks import RefId, StorableText, SupportedDatetime
+from power_portal.core.schemas import Name, RequestBody
 from power_portal.users.schemas import Email
 
 RuleKind = Literal["own_tariff", "pass_through"]
@@ -35,7 +35,7 @@ class Month:
     following: date
 
 
-class Rule(BaseModel):
+class Rule(RequestBody):
     """How a tenant is recharged (docs/api/tenants.md, "The recharge rule")."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -53,7 +53,7 @@ class Rule(BaseModel):
     admin_fee: Money = 0.0
 
 
-class TenantWrite(BaseModel):
+class TenantWrite(RequestBody):
     """The body of a create."""
 
     name: Name
@@ -62,7 +62,7 @@ class TenantWrite(BaseModel):
     rule: Rule
 
 
-class TenantUpdate(BaseModel):
+class TenantUpdate(RequestBody):
     """The body of a ``PATCH``: the fields given change; ``rule`` is replaced whole."""
 
     name: Name | None = None
@@ -82,21 +82,21 @@ class TenantRead(BaseModel):
     updated_at: datetime
 
 
-class AssignmentWrite(BaseModel):
+class AssignmentWrite(RequestBody):
     """A meter of the tenant's site held from ``start`` (inclusive) to ``end`` (exclusive;
     null: still held). Exactly one of ``device_id`` / ``virtual_meter_id``."""
 
     device_id: RefId | None = None
     virtual_meter_id: RefId | None = None
-    start: AwareDatetime
-    end: AwareDatetime | None = None
+    start: SupportedDatetime
+    end: SupportedDatetime | None = None
 
 
-class AssignmentUpdate(BaseModel):
+class AssignmentUpdate(RequestBody):
     """The body of a ``PATCH``: the instants given change (``"end": null`` reopens it)."""
 
-    start: AwareDatetime | None = None
-    end: AwareDatetime | None = None
+    start: SupportedDatetime | None = None
+    end: SupportedDatetime | None = None
 
 
 class AssignmentRead(BaseModel):

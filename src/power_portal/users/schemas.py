@@ -5,18 +5,21 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from power_portal.auth.models import Role
 from power_portal.auth.schemas import Password
+from power_portal.core.emails import normalise_email
 from power_portal.core.request_checks import StorableText
-from power_portal.core.schemas import Name
+from power_portal.core.schemas import Name, RequestBody
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 
 def _normalise_email(value: str) -> str:
-    value = value.strip().lower()
+    """One spelling per address (``core.emails``: NFKC, lower case, no invisible characters),
+    shaped like one: a local part, one ``@``, a domain."""
+    value = normalise_email(value)
     if not _EMAIL.fullmatch(value):
         raise ValueError("must be an e-mail address like name@example.com")
     return value
@@ -27,7 +30,7 @@ Email = Annotated[
 ]
 
 
-class UserCreate(BaseModel):
+class UserCreate(RequestBody):
     email: Email
     name: Name
     password: Password
@@ -37,7 +40,7 @@ class UserCreate(BaseModel):
     )
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(RequestBody):
     """Fields to change; absent fields stay as they are."""
 
     name: Name | None = None
@@ -48,5 +51,5 @@ class UserUpdate(BaseModel):
     is_active: bool | None = None
 
 
-class PasswordReset(BaseModel):
+class PasswordReset(RequestBody):
     password: Password

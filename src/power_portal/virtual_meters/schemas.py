@@ -11,18 +11,18 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from power_portal.core.request_checks import RefId
-from power_portal.core.schemas import Name
+from power_portal.core.schemas import Name, RequestBody
 
 MAX_TERMS = 100
 
 
-class TermIn(BaseModel):
+class TermIn(RequestBody):
     sign: int = Field(description="1 (add) or -1 (subtract)", examples=[1, -1])
     device_id: RefId | None = None
     meter_id: RefId | None = Field(default=None, description="another virtual meter of the site")
 
 
-class VirtualMeterWrite(BaseModel):
+class VirtualMeterWrite(RequestBody):
     """The body of a create and of a replace (``PUT``): the name and every term, in order."""
 
     name: Name

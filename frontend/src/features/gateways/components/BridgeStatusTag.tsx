@@ -41,7 +41,8 @@ function Details({ bridge }: { bridge: BridgeStatus }) {
       style={{ maxWidth: 420 }}
       data-testid="bridge-details"
       items={[
-        { key: "broker", label: "Broker", children: bridge.broker ?? "—" },
+        // The broker's address and the last error are an admin's to read (null for a viewer).
+        ...(bridge.broker ? [{ key: "broker", label: "Broker", children: bridge.broker }] : []),
         { key: "prefix", label: "Topics", children: `${bridge.topic_prefix}/<gateway>/…` },
         {
           key: "since",

@@ -37,6 +37,17 @@ describe("HealthCard", () => {
     expect((request as Request).method).toBe("GET");
   });
 
+  it("leaves out the run mode and version when the API does not tell them (signed out)", async () => {
+    mockFetch({ "/api/health": { body: { status: "ok", database: "ok" } } });
+    renderWithProviders(<HealthCard />);
+
+    expect(await screen.findByTestId("health-status")).toHaveTextContent("ok");
+    expect(screen.getByTestId("health-database")).toHaveTextContent("ok");
+    expect(screen.queryByTestId("health-run-mode")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("health-version")).not.toBeInTheDocument();
+    expect(screen.queryByText("Run mode")).not.toBeInTheDocument();
+  });
+
   it("shows the error state when the API cannot be reached", async () => {
     mockFetch({ "/api/health": new TypeError("Failed to fetch") });
     renderWithProviders(<HealthCard />);

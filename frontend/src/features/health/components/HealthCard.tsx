@@ -53,16 +53,25 @@ export function HealthCard() {
         label: "Database",
         children: <span data-testid="health-database">{data.database}</span>,
       },
-      {
-        key: "run_mode",
-        label: "Run mode",
-        children: <span data-testid="health-run-mode">{data.run_mode}</span>,
-      },
-      {
-        key: "version",
-        label: "Version",
-        children: <span data-testid="health-version">{data.version}</span>,
-      },
+      // The API tells the run mode and the version to a signed-in caller only.
+      ...(data.run_mode
+        ? [
+            {
+              key: "run_mode",
+              label: "Run mode",
+              children: <span data-testid="health-run-mode">{data.run_mode}</span>,
+            },
+          ]
+        : []),
+      ...(data.version
+        ? [
+            {
+              key: "version",
+              label: "Version",
+              children: <span data-testid="health-version">{data.version}</span>,
+            },
+          ]
+        : []),
     ];
     body = <Descriptions column={1} size="small" items={items} />;
   }
