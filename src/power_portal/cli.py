@@ -30,11 +30,13 @@ def _register_subcommands() -> None:
     from power_portal.fleet.cli import app as fleet_app
     from power_portal.grafana.cli import app as grafana_app
     from power_portal.ingest.cli import import_csv_command
+    from power_portal.system.cli import app as retention_app
     from power_portal.users.cli import app as users_app
 
     app.add_typer(users_app, name="users")
     app.add_typer(fleet_app, name="fleet")
     app.add_typer(grafana_app, name="grafana")
+    app.add_typer(retention_app, name="retention")
     app.command("demo")(demo_command)
     app.command("import-csv")(import_csv_command)
     app.command("collect")(collect_command)

@@ -4,6 +4,7 @@ docker client with compose exists."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import shutil
@@ -87,20 +88,85 @@ def test_the_database_is_only_on_the_internal_network(path: Path) -> None:
     stack = services(path)
     assert stack["db"]["networks"] == ["internal"]
     assert "ports" not in stack["db"]
-    # the portal and Grafana: reached by Traefik on the public network, the db internally
+    # the portal and Grafana: reached by Traefik on the stack's own edge network (dev: the
+    # stack's Traefik on its public one), the db internally
+    outside = "edge" if path == PROD else "public"
     for name in ("portal", "grafana"):
-        assert set(stack[name]["networks"]) == {"internal", "public"}
+        assert set(stack[name]["networks"]) == {"internal", outside}
         assert "ports" not in stack[name]
     assert stack["grafana-grants"]["networks"] == ["internal"]
     assert stack["grafana-provision"]["network_mode"] == "none"
 
 
-def test_prod_joins_the_edge_network() -> None:
-    prod_public = load(PROD)["networks"]["public"]
-    assert prod_public["external"] is True
-    edge_public = load(EDGE)["networks"]["public"]
-    assert prod_public["name"] == edge_public["name"] == "${TRAEFIK_NETWORK:-portal-public}"
-    assert services(EDGE)["traefik"]["networks"] == ["public"]
+def test_prod_joins_its_own_edge_network_shared_with_no_other_stack() -> None:
+    """Each stack's portal and Grafana are on networks of that stack alone: its internal
+    one, and its own network with Traefik (named after the slug), never one every stack
+    joins, so no other stack's container can reach them."""
+    networks = load(PROD)["networks"]
+    assert set(networks) == {"internal", "edge"}
+    assert networks["edge"] == {"name": "portal-edge-${CUSTOMER_SLUG}", "external": True}
+    for name, service in services(PROD).items():
+        for network in service.get("networks", []):
+            spec = networks[network]
+            # a network Compose scopes to the project, or one named after this stack
+            assert "name" not in spec or "${CUSTOMER_SLUG}" in spec["name"], (name, network)
+    for name in ("portal", "grafana"):
+        assert labels(services(PROD)[name])["traefik.docker.network"] == (
+            "portal-edge-${CUSTOMER_SLUG}"
+        )
+    # the edge declares no network of its own for the stacks: their networks come from
+    # the override new-customer.sh writes, one per stack
+    edge = load(EDGE)
+    assert "networks" not in edge
+    assert services(EDGE)["traefik"]["networks"] == {"default": {}}
+    assert not any("providers.docker.network" in c for c in services(EDGE)["traefik"]["command"])
+
+
+def test_prod_trusts_forwarded_headers_from_its_traefik_only() -> None:
+    env = services(PROD)["portal"]["environment"]
+    allowed = env["PORTAL_FORWARDED_ALLOW_IPS"]
+    assert "*" not in allowed
+    assert allowed.startswith("${TRAEFIK_EDGE_IP:?")
+    command = services(EDGE)["traefik"]["command"]
+    for entrypoint in ("web", "websecure"):
+        assert f"--entrypoints.{entrypoint}.forwardedheaders.insecure=false" in command
+        assert not any(
+            c.startswith(f"--entrypoints.{entrypoint}.forwardedheaders.trustedips") for c in command
+        )
+
+
+def test_prod_rate_limits_sign_in_and_ingest_at_the_edge() -> None:
+    portal = labels(services(PROD)["portal"])
+    router = "traefik.http.routers.${CUSTOMER_SLUG}"
+    middleware = "traefik.http.middlewares.${CUSTOMER_SLUG}"
+    host = "Host(`${CUSTOMER_SLUG}.${BASE_DOMAIN}`)"
+    assert portal[f"{router}-login.rule"] == f"{host} && Path(`/api/auth/login`)"
+    assert portal[f"{router}-ingest.rule"] == (
+        f"{host} && (Path(`/api/ingest/measurements`) || Path(`/api/fleet/ingest`))"
+    )
+    catch_all = int(portal[f"{router}-portal.priority"])
+    for name in ("login", "ingest"):
+        assert int(portal[f"{router}-{name}.priority"]) > catch_all
+        assert portal[f"{router}-{name}.service"] == "${CUSTOMER_SLUG}-portal"
+        assert portal[f"{router}-{name}.entrypoints"] == "websecure"
+        assert portal[f"{router}-{name}.tls"] == "true"
+    attached = {
+        name: portal[f"{router}-{name}.middlewares"].split(",") for name in ("login", "ingest")
+    }
+    assert attached == {
+        "login": ["${CUSTOMER_SLUG}-login-ratelimit"],
+        "ingest": ["${CUSTOMER_SLUG}-ingest-ratelimit", "${CUSTOMER_SLUG}-ingest-inflight"],
+    }
+    # each attached middleware is defined, with a positive default
+    for names in attached.values():
+        for name in names:
+            kind = "inflightreq.amount" if name.endswith("inflight") else "ratelimit.average"
+            value = portal[f"traefik.http.middlewares.{name}.{kind}"]
+            default = re.fullmatch(r"\$\{[A-Z_]+:-(\d+)\}", value)
+            assert default, value
+            assert int(default[1]) > 0
+    assert portal[f"{middleware}-login-ratelimit.ratelimit.period"] == "1m"
+    assert "middlewares" not in " ".join(k for k in portal if k.startswith(f"{router}-portal."))
 
 
 def test_prod_routes_by_subdomain_with_grafana_under_the_same_origin() -> None:
@@ -117,7 +183,7 @@ def test_prod_routes_by_subdomain_with_grafana_under_the_same_origin() -> None:
         assert service[f"{prefix}.entrypoints"] == "websecure"
         assert service[f"{prefix}.tls"] == "true"
         assert service[f"{prefix}.tls.certresolver"] == "${TRAEFIK_CERT_RESOLVER:-letsencrypt}"
-        assert service["traefik.docker.network"] == "${TRAEFIK_NETWORK:-portal-public}"
+        assert service["traefik.docker.network"] == "portal-edge-${CUSTOMER_SLUG}"
     # /grafana wins over the bare host
     assert int(grafana["traefik.http.routers.${CUSTOMER_SLUG}-grafana.priority"]) > int(
         portal["traefik.http.routers.${CUSTOMER_SLUG}-portal.priority"]
@@ -520,6 +586,51 @@ def test_new_customer_dev_env(deploy_copy: Path) -> None:
     assert values["PORTAL_VERSION"] == "dev"
 
 
+def edge_override(deploy: Path) -> dict[str, Any]:
+    return load(deploy / "customers" / "edge-networks.yml")
+
+
+def test_new_customer_gives_each_stack_its_own_network_with_traefik(deploy_copy: Path) -> None:
+    for code, extra in (("acme", []), ("Beta_2", ["--client", "https://a.p.example.com"])):
+        result = run_script(deploy_copy, code, "--domain", "p.example.com", *extra)
+        assert result.returncode == 0, result.stderr
+        assert "-f deploy/customers/edge-networks.yml" in result.stdout
+    assert run_script(deploy_copy, "admin", "--domain", "p.example.com", "--admin").returncode == 0
+    override = edge_override(deploy_copy)
+    joined = override["services"]["traefik"]["networks"]
+    subnets = set()
+    for slug in ("acme", "beta-2", "admin"):
+        values = env_values(deploy_copy / "customers" / slug / ".env")
+        subnet = ipaddress.ip_network(values["EDGE_SUBNET"])
+        traefik = ipaddress.ip_address(values["TRAEFIK_EDGE_IP"])
+        subnets.add(subnet)
+        network = override["networks"][f"edge-{slug}"]
+        assert network["name"] == f"portal-edge-{slug}"
+        [ipam] = network["ipam"]["config"]
+        assert ipaddress.ip_network(ipam["subnet"]) == subnet
+        # Traefik's fixed address is in the subnet, outside the range containers get
+        assert traefik in subnet
+        assert traefik not in ipaddress.ip_network(ipam["ip_range"])
+        assert ipaddress.ip_network(ipam["ip_range"]).subnet_of(subnet)  # type: ignore[arg-type]
+        assert joined[f"edge-{slug}"] == {"ipv4_address": str(traefik)}
+    assert len(subnets) == 3
+    assert not any(a.overlaps(b) for a in subnets for b in subnets if a != b)
+    assert set(joined) == {"default", "edge-acme", "edge-beta-2", "edge-admin"}
+
+
+def test_new_customer_adds_the_edge_network_to_an_older_env_file(deploy_copy: Path) -> None:
+    assert run_script(deploy_copy, "acme", "--domain", "p.example.com").returncode == 0
+    env_file = deploy_copy / "customers" / "acme" / ".env"
+    older = re.sub(r"^(EDGE_SUBNET|TRAEFIK_EDGE_IP)=.*\n", "", env_file.read_text(), flags=re.M)
+    env_file.write_text(older)
+    again = run_script(deploy_copy, "acme", "--domain", "p.example.com")
+    assert again.returncode == 0, again.stderr
+    values = env_values(env_file)
+    assert values["TRAEFIK_EDGE_IP"] == values["EDGE_SUBNET"].replace(".0/24", ".2")
+    assert env_file.read_text().startswith(older)  # nothing else changed
+    assert "edge-acme" in edge_override(deploy_copy)["networks"]
+
+
 # ---------------------------------------------------------------- docker compose config
 
 
@@ -539,7 +650,7 @@ def _compose_available() -> bool:
 )
 @pytest.mark.parametrize(
     "files",
-    [[DEV], [PROD], [PROD, ADMIN], [EDGE]],
+    [[DEV], [PROD], [PROD, ADMIN], [EDGE, Path("customers/edge-networks.yml")]],
     ids=["dev", "prod", "prod+admin", "edge"],
 )
 def test_docker_compose_config_accepts_the_files(deploy_copy: Path, files: list[Path]) -> None:
@@ -550,7 +661,7 @@ def test_docker_compose_config_accepts_the_files(deploy_copy: Path, files: list[
         handle.write("ACME_EMAIL=ops@example.com\n")
     args = ["docker", "compose", "--env-file", str(env_file)]
     for path in files:
-        args += ["-f", str(deploy_copy / path.name)]
+        args += ["-f", str(deploy_copy / (path.name if path.is_absolute() else path))]
     config = subprocess.run(
         [*args, "config", "--quiet"], capture_output=True, text=True, timeout=60
     )

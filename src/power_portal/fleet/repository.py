@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from psycopg.rows import tuple_row
-from sqlalchemy import case, func, or_, select, text, update
+from sqlalchemy import case, delete, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, with_expression
@@ -146,6 +146,36 @@ async def ingest_events(db: AsyncSession, customer_id: int, limit: int) -> Seque
         .limit(limit)
     )
     return (await db.execute(query)).scalars().all()
+
+
+async def customer_ids(db: AsyncSession) -> list[int]:
+    """Every customer's id (retention goes through the audit rows customer by customer)."""
+    return list((await db.execute(select(Customer.id).order_by(Customer.id))).scalars())
+
+
+async def delete_ingest_events_before(
+    db: AsyncSession, customer_id: int | None, cutoff: datetime, limit: int
+) -> int:
+    """Delete up to ``limit`` of a customer's audit rows received before ``cutoff`` (None:
+    the rows of unknown tokens stored before those were no longer kept); how many went.
+    One customer at a time, along ``ix_ingest_events_customer_received``."""
+    owner = (
+        IngestEvent.customer_id.is_(None)
+        if customer_id is None
+        else IngestEvent.customer_id == customer_id
+    )
+    doomed = (
+        select(IngestEvent.id)
+        .where(owner, IngestEvent.received_at < cutoff)
+        .order_by(IngestEvent.received_at)
+        .limit(limit)
+    )
+    result = await db.execute(
+        delete(IngestEvent)
+        .where(IngestEvent.id.in_(doomed.scalar_subquery()))
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 async def sites_with_devices(db: AsyncSession, customer_id: int) -> Sequence[FleetSite]:

@@ -1,13 +1,16 @@
 """The fleet on the admin stack: customers and their tokens, what they pushed, and the
-protocol of a pushed batch (checks in order, every refusal recorded, the batch stored).
+protocol of a pushed batch (checks in order, a known customer's refusals recorded, the batch
+stored).
 
-A batch's checks run in this order, each refusal leaving an audit row: the customer token
-(401), the batch type (400), the customer's rate (429), the body's size and encoding
-(413/415, ``dependencies.pushed_batch``), the body's shape (400). Sites and devices are
-upserted by ``(customer_id, id)``. Measurements are decoded by ``decoding`` (msgspec, the
-item rules of ``ingest.measurement_row``) and stored with one COPY: straight into the table
-when nothing is stored yet within the batch's range, else through a staging table with
-``ON CONFLICT DO NOTHING``, so a re-pushed batch changes nothing. The fleet rollups around
+A batch's checks run in this order: the customer token (401), the batch type (400), the
+customer's rate (429), the body's size and encoding (413/415, ``dependencies.pushed_batch``),
+the body's shape (400). Each refusal of a known customer's batch leaves an audit row; a
+push without a known token writes nothing (``dependencies``: counted and logged, sampled).
+Sites and devices are upserted by ``(customer_id, id)``. Measurements are decoded by
+``decoding`` (msgspec, the item rules of ``ingest.measurement_row``) and stored with one
+COPY: straight into the table when nothing is stored yet within the batch's range, else
+through a staging table with ``ON CONFLICT DO NOTHING``, so a re-pushed batch changes
+nothing. The fleet rollups around
 the new rows are not rebuilt in the batch's transaction: it logs their runs
 (``rollup_log``), the fleet rollup worker rebuilds them right after, and a reader of the
 fleet rollups flushes what is still pending first.
@@ -229,14 +232,14 @@ async def customer_for_token(db: AsyncSession, token: str) -> tuple[Customer, To
 
 async def record_refusal(
     db: AsyncSession,
-    customer_id: int | None,
+    customer_id: int,
     batch_type: str,
     status_code: int,
     error: str,
     body_bytes: int = 0,
     cursor: str | None = None,
 ) -> None:
-    """The audit row for a batch that was refused (its own transaction)."""
+    """The audit row for a known customer's batch that was refused (its own transaction)."""
     await db.rollback()
     db.add(
         IngestEvent(
@@ -256,7 +259,7 @@ async def record_refusal(
 
 async def _refuse(
     db: AsyncSession,
-    customer_id: int | None,
+    customer_id: int,
     kind: str,
     status_code: int,
     detail: str,
@@ -272,22 +275,28 @@ async def _refuse(
     return BatchRefusedError(detail, headers, status_code=status_code)
 
 
+def unknown_customer() -> BatchRefusedError:
+    """The 401 of a push without a known token (nothing recorded: it names no customer)."""
+    return BatchRefusedError(UNKNOWN_CUSTOMER, status_code=status.HTTP_401_UNAUTHORIZED)
+
+
 async def admit_batch(
     db: AsyncSession,
-    customer: Customer | None,
+    customer: Customer,
     kind: str,
     limiter: RateLimiter,
     match: TokenMatch = "current",
 ) -> tuple[Customer, BatchType]:
-    """The checks before the body is read: an active customer's token (the current one, or
-    the one it replaced within its grace), a known batch type, the customer's rate."""
-    if customer is None or not customer.active or match == "expired":
+    """The checks before the body is read, for the customer a token named: an active
+    customer, its current token or the one it replaced within its grace, a known batch
+    type, the customer's rate."""
+    if not customer.active or match == "expired":
         # a deactivated customer's refusals, or a replaced token's after its grace, are
-        # recorded against the customer, so its page shows them
-        customer_id = customer.id if customer else None
+        # recorded against the customer, so its page shows them (the same 401 as an
+        # unknown token's)
         error = REPLACED_TOKEN if match == "expired" else UNKNOWN_CUSTOMER
         raise await _refuse(
-            db, customer_id, kind, status.HTTP_401_UNAUTHORIZED, UNKNOWN_CUSTOMER, error=error
+            db, customer.id, kind, status.HTTP_401_UNAUTHORIZED, UNKNOWN_CUSTOMER, error=error
         )
     try:
         batch_type = BatchType(kind)
