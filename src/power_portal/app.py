@@ -19,6 +19,7 @@ from power_portal import __version__
 from power_portal.alerts.metrics import AlertMetrics
 from power_portal.alerts.router import router as alerts_router
 from power_portal.alerts.worker import AlertWorker, start_alerts, stop_alerts
+from power_portal.auth.passwords import VerificationGate
 from power_portal.auth.router import router as auth_router
 from power_portal.auth.throttle import FailureThrottle
 from power_portal.billing.router import router as billing_router
@@ -26,6 +27,7 @@ from power_portal.branding.router import router as branding_router
 from power_portal.config.router import router as config_router
 from power_portal.core.errors import install_error_handlers
 from power_portal.core.metrics import MetricsMiddleware, PortalMetrics
+from power_portal.core.replay import ReplayMiddleware
 from power_portal.core.responses import operation_id
 from power_portal.db.engine import Database
 from power_portal.db.runtime import open_database
@@ -33,6 +35,7 @@ from power_portal.db.target import resolve_database_target
 from power_portal.fleet.ingest import RateLimiter
 from power_portal.fleet.metrics import add_push_metrics
 from power_portal.fleet.push import FleetPusher
+from power_portal.fleet.refusals import LogSampler
 from power_portal.fleet.rollup_log import start_fleet_worker
 from power_portal.fleet.router import ingest_router as fleet_ingest_router
 from power_portal.fleet.router import push_state_router
@@ -57,12 +60,14 @@ from power_portal.settings import (
 )
 from power_portal.sites.router import readings_router
 from power_portal.sites.router import router as sites_router
+from power_portal.system.retention import start_retention, stop_retention
 from power_portal.system.router import router as system_router
 from power_portal.tariffs.router import router as tariffs_router
 from power_portal.tenants.router import router as tenants_router
 from power_portal.users.bootstrap import ensure_initial_admin
 from power_portal.users.router import router as users_router
 from power_portal.virtual_meters.router import router as virtual_meters_router
+from power_portal.web.docs import mount_docs
 from power_portal.web.security import SecurityHeadersMiddleware
 from power_portal.web.spa import mount_spa
 
@@ -98,6 +103,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.alert_worker = alerts[0] if alerts else None
         reports = start_reports(database, settings, _sender_wake(alerts))
         app.state.report_scheduler = reports[0] if reports else None
+        retention = start_retention(database, settings.retention)
         url = database.engine.url
         log.info(
             "portal.started",
@@ -111,6 +117,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
             yield
         finally:
+            await stop_retention(retention)
             await stop_reports(reports)
             await stop_alerts(alerts)
             await stop_bridge(app, bridge_task)
@@ -151,12 +158,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Power monitoring for Acuvim-metered sites",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,  # web.docs serves /api/docs from this server (no CDN)
         redoc_url=None,
         openapi_url="/openapi.json",
         generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
+    app.state.verification_gate = VerificationGate(
+        settings.auth.max_concurrent_verifications, settings.auth.verification_wait_seconds
+    )
     app.state.token_throttle = FailureThrottle(
         settings.auth.token_failure_limit, settings.auth.token_failure_window_seconds
     )
@@ -179,18 +189,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(grafana_router)
     if settings.run_mode is RunMode.ADMIN:
         app.state.fleet_rate_limiter = RateLimiter(settings.fleet_admin.max_batches_per_minute)
+        app.state.fleet_refusal_log = LogSampler()  # anonymous refusals: logged, sampled
         app.include_router(fleet_ingest_router)
         app.include_router(fleet_router)
     app.include_router(push_state_router)  # empty unless this stack pushes (client mode)
     app.state.metrics = PortalMetrics(settings)
     add_push_metrics(app.state.metrics, settings)
     app.state.alert_metrics = AlertMetrics(app.state.metrics)
+    # Innermost: a request that lost a deadlock runs again, before anything is sent or timed.
+    app.add_middleware(ReplayMiddleware, metrics=app.state.metrics)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(
         SecurityHeadersMiddleware,
         hsts=settings.is_production,
         frame_origins=grafana_frame_origins(settings),
     )
+    mount_docs(app)
     # Last: the SPA's catch-all must not shadow any API route.
     mount_spa(app, settings.static_dir)
     return app

@@ -62,9 +62,24 @@ class DatabaseParts(BaseModel):
 
 
 class FileDatabase(DatabaseParts):
-    """The ``[database]`` table of the config file: a URL, or discrete parts."""
+    """The ``[database]`` table of the config file: a URL, or discrete parts; and how long
+    the app waits for the database (``PORTAL_DATABASE__*``, whichever way it is given).
+
+    Server-side, on every request's connection (0 = none): a statement running longer is
+    cancelled, a lock awaited longer is given up, a transaction left idle longer is ended.
+    Client-side: a server that does not answer at all (frozen, unreachable) is given up
+    after ``response_timeout_seconds``; keep it above ``statement_timeout_seconds``. Long
+    jobs (rollup rebuilds, the workers, imports, ingest batches, the demo) run without the
+    request's timeouts: their own statement timeout is ``job_statement_timeout_seconds``.
+    """
 
     url: SecretStr | None = None
+    statement_timeout_seconds: float = Field(default=30.0, ge=0)
+    lock_timeout_seconds: float = Field(default=10.0, ge=0)
+    idle_in_transaction_timeout_seconds: float = Field(default=60.0, ge=0)
+    response_timeout_seconds: float = Field(default=35.0, gt=0)
+    connect_timeout_seconds: int = Field(default=5, ge=1)
+    job_statement_timeout_seconds: float = Field(default=0.0, ge=0)
 
 
 class FleetSettings(BaseModel):
@@ -83,12 +98,34 @@ class AuthSettings(BaseModel):
 
     session_idle_minutes: int = Field(default=12 * 60, ge=1)
     session_absolute_hours: int = Field(default=7 * 24, ge=1)
+    # Failed sign-ins (auth/login_limits.py): per (e-mail, address) a lock that doubles,
     lockout_threshold: int = Field(default=5, ge=1)
     lockout_minutes: float = Field(default=5, gt=0)
+    lockout_max_minutes: float = Field(default=60, gt=0)
+    # per address (any e-mail) and per e-mail from strangers, delays within the window,
+    failure_window_minutes: float = Field(default=15, gt=0)
+    address_failure_limit: int = Field(default=20, ge=1)
+    address_max_delay_seconds: float = Field(default=60, gt=0)
+    account_failure_limit: int = Field(default=10, ge=1)
+    account_max_delay_seconds: float = Field(default=30, gt=0)
+    # an address that signed in (or an operator exempted) is trusted this long,
+    trusted_address_days: float = Field(default=30, gt=0)
+    # and at most this many Argon2 verifications (64 MiB each) run at once per process;
+    # a sign-in that cannot get a slot within the wait is answered 429.
+    max_concurrent_verifications: int = Field(default=1, ge=1)
+    verification_wait_seconds: float = Field(default=2, ge=0)
     min_password_length: int = Field(default=10, ge=8)
     # Unknown device/customer tokens one client may present per window before 429.
     token_failure_limit: int = Field(default=20, ge=1)
     token_failure_window_seconds: float = Field(default=60, gt=0)
+
+    @property
+    def failure_window(self) -> timedelta:
+        return timedelta(minutes=self.failure_window_minutes)
+
+    @property
+    def trusted_address_period(self) -> timedelta:
+        return timedelta(days=self.trusted_address_days)
 
 
 class FleetAdminSettings(BaseModel):
@@ -244,6 +281,18 @@ class ReportSettings(BaseModel):
     tick_seconds: float = Field(default=60.0, gt=0)  # how often due schedules are looked for
 
 
+class RetentionSettings(BaseModel):
+    """Deleting what has served its time (``PORTAL_RETENTION__*``; system/retention.py): one
+    process per database, every ``interval_seconds``, in batches of ``batch_size`` rows,
+    each its own short transaction."""
+
+    enabled: bool = True  # run the retention job here (when elected)
+    interval_seconds: float = Field(default=3600.0, gt=0)  # sessions past expiry go this often
+    login_attempts_days: int = Field(default=90, ge=1)  # identity.login_attempts kept
+    ingest_events_days: int = Field(default=90, ge=1)  # fleet.ingest_events kept (admin)
+    batch_size: int = Field(default=5000, ge=1)
+
+
 class _TomlFileSource(PydanticBaseSettingsSource):
     """Reads the config file named by ``PORTAL_CONFIG_FILE`` (or ./portal.toml)."""
 
@@ -316,6 +365,7 @@ class Settings(BaseSettings):
     smtp: SmtpSettings = SmtpSettings()
     alerts: AlertSettings = AlertSettings()
     reports: ReportSettings = ReportSettings()
+    retention: RetentionSettings = RetentionSettings()
     # Encrypts stored secrets (SMTP password, webhook secrets); default: a key file made in
     # the data directory on first use (``secret.key``). Any string; it is stretched.
     secret_key: SecretStr | None = None

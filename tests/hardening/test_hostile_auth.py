@@ -7,7 +7,8 @@
 - CSRF on every state-changing operation of the OpenAPI document (standalone
   and admin mode): with a valid session but a missing or wrong ``X-CSRF-Token``
   each answers 403 before any effect.
-- Password guessing locks the account after the threshold and it stays locked;
+- Password guessing from one address locks that address out of the account after the
+  threshold and it stays locked (the rest of the login limits: test_login_abuse.py);
   guessing device or customer tokens is rate limited per client address.
 - A customer token decides the customer: what it pushes never lands in another
   customer's data, whatever the body says.

@@ -310,6 +310,36 @@ def test_change_own_password_keeps_this_session_ends_others(
         assert login(http, viewer.email, "a-brand-new-password").status_code == 200
 
 
+def test_wrong_current_passwords_count_like_failed_logins(
+    live_server: LiveServer, viewer: Credentials, db_url: URL
+) -> None:
+    """A stolen session cannot try passwords without limit: the fifth wrong current password
+    locks this address out of the account, for the right password too, and for sign-in."""
+    here = login_client(live_server.url, viewer.email, viewer.password)
+
+    def change(current: str) -> httpx.Response:
+        return here.post(
+            "/api/auth/password",
+            json={"current_password": current, "new_password": "a-brand-new-password"},
+        )
+
+    assert [change(f"guess-{n}").status_code for n in range(4)] == [422] * 4
+    fifth = change("guess-5")
+    assert fifth.status_code == 423
+    assert int(fifth.headers["Retry-After"]) >= 1
+    right = change(viewer.password)
+    assert right.status_code == 423
+    with httpx.Client(base_url=live_server.url) as http:
+        assert login(http, viewer.email, viewer.password).status_code == 423
+    outcomes = sql(
+        db_url,
+        "SELECT outcome, count(*) FROM identity.login_attempts WHERE email = %s"
+        " GROUP BY outcome ORDER BY outcome",
+        viewer.email,
+    )
+    assert outcomes == [("bad_current_password", 5), ("success", 1)]
+
+
 # ---------------------------------------------------------------- CSRF
 
 

@@ -702,7 +702,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The MQTT bridge: connected, messages, rows stored, rejects, unknown keys */
+        /** The MQTT bridge: connected, messages, rows stored, rejects, unknown keys (the broker's address, client id, field map and last error: admins only) */
         get: operations["getBridgeStatus"];
         put?: never;
         post?: never;
@@ -805,7 +805,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness and database reachability (public) */
+        /** Liveness and database reachability (public); run mode and version when signed in */
         get: operations["health"];
         put?: never;
         post?: never;
@@ -2225,7 +2225,12 @@ export interface components {
              */
             theme: "light" | "dark";
         };
-        /** BridgeStatus */
+        /**
+         * BridgeStatus
+         * @description The bridge's state and counters for anyone who reads; where the broker is, how the
+         *     portal signs in to it and what went wrong last (``broker``, ``client_id``, ``field_map``,
+         *     ``last_error``) for admins only: null for a viewer.
+         */
         BridgeStatus: {
             /**
              * Batches Stored
@@ -2234,9 +2239,14 @@ export interface components {
             batches_stored: number;
             /**
              * Broker
-             * @description host:port (never credentials)
+             * @description host:port (never credentials); null while off. Admins only: null for a viewer
              */
-            broker: string | null;
+            broker?: string | null;
+            /**
+             * Client Id
+             * @description The bridge's MQTT client id. Admins only: null for a viewer
+             */
+            client_id?: string | null;
             /** Connected */
             connected: boolean;
             /** Connected Since */
@@ -2255,11 +2265,14 @@ export interface components {
             enabled: boolean;
             /**
              * Field Map
-             * @description 'default', or the field map file in use
+             * @description 'default', or the field map file in use. Admins only: null for a viewer
              */
-            field_map: string;
-            /** Last Error */
-            last_error: string | null;
+            field_map?: string | null;
+            /**
+             * Last Error
+             * @description Admins only: null for a viewer
+             */
+            last_error?: string | null;
             /** Last Message At */
             last_message_at: string | null;
             /** Messages Received */
@@ -3173,14 +3186,18 @@ export interface components {
              * @enum {string}
              */
             database: "ok" | "unavailable";
-            run_mode: components["schemas"]["RunMode"];
+            /** @description Signed-in callers only: left out of an anonymous answer */
+            run_mode?: components["schemas"]["RunMode"] | null;
             /**
              * Status
              * @enum {string}
              */
             status: "ok" | "degraded";
-            /** Version */
-            version: string;
+            /**
+             * Version
+             * @description Signed-in callers only: left out of an anonymous answer
+             */
+            version?: string | null;
         };
         /** HolidayOverride */
         HolidayOverride: {
@@ -5446,8 +5463,17 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemDetail"];
                 };
             };
-            /** @description Account locked; see Retry-After */
+            /** @description Too many failures from this address on this account; see Retry-After */
             423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Slowed down (this address, or new addresses on this account), or too many sign-ins at once; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5602,6 +5628,24 @@ export interface operations {
             };
             /** @description A field is invalid; `loc` names it */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Too many wrong current passwords */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Slowed down; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6240,9 +6284,9 @@ export interface operations {
         parameters: {
             query: {
                 interval?: components["schemas"]["Interval"];
-                /** @description first local date (inclusive) */
+                /** @description first local date (inclusive); 1900-01-01 to 2200-12-31 */
                 start: string;
-                /** @description last local date (exclusive) */
+                /** @description last local date (exclusive); 1900-01-01 to 2200-12-31 */
                 end: string;
             };
             header?: never;
@@ -6300,9 +6344,9 @@ export interface operations {
         parameters: {
             query: {
                 interval?: components["schemas"]["Interval"];
-                /** @description first local date (inclusive) */
+                /** @description first local date (inclusive); 1900-01-01 to 2200-12-31 */
                 start: string;
-                /** @description last local date (exclusive) */
+                /** @description last local date (exclusive); 1900-01-01 to 2200-12-31 */
                 end: string;
             };
             header?: never;
@@ -6587,9 +6631,9 @@ export interface operations {
     deviceSummary: {
         parameters: {
             query: {
-                /** @description first local date (inclusive) */
+                /** @description first local date (inclusive); 1900-01-01 to 2200-12-31 */
                 start: string;
-                /** @description last local date (exclusive) */
+                /** @description last local date (exclusive); 1900-01-01 to 2200-12-31 */
                 end: string;
             };
             header?: never;
@@ -7076,9 +7120,9 @@ export interface operations {
             query: {
                 interval?: components["schemas"]["Interval"];
                 timezone?: string | null;
-                /** @description first local date (inclusive) */
+                /** @description first local date (inclusive); 1900-01-01 to 2200-12-31 */
                 start: string;
-                /** @description last local date (exclusive) */
+                /** @description last local date (exclusive); 1900-01-01 to 2200-12-31 */
                 end: string;
             };
             header?: never;
@@ -7355,9 +7399,9 @@ export interface operations {
             query: {
                 interval?: components["schemas"]["Interval"];
                 timezone?: string | null;
-                /** @description first local date (inclusive) */
+                /** @description first local date (inclusive); 1900-01-01 to 2200-12-31 */
                 start: string;
-                /** @description last local date (exclusive) */
+                /** @description last local date (exclusive); 1900-01-01 to 2200-12-31 */
                 end: string;
             };
             header?: never;
@@ -9401,9 +9445,9 @@ export interface operations {
     siteBill: {
         parameters: {
             query: {
-                /** @description first local date (inclusive) */
+                /** @description first local date (inclusive); 1900-01-01 to 2200-12-31 */
                 start: string;
-                /** @description last local date (exclusive) */
+                /** @description last local date (exclusive); 1900-01-01 to 2200-12-31 */
                 end: string;
             };
             header?: never;
@@ -9469,9 +9513,9 @@ export interface operations {
     siteBillCsv: {
         parameters: {
             query: {
-                /** @description first local date (inclusive) */
+                /** @description first local date (inclusive); 1900-01-01 to 2200-12-31 */
                 start: string;
-                /** @description last local date (exclusive) */
+                /** @description last local date (exclusive); 1900-01-01 to 2200-12-31 */
                 end: string;
             };
             header?: never;
@@ -9537,9 +9581,9 @@ export interface operations {
     siteBillPdf: {
         parameters: {
             query: {
-                /** @description first local date (inclusive) */
+                /** @description first local date (inclusive); 1900-01-01 to 2200-12-31 */
                 start: string;
-                /** @description last local date (exclusive) */
+                /** @description last local date (exclusive); 1900-01-01 to 2200-12-31 */
                 end: string;
             };
             header?: never;
@@ -9605,9 +9649,9 @@ export interface operations {
     siteBillXlsx: {
         parameters: {
             query: {
-                /** @description first local date (inclusive) */
+                /** @description first local date (inclusive); 1900-01-01 to 2200-12-31 */
                 start: string;
-                /** @description last local date (exclusive) */
+                /** @description last local date (exclusive); 1900-01-01 to 2200-12-31 */
                 end: string;
             };
             header?: never;
@@ -9673,9 +9717,9 @@ export interface operations {
     siteDailyCosts: {
         parameters: {
             query: {
-                /** @description first local date (inclusive) */
+                /** @description first local date (inclusive); 1900-01-01 to 2200-12-31 */
                 start: string;
-                /** @description last local date (exclusive) */
+                /** @description last local date (exclusive); 1900-01-01 to 2200-12-31 */
                 end: string;
             };
             header?: never;
@@ -9926,9 +9970,9 @@ export interface operations {
         parameters: {
             query: {
                 interval?: components["schemas"]["Interval"];
-                /** @description first local date (inclusive) */
+                /** @description first local date (inclusive); 1900-01-01 to 2200-12-31 */
                 start: string;
-                /** @description last local date (exclusive) */
+                /** @description last local date (exclusive); 1900-01-01 to 2200-12-31 */
                 end: string;
             };
             header?: never;
@@ -9986,9 +10030,9 @@ export interface operations {
         parameters: {
             query: {
                 interval?: components["schemas"]["Interval"];
-                /** @description first local date (inclusive) */
+                /** @description first local date (inclusive); 1900-01-01 to 2200-12-31 */
                 start: string;
-                /** @description last local date (exclusive) */
+                /** @description last local date (exclusive); 1900-01-01 to 2200-12-31 */
                 end: string;
             };
             header?: never;
@@ -10293,9 +10337,9 @@ export interface operations {
     siteSummary: {
         parameters: {
             query: {
-                /** @description first local date (inclusive) */
+                /** @description first local date (inclusive); 1900-01-01 to 2200-12-31 */
                 start: string;
-                /** @description last local date (exclusive) */
+                /** @description last local date (exclusive); 1900-01-01 to 2200-12-31 */
                 end: string;
             };
             header?: never;
@@ -10538,9 +10582,9 @@ export interface operations {
     meteringTree: {
         parameters: {
             query: {
-                /** @description first local date (inclusive) */
+                /** @description first local date (inclusive); 1900-01-01 to 2200-12-31 */
                 start: string;
-                /** @description last local date (exclusive) */
+                /** @description last local date (exclusive); 1900-01-01 to 2200-12-31 */
                 end: string;
             };
             header?: never;
@@ -10598,9 +10642,9 @@ export interface operations {
         parameters: {
             query: {
                 interval?: "day" | "month";
-                /** @description first local date (inclusive) */
+                /** @description first local date (inclusive); 1900-01-01 to 2200-12-31 */
                 start: string;
-                /** @description last local date (exclusive) */
+                /** @description last local date (exclusive); 1900-01-01 to 2200-12-31 */
                 end: string;
             };
             header?: never;
@@ -11668,9 +11712,9 @@ export interface operations {
         parameters: {
             query: {
                 interval?: components["schemas"]["Interval"];
-                /** @description first local date (inclusive) */
+                /** @description first local date (inclusive); 1900-01-01 to 2200-12-31 */
                 start: string;
-                /** @description last local date (exclusive) */
+                /** @description last local date (exclusive); 1900-01-01 to 2200-12-31 */
                 end: string;
             };
             header?: never;
@@ -12432,9 +12476,9 @@ export interface operations {
     virtualMeterBill: {
         parameters: {
             query: {
-                /** @description first local date (inclusive) */
+                /** @description first local date (inclusive); 1900-01-01 to 2200-12-31 */
                 start: string;
-                /** @description last local date (exclusive) */
+                /** @description last local date (exclusive); 1900-01-01 to 2200-12-31 */
                 end: string;
             };
             header?: never;
@@ -12500,9 +12544,9 @@ export interface operations {
     virtualMeterBillCsv: {
         parameters: {
             query: {
-                /** @description first local date (inclusive) */
+                /** @description first local date (inclusive); 1900-01-01 to 2200-12-31 */
                 start: string;
-                /** @description last local date (exclusive) */
+                /** @description last local date (exclusive); 1900-01-01 to 2200-12-31 */
                 end: string;
             };
             header?: never;
@@ -12569,9 +12613,9 @@ export interface operations {
         parameters: {
             query: {
                 interval?: components["schemas"]["Interval"];
-                /** @description first local date (inclusive) */
+                /** @description first local date (inclusive); 1900-01-01 to 2200-12-31 */
                 start: string;
-                /** @description last local date (exclusive) */
+                /** @description last local date (exclusive); 1900-01-01 to 2200-12-31 */
                 end: string;
             };
             header?: never;
@@ -12688,9 +12732,9 @@ export interface operations {
     virtualMeterSummary: {
         parameters: {
             query: {
-                /** @description first local date (inclusive) */
+                /** @description first local date (inclusive); 1900-01-01 to 2200-12-31 */
                 start: string;
-                /** @description last local date (exclusive) */
+                /** @description last local date (exclusive); 1900-01-01 to 2200-12-31 */
                 end: string;
             };
             header?: never;

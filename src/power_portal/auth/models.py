@@ -92,12 +92,15 @@ class UserSession(Base):
 
 
 class LoginAttempt(Base):
-    """Every login attempt, for audit and rate limiting."""
+    """Login attempts that carry information, for audit and the failed-login limits: each
+    verified attempt (success, wrong password, wrong current password) and each operator
+    unlock. Attempts refused before verification are counted in metrics, not stored."""
 
     __tablename__ = "login_attempts"
     __table_args__ = (
         Index("ix_login_attempts_at", "attempted_at"),
         Index("ix_login_attempts_ip_at", "ip_address", "attempted_at"),
+        Index("ix_login_attempts_email_at", "email", "attempted_at"),
         {"schema": "identity"},
     )
 

@@ -1,8 +1,13 @@
-"""Password hashing with Argon2 (pwdlib), off the event loop."""
+"""Password hashing with Argon2 (pwdlib), off the event loop, a bounded number at a time."""
 
 from __future__ import annotations
 
+import asyncio
+import math
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from anyio import to_thread
@@ -37,3 +42,35 @@ async def burn_verification_time(password: str) -> None:
 
 def generate_password() -> str:
     return secrets.token_urlsafe(15)
+
+
+class VerificationsBusyError(Exception):
+    """Every verification slot stayed taken for the whole wait."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__("too many sign-ins at once")
+        self.retry_after_seconds = retry_after_seconds
+
+
+@dataclass
+class VerificationGate:
+    """At most ``limit`` Argon2 verifications at once in this process (each takes 64 MiB and
+    a core for a tenth of a second); a caller waits ``wait_seconds`` at most for a slot."""
+
+    limit: int
+    wait_seconds: float
+    _slots: asyncio.Semaphore | None = field(default=None, init=False)
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        if self._slots is None:  # made on first use, on the serving loop
+            self._slots = asyncio.Semaphore(self.limit)
+        try:
+            async with asyncio.timeout(self.wait_seconds):
+                await self._slots.acquire()
+        except TimeoutError:
+            raise VerificationsBusyError(max(1, math.ceil(self.wait_seconds))) from None
+        try:
+            yield
+        finally:
+            self._slots.release()

@@ -13,8 +13,10 @@ from power_portal.auth.dependencies import (
     ReaderUser,
 )
 from power_portal.auth.models import User
+from power_portal.auth.passwords import VerificationGate
 from power_portal.auth.schemas import LoggedOutEverywhere, LoginRequest, PasswordChange, UserRead
 from power_portal.core.deps import SessionDep, SettingsDep
+from power_portal.core.metrics import metrics_of
 from power_portal.core.responses import BODY, ProblemDetail
 from power_portal.settings import Settings
 
@@ -23,6 +25,18 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
+
+
+def verification_gate(request: Request) -> VerificationGate:
+    gate: VerificationGate = request.app.state.verification_gate
+    return gate
+
+
+def count_refusal(request: Request, refused: service.LoginRefusedError) -> None:
+    """Refusals before verification are counted, not stored one row per request."""
+    metrics = metrics_of(request.app)
+    if metrics is not None:
+        metrics.login_refusals.labels(refused.limit.value).inc()
 
 
 def _set_session_cookies(
@@ -59,7 +73,15 @@ def _clear_session_cookies(response: Response, settings: Settings) -> None:
     responses={
         **BODY,
         401: {"model": ProblemDetail, "description": "Wrong e-mail or password"},
-        423: {"model": ProblemDetail, "description": "Account locked; see Retry-After"},
+        423: {
+            "model": ProblemDetail,
+            "description": "Too many failures from this address on this account; see Retry-After",
+        },
+        429: {
+            "model": ProblemDetail,
+            "description": "Slowed down (this address, or new addresses on this account),"
+            " or too many sign-ins at once; see Retry-After",
+        },
     },
 )
 async def login(
@@ -69,15 +91,20 @@ async def login(
     db: SessionDep,
     settings: SettingsDep,
 ) -> User:
-    signed_in = await service.login(
-        db,
-        email=body.email,
-        password=body.password,
-        ip=client_ip(request),
-        user_agent=request.headers.get("user-agent"),
-        replaces=request.cookies.get(SESSION_COOKIE),
-        settings=settings.auth,
-    )
+    try:
+        signed_in = await service.login(
+            db,
+            email=body.email,
+            password=body.password,
+            ip=client_ip(request),
+            user_agent=request.headers.get("user-agent"),
+            replaces=request.cookies.get(SESSION_COOKIE),
+            settings=settings.auth,
+            gate=verification_gate(request),
+        )
+    except service.LoginRefusedError as refused:
+        count_refusal(request, refused)
+        raise
     _set_session_cookies(response, signed_in.session_token, signed_in.csrf_token, settings)
     return signed_in.user
 
@@ -117,9 +144,29 @@ async def me(reader: ReaderUser) -> User:
     "/password",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Change your own password (other sessions are ended)",
-    responses={**AUTH_RESPONSES, **BODY},
+    responses={
+        **AUTH_RESPONSES,
+        **BODY,
+        423: {"model": ProblemDetail, "description": "Too many wrong current passwords"},
+        429: {"model": ProblemDetail, "description": "Slowed down; see Retry-After"},
+    },
 )
 async def change_own_password(
-    body: PasswordChange, active: CurrentSession, db: SessionDep, settings: SettingsDep
+    body: PasswordChange,
+    active: CurrentSession,
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
 ) -> None:
-    await service.change_own_password(db, active, body, settings.auth)
+    try:
+        await service.change_own_password(
+            db,
+            active,
+            body,
+            ip=client_ip(request),
+            settings=settings.auth,
+            gate=verification_gate(request),
+        )
+    except service.LoginRefusedError as refused:
+        count_refusal(request, refused)
+        raise

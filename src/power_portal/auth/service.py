@@ -1,4 +1,4 @@
-"""Login, lockout and server-side sessions.
+"""Login, failed-login limits (auth/login_limits.py) and server-side sessions.
 
 The cookie carries a random session token; the database keeps only its
 SHA-256, so a leaked database cannot be replayed as cookies. Each session has
@@ -13,13 +13,18 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import NoReturn
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from power_portal.auth import passwords, repository
-from power_portal.auth.models import LoginAttempt, User, UserSession
+from power_portal.auth.login_limits import (
+    Limit,
+    LoginHistory,
+    locked_until,
+    refusal,
+)
+from power_portal.auth.models import User, UserSession
 from power_portal.auth.schemas import PasswordChange
 from power_portal.core.errors import FieldError, PortalError
 from power_portal.core.time import utcnow
@@ -35,7 +40,8 @@ TOUCH_INTERVAL = timedelta(seconds=60)
 class LoginOutcome(StrEnum):
     SUCCESS = "success"
     BAD_CREDENTIALS = "bad_credentials"
-    LOCKED = "locked"
+    BAD_CURRENT_PASSWORD = "bad_current_password"  # noqa: S105 (an outcome: POST /api/auth/password)
+    OPERATOR_UNLOCK = "operator_unlock"  # Settings → Users or ``portal users unlock``
 
 
 class BadCredentialsError(PortalError):
@@ -45,16 +51,31 @@ class BadCredentialsError(PortalError):
         super().__init__("wrong e-mail or password")
 
 
-class AccountLockedError(PortalError):
-    status_code = 423
+class LoginRefusedError(PortalError):
+    """Refused before any verification by a failed-login limit (423 or 429)."""
 
-    def __init__(self, retry_after_seconds: int) -> None:
-        minutes = max(1, round(retry_after_seconds / 60))
+    MESSAGES = {
+        Limit.ADDRESS_LOCKED: "too many failed logins from this address: the account is"
+        " locked for it",
+        Limit.ADDRESS_SLOWED: "too many failed logins from this address",
+        Limit.ACCOUNT_SLOWED: "too many failed logins on this account from new addresses",
+        Limit.BUSY: "too many sign-ins at once",
+    }
+
+    def __init__(self, limit: Limit, retry_after_seconds: int) -> None:
+        self.limit = limit
+        self.status_code = 423 if limit is Limit.ADDRESS_LOCKED else 429
         super().__init__(
-            f"too many failed logins: the account is locked; try again in about "
-            f"{minutes} minute{'s' if minutes != 1 else ''}",
+            f"{self.MESSAGES[limit]}; try again in {_in_words(retry_after_seconds)}",
             headers={"Retry-After": str(retry_after_seconds)},
         )
+
+
+def _in_words(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = round(seconds / 60)
+    return f"about {minutes} minutes"
 
 
 @dataclass(frozen=True)
@@ -68,34 +89,66 @@ def seconds_until(moment: datetime, now: datetime) -> int:
     return max(1, math.ceil((moment - now).total_seconds()))
 
 
-def _record_attempt(
-    db: AsyncSession, email: str, user: User | None, ip: str | None, outcome: LoginOutcome
-) -> None:
-    db.add(
-        LoginAttempt(
-            email=email[:320],
-            user_id=user.id if user else None,
-            ip_address=ip,
-            outcome=outcome.value,
-        )
-    )
+def address_key(ip: str | None) -> str:
+    """The address attempts are counted by ("unknown" when the server could not tell)."""
+    return ip or "unknown"
 
 
-async def _refuse(
+async def _session_user_id(db: AsyncSession, session_token: str | None) -> int | None:
+    """Whose live session the request carries, if any."""
+    if not session_token:
+        return None
+    found = await repository.session_with_user(db, token_digest(session_token))
+    if found is None:
+        return None
+    user_session, user = found
+    now = utcnow()
+    return user.id if user_session.expires_at > now and user.is_active else None
+
+
+async def _verify(
+    gate: passwords.VerificationGate, password: str, user: User | None
+) -> tuple[bool, str | None]:
+    """One Argon2 verification in a slot of the gate, against the user's hash or, for an
+    unknown or inactive account, a decoy of the same cost (same time, always False)."""
+    try:
+        async with gate.slot():
+            if user is None or not user.is_active:
+                await passwords.burn_verification_time(password)
+                return False, None
+            return await passwords.verify_password(password, user.password_hash)
+    except passwords.VerificationsBusyError as busy:
+        raise LoginRefusedError(Limit.BUSY, busy.retry_after_seconds) from None
+
+
+async def _count_failure(
     db: AsyncSession,
+    *,
     email: str,
     user: User | None,
-    ip: str | None,
-    locked_until: datetime | None = None,
-    now: datetime | None = None,
-) -> NoReturn:
-    """Record the refused attempt, keep it (and any lockout), and refuse: 423 or 401."""
-    outcome = LoginOutcome.BAD_CREDENTIALS if locked_until is None else LoginOutcome.LOCKED
-    _record_attempt(db, email, user, ip, outcome)
-    await db.commit()  # boundary: the refusal and any lockout stand although the request fails
-    if locked_until is None:
-        raise BadCredentialsError()
-    raise AccountLockedError(seconds_until(locked_until, now or utcnow()))
+    ip: str,
+    outcome: LoginOutcome,
+    history: LoginHistory,
+    trusted: bool,
+    now: datetime,
+    settings: AuthSettings,
+) -> None:
+    """Record a failed check and commit it; raise the 423 when it locks this address out
+    of the account (the contract's "the fifth failure answers 423")."""
+    repository.record_attempt(db, email, user.id if user else None, ip, outcome.value)
+    after = history.after_failure(now, trusted=trusted)
+    await repository.show_failures(
+        db,
+        email,
+        max(after.pair.failures, after.strangers.failures),
+        locked_until(after, settings),
+        now,
+    )
+    await db.commit()  # boundary: the failure counts although the request is refused
+    tripped = refusal(after, now, settings, trusted=trusted)
+    if tripped is not None and tripped.limit is Limit.ADDRESS_LOCKED:
+        log.warning("auth.address_locked", user_id=user.id if user else None, ip=ip)
+        raise LoginRefusedError(tripped.limit, tripped.retry_after_seconds)
 
 
 async def login(
@@ -107,45 +160,64 @@ async def login(
     user_agent: str | None,
     replaces: str | None,
     settings: AuthSettings,
+    gate: passwords.VerificationGate,
 ) -> SignedIn:
-    """Check credentials and lockout; on success create a session (ending ``replaces``,
-    the session cookie that came in: a login always starts a new session).
+    """Check the failed-login limits, then the password; on success create a session
+    (ending ``replaces``, the session cookie that came in).
 
-    A refusal commits here, deliberately: the route answers 401/423 (which rolls the
-    request back), and the failed attempt and lockout must stand all the same.
+    Two deliberate boundaries: what the limits need is read and committed first, so the
+    expensive verification holds no pooled connection and no row lock; a failure is
+    committed at once, so it counts although the route answers 401/423.
     """
-    if replaces:
-        await end_session(db, replaces)
     email = email.strip().lower()
+    address = address_key(ip)
     now = utcnow()
     user = await repository.user_for_login(db, email)
+    history = await repository.login_history(db, email, address, now, settings)
+    session_user_id = await _session_user_id(db, replaces)
+    await db.commit()  # boundary: the connection goes back before the verification
+    trusted = history.trusted_address or (user is not None and session_user_id == user.id)
+    refused = refusal(history, now, settings, trusted=trusted)
+    if refused is not None:
+        raise LoginRefusedError(refused.limit, refused.retry_after_seconds)
 
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        await _refuse(db, email, user, ip, user.locked_until, now)
+    matches, new_hash = await _verify(gate, password, user)
+    if not matches or user is None:
+        await _count_failure(
+            db,
+            email=email,
+            user=user,
+            ip=address,
+            outcome=LoginOutcome.BAD_CREDENTIALS,
+            history=history,
+            trusted=trusted,
+            now=now,
+            settings=settings,
+        )
+        raise BadCredentialsError()
 
-    if user is None or not user.is_active:
-        await passwords.burn_verification_time(password)
-        await _refuse(db, email, user, ip)
-
-    matches, new_hash = await passwords.verify_password(password, user.password_hash)
-    if not matches:
-        user.failed_attempts += 1
-        if user.failed_attempts < settings.lockout_threshold:
-            await _refuse(db, email, user, ip)
-        user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
-        user.failed_attempts = 0
-        log.warning("auth.account_locked", user_id=user.id, until=user.locked_until.isoformat())
-        await _refuse(db, email, user, ip, user.locked_until, now)
-
+    if replaces:
+        await end_session(db, replaces)
+    now = utcnow()
     if new_hash is not None:
         user.password_hash = new_hash
-    user.failed_attempts = 0
-    user.locked_until = None
     user.last_login_at = now
     session_token, csrf_token = await _create_session(db, user, ip, user_agent, now, settings)
-    _record_attempt(db, email, user, ip, LoginOutcome.SUCCESS)
+    repository.record_attempt(db, email, user.id, address, LoginOutcome.SUCCESS.value)
     log.info("auth.login", user_id=user.id)
     return SignedIn(user, session_token, csrf_token)
+
+
+async def unlock(db: AsyncSession, user: User, *, trusted_ip: str | None = None) -> None:
+    """Clear the failed-login limits on ``user`` (every address starts again) and, with
+    ``trusted_ip``, trust that address as if the user had just signed in from it: strangers'
+    failures then never refuse it, so an attack running on cannot undo the unlock."""
+    repository.record_attempt(
+        db, user.email, user.id, trusted_ip, LoginOutcome.OPERATOR_UNLOCK.value
+    )
+    user.failed_attempts = 0
+    user.locked_until = None
+    log.info("auth.unlocked", user_id=user.id, trusted_ip=trusted_ip)
 
 
 async def _create_session(
@@ -227,11 +299,39 @@ def check_password_policy(password: str, settings: AuthSettings, field: str = "p
 
 
 async def change_own_password(
-    db: AsyncSession, active: ActiveSession, data: PasswordChange, settings: AuthSettings
+    db: AsyncSession,
+    active: ActiveSession,
+    data: PasswordChange,
+    *,
+    ip: str | None,
+    settings: AuthSettings,
+    gate: passwords.VerificationGate,
 ) -> None:
+    """Change the signed-in user's password. A wrong current password counts like a failed
+    login from this address (a stolen session cannot try passwords without limit); the
+    session does not make the caller trusted here, its address might."""
     user = active.user
-    matches, _ = await passwords.verify_password(data.current_password, user.password_hash)
+    address = address_key(ip)
+    now = utcnow()
+    history = await repository.login_history(db, user.email, address, now, settings)
+    await db.commit()  # boundary: the connection goes back before the verification
+    trusted = history.trusted_address
+    refused = refusal(history, now, settings, trusted=trusted)
+    if refused is not None:
+        raise LoginRefusedError(refused.limit, refused.retry_after_seconds)
+    matches, _ = await _verify(gate, data.current_password, user)
     if not matches:
+        await _count_failure(
+            db,
+            email=user.email,
+            user=user,
+            ip=address,
+            outcome=LoginOutcome.BAD_CURRENT_PASSWORD,
+            history=history,
+            trusted=trusted,
+            now=now,
+            settings=settings,
+        )
         raise FieldError("current_password", "this is not your current password")
     check_password_policy(data.new_password, settings, "new_password")
     user.password_hash = await passwords.hash_password(data.new_password)

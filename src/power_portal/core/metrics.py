@@ -2,10 +2,12 @@
 
 - ingest: rows accepted and duplicates per source (``device``: the meter API,
   ``fleet``: customer stacks pushing to the admin, ``mqtt``: the gateway bridge, counted
-  when its batch commits), batches refused by status;
+  when its batch commits), batches refused by status, and the refusals of requests without
+  a recognised credential by reason (stored nowhere else);
 - HTTP: request latency by route *template* (``/api/devices/{device_id}/energy``,
   never the raw path, so the label set stays bounded), method and status class;
-- the database pool, the process (CPU, memory, file descriptors) and the build.
+- the database pool, requests replayed after a deadlock or serialization failure
+  (``core/replay.py``), the process (CPU, memory, file descriptors) and the build.
 
 With several uvicorn workers each process has its own registry and a scrape sees
 one of them: scale with one worker per container (or scrape each) for exact totals.
@@ -91,6 +93,25 @@ class PortalMetrics:
             "Ingest requests refused, by status and reason",
             ["source", "status", "reason"],
         )
+        self.login_refusals = self.counter(
+            "portal_login_refusals",
+            "Sign-ins and password checks refused before verification, by the limit that"
+            " refused them (address_locked, address_slowed, account_slowed, busy)",
+            ["limit"],
+        )
+        self.anonymous_refusals = self.counter(
+            "portal_ingest_anonymous_refusals",
+            "Ingest requests refused before any credential was recognised (no token, an"
+            " unknown one, or throttled for guessing): counted and logged sampled, never stored",
+            ["source", "reason"],
+        )
+        self.db_conflicts = self.counter(
+            "portal_db_conflicts",
+            "Requests whose transaction lost a deadlock or serialization failure, by kind and"
+            " what became of the attempt: replayed, exhausted (503 after the last attempt),"
+            " not_replayable_committed or not_replayable_body (503 at once)",
+            ["kind", "outcome"],
+        )
         self.http_duration = Histogram(
             "portal_http_request_duration_seconds",
             "HTTP request latency by route template, method and status class",
@@ -122,6 +143,12 @@ class PortalMetrics:
         refused, and a refusal by its reason (MQTT has no status code: ``status="-"``)."""
         self.rows_rejected.labels("mqtt").inc()
         self.batches_rejected.labels("mqtt", "-", reason).inc()
+
+    def anonymous_refusal(self, source: str, reason: str) -> None:
+        self.anonymous_refusals.labels(source, reason).inc()
+
+    def db_conflict(self, kind: str, outcome: str) -> None:
+        self.db_conflicts.labels(kind, outcome).inc()
 
     def request_done(self, method: str, route: str, status: int, seconds: float) -> None:
         self.http_duration.labels(method, route, status_class(status)).observe(seconds)
@@ -169,6 +196,14 @@ def record_ingest(
     metrics = metrics_of(request.app)
     if metrics is not None:
         metrics.ingested(source, accepted, duplicates, rejected)
+
+
+def record_anonymous_refusal(request: Request, source: str, reason: str) -> None:
+    """Count an ingest request refused without a recognised credential (a no-op for an app
+    without metrics)."""
+    metrics = metrics_of(request.app)
+    if metrics is not None:
+        metrics.anonymous_refusal(source, reason)
 
 
 def route_template(scope: Scope) -> str:

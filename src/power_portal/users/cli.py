@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from power_portal.auth.models import Role
 from power_portal.auth.schemas import UserRead
+from power_portal.core.emails import normalise_email
 from power_portal.core.errors import PortalError
 from power_portal.db.runtime import open_database
 from power_portal.logging import configure_logging
@@ -40,6 +42,14 @@ def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     except PortalError as exc:
         error_console.print(f"[bold red]Error:[/] {exc.detail}")
         raise typer.Exit(code=1) from exc
+
+
+def _email_argument(email: str) -> str:
+    """The account's e-mail as it is stored (``core.emails``), or a usage error."""
+    try:
+        return normalise_email(email)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="EMAIL") from exc
 
 
 def _password_option(password: str | None) -> str:
@@ -85,6 +95,7 @@ def set_password(
     ] = None,
 ) -> None:
     """Set a user's password; also unlocks the account and ends its sessions."""
+    email = _email_argument(email)
     new_password = _password_option(password)
 
     async def work(db: AsyncSession) -> None:
@@ -94,7 +105,40 @@ def set_password(
         await service.set_password(db, user, new_password, get_settings().auth)
 
     _run(work)
-    console.print(f"Password set for [bold]{email.strip().lower()}[/]")
+    console.print(f"Password set for [bold]{email}[/]")
+
+
+@app.command("unlock")
+def unlock(
+    email: str,
+    address: Annotated[
+        str | None,
+        typer.Option(
+            help="Also trust this client address for the account (the address you will sign"
+            " in from): failed logins by others never refuse it, so an attack cannot undo it."
+        ),
+    ] = None,
+) -> None:
+    """Clear the failed-login limits on an account (the break-glass path for a locked-out
+    admin; see OPERATIONS.md)."""
+    email = _email_argument(email)
+    trusted_ip = None
+    if address is not None:
+        try:
+            trusted_ip = str(ipaddress.ip_address(address.strip()))
+        except ValueError as exc:
+            message = f"not an IP address: {address!r}"
+            raise typer.BadParameter(message, param_hint="--address") from exc
+
+    async def work(db: AsyncSession) -> None:
+        user = await service.get_user_by_email(db, email)
+        if user is None:
+            raise PortalError(f"no user with e-mail {email}")
+        await service.unlock_user(db, user.id, trusted_ip=trusted_ip)
+
+    _run(work)
+    trusted = f"; {trusted_ip} is trusted for it" if trusted_ip else ""
+    console.print(f"Unlocked [bold]{email}[/]{trusted}")
 
 
 @app.command("list")

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from power_portal.auth import passwords
+from power_portal.auth import service as auth_service
 from power_portal.auth.models import Role, User
 from power_portal.auth.service import check_password_policy, end_all_sessions
 from power_portal.core.errors import ConflictError, FieldError, found
@@ -131,10 +132,11 @@ async def delete_user(db: AsyncSession, user_id: int, acting_user: User) -> None
     log.info("users.deleted", user_id=user_id)
 
 
-async def unlock_user(db: AsyncSession, user_id: int) -> User:
+async def unlock_user(db: AsyncSession, user_id: int, *, trusted_ip: str | None = None) -> User:
+    """Clear the failed-login limits on a user; with ``trusted_ip``, also trust that address
+    (``portal users unlock --address``: the break-glass path an attack cannot undo)."""
     user = await get_user(db, user_id, for_update=True)
-    user.locked_until = None
-    user.failed_attempts = 0
+    await auth_service.unlock(db, user, trusted_ip=trusted_ip)
     await db.flush()
     await db.refresh(user)
     log.info("users.unlocked", user_id=user_id)
@@ -148,8 +150,7 @@ async def set_password(
     check_password_policy(password, settings, field)
     user.password_hash = await passwords.hash_password(password)
     user.password_changed_at = utcnow()
-    user.failed_attempts = 0
-    user.locked_until = None
+    await auth_service.unlock(db, user)
     await end_all_sessions(db, user.id)
     await db.flush()
     log.info("users.password_set", user_id=user.id)
