@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from power_portal.web.spa import DEFAULT_STATIC_DIR
@@ -12,5 +15,7 @@ __all__ = ["browser", "page", "playwright_instance"]
 
 @pytest.fixture(scope="session", autouse=True)
 def _front_end_is_built() -> None:
-    if not (DEFAULT_STATIC_DIR / "index.html").is_file():
-        pytest.fail(f"the front end is not built in {DEFAULT_STATIC_DIR}: run `make frontend`")
+    # PORTAL_STATIC_DIR (read by every Settings) points the tests at another build
+    static_dir = Path(os.environ.get("PORTAL_STATIC_DIR") or DEFAULT_STATIC_DIR)
+    if not (static_dir / "index.html").is_file():
+        pytest.fail(f"the front end is not built in {static_dir}: run `make frontend`")
