@@ -58,9 +58,9 @@ def test_lockout_message_after_five_failed_logins(
 
     failed_login(page, victim.email, "wrong-password-123")
     expect(page.get_by_test_id("login-error")).to_contain_text(
-        "too many failed logins: the account is locked"
+        "too many failed logins from this address: the account is locked for it"
     )
-    # the right password does not help while the lock lasts
+    # the right password does not help from this address while the lock lasts
     failed_login(page, victim.email, victim.password)
     expect(page.get_by_test_id("login-error")).to_contain_text("the account is locked")
 
