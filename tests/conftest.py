@@ -83,9 +83,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No PORTAL_* variable or portal.toml of the developer's leaks into a test."""
+    """No PORTAL_* variable or portal.toml of the developer's leaks into a test; but
+    PORTAL_STATIC_DIR, which points the browser tests at another build of the front end."""
     for name in list(os.environ):
-        if name.startswith("PORTAL_"):
+        if name.startswith("PORTAL_") and name != "PORTAL_STATIC_DIR":
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
 
