@@ -6,7 +6,7 @@ import type {
   ReactiveChargeDraft,
   VersionDraft,
 } from "../lib/types";
-import { Field, ProblemText } from "./problems";
+import { Field, fieldId, ProblemText } from "./problems";
 
 type ChargesProps = {
   v: number;
@@ -228,18 +228,22 @@ export function ReactiveChargeEditor({ v, version, currency, onChange }: Charges
       <Flex gap={8} align="center" style={{ marginBottom: 12 }}>
         <Switch
           data-testid="reactive-toggle"
+          aria-labelledby={`${fieldId(`versions.${v}.reactive_charge`)}-label`}
           checked={charge !== null}
           onChange={(on) =>
             onChange({ ...version, reactive_charge: on ? { ...DEFAULT_REACTIVE } : null })
           }
         />
-        <Typography.Text>Charge reactive energy</Typography.Text>
+        <Typography.Text id={`${fieldId(`versions.${v}.reactive_charge`)}-label`}>
+          Charge reactive energy
+        </Typography.Text>
       </Flex>
       {charge && (
         <Flex wrap gap={8} align="flex-start">
           <Field at={at("name")} label="Name">
             <Input
               data-testid="reactive-name"
+              id={fieldId(at("name"))}
               value={charge.name}
               onChange={(e) => update({ name: e.target.value })}
               style={{ width: 200 }}
@@ -248,6 +252,7 @@ export function ReactiveChargeEditor({ v, version, currency, onChange }: Charges
           <Field at={at("rate")} label="Rate per kvarh">
             <InputNumber<number>
               data-testid="reactive-rate"
+              id={fieldId(at("rate"))}
               prefix={currency}
               min={0}
               step={0.01}
@@ -263,6 +268,7 @@ export function ReactiveChargeEditor({ v, version, currency, onChange }: Charges
           >
             <InputNumber<number>
               data-testid="reactive-free-share"
+              id={fieldId(at("free_share"))}
               min={0}
               max={10}
               step={0.05}

@@ -8,6 +8,7 @@ import { rateRows } from "../lib/draft-ops";
 import type { RateRow } from "../lib/draft-ops";
 import type { BlockDraft, EnergyRateDraft, VersionDraft } from "../lib/types";
 import { Field, ProblemText, useProblems } from "./problems";
+import { VisuallyHidden } from "./VisuallyHidden";
 
 type EnergyRatesEditorProps = {
   v: number;
@@ -28,6 +29,17 @@ export function EnergyRatesEditor({
   const { token } = theme.useToken();
   const problems = useProblems();
   const rows = rateRows(version);
+  // A row keeps its key when its rate is first typed (index null → n): a new key would
+  // remount the row and take the focus out of the field after one keystroke. Only a
+  // second rate for the same season × period (a problem to fix) gets its index in its key.
+  const keys = new Map<RateRow, string>();
+  const seen = new Set<string>();
+  for (const row of rows) {
+    const key = `${row.season}\u0000${row.period}`;
+    keys.set(row, seen.has(key) ? `${key}\u0000${row.index}` : key);
+    seen.add(key);
+  }
+  const rowKey = (row: RateRow) => keys.get(row) ?? `${row.season}\u0000${row.period}`;
 
   const setRate = (row: RateRow, changes: Partial<EnergyRateDraft>) => {
     if (row.index === null) {
@@ -208,6 +220,7 @@ export function EnergyRatesEditor({
           <Switch
             size="small"
             data-testid={`rate-${row.season}-${row.period}-blocks`}
+            aria-label={`Blocks ${row.season} ${row.period}`}
             checked={Boolean(rate?.blocks)}
             onChange={(on) =>
               setBlocks(
@@ -226,6 +239,7 @@ export function EnergyRatesEditor({
     },
     {
       key: "actions",
+      title: <VisuallyHidden>Actions</VisuallyHidden>,
       width: 50,
       render: (_, row) =>
         row.unused && row.index !== null ? (
@@ -248,7 +262,7 @@ export function EnergyRatesEditor({
     <div data-testid="energy-rates">
       <Table<RateRow>
         size="small"
-        rowKey={(row) => `${row.season}\u0000${row.period}\u0000${row.index}`}
+        rowKey={rowKey}
         columns={columns}
         dataSource={rows}
         pagination={false}
@@ -266,7 +280,7 @@ export function EnergyRatesEditor({
           showExpandColumn: false,
           expandedRowKeys: rows
             .filter((row) => row.index !== null && problems.at(at(row)).length > 0)
-            .map((row) => `${row.season}\u0000${row.period}\u0000${row.index}`),
+            .map(rowKey),
           expandedRowRender: (row) => <ProblemText at={at(row)} />,
         }}
       />

@@ -17,7 +17,7 @@ import { timeZoneNames } from "@/lib/timezones";
 import { COMMON_CURRENCIES } from "../lib/currencies";
 import { DAY_LABELS, DAYS } from "../lib/types";
 import type { Day, HolidayOverrideDraft, TariffDraft } from "../lib/types";
-import { Field, ProblemText } from "./problems";
+import { Field, fieldId, ProblemText } from "./problems";
 
 type HeaderFieldsProps = {
   draft: TariffDraft;
@@ -38,6 +38,7 @@ export function HeaderFields({ draft, onChange }: HeaderFieldsProps) {
           <Field label="Name" at="name">
             <Input
               data-testid="tariff-name"
+              id={fieldId("name")}
               placeholder="e.g. Megaflex urban"
               value={draft.name}
               onChange={(e) => onChange({ ...draft, name: e.target.value })}
@@ -48,6 +49,7 @@ export function HeaderFields({ draft, onChange }: HeaderFieldsProps) {
           <Field label="Currency" at="currency">
             <AutoComplete
               data-testid="tariff-currency"
+              id={fieldId("currency")}
               value={draft.currency}
               options={COMMON_CURRENCIES.map((c) => ({ value: c }))}
               onChange={(value: string) =>
@@ -61,6 +63,7 @@ export function HeaderFields({ draft, onChange }: HeaderFieldsProps) {
           <Field label="Time zone" at="timezone" tooltip="Windows and dates are on this wall clock">
             <Select
               data-testid="tariff-timezone"
+              id={fieldId("timezone")}
               value={draft.timezone}
               options={zones}
               showSearch={{ optionFilterProp: "label" }}
@@ -74,6 +77,7 @@ export function HeaderFields({ draft, onChange }: HeaderFieldsProps) {
           <Flex gap={8} align="center" style={{ height: 32 }}>
             <Switch
               data-testid="tariff-holidays"
+              id={fieldId("public_holidays")}
               checked={holidays !== null}
               onChange={(on) =>
                 onChange({
@@ -92,6 +96,7 @@ export function HeaderFields({ draft, onChange }: HeaderFieldsProps) {
             <Field label="Calendar" at="public_holidays.calendar" tooltip="A country code, e.g. ZA">
               <Input
                 data-testid="tariff-holiday-calendar"
+                id={fieldId("public_holidays.calendar")}
                 value={holidays.calendar}
                 maxLength={10}
                 onChange={(e) =>
@@ -106,6 +111,7 @@ export function HeaderFields({ draft, onChange }: HeaderFieldsProps) {
             <Field label="Bill holidays as" at="public_holidays.treat_as">
               <Select
                 data-testid="tariff-holiday-treat-as"
+                id={fieldId("public_holidays.treat_as")}
                 value={holidays.treat_as}
                 onChange={(treat_as: "sat" | "sun") =>
                   onChange({ ...draft, public_holidays: { ...holidays, treat_as } })
@@ -124,6 +130,7 @@ export function HeaderFields({ draft, onChange }: HeaderFieldsProps) {
                     <Flex gap={6} align="center">
                       <DatePicker
                         data-testid={`holiday-override-${k}-date`}
+                        aria-label="Date"
                         format="YYYY-MM-DD"
                         allowClear={false}
                         value={o.date ? dayjs(o.date) : null}
@@ -138,6 +145,7 @@ export function HeaderFields({ draft, onChange }: HeaderFieldsProps) {
                       />
                       <Select
                         data-testid={`holiday-override-${k}-treat-as`}
+                        aria-label="Bill this date as"
                         value={o.treat_as ?? ""}
                         onChange={(value: string) =>
                           setOverrides(

@@ -1,6 +1,7 @@
 import { ClearOutlined, PlusOutlined } from "@ant-design/icons";
 import { Button, Flex, Input, Popover, theme, Typography } from "antd";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
+import type { InputRef } from "antd";
 import { periodColor } from "@/lib/period-colors";
 
 type PeriodPaletteProps = {
@@ -16,22 +17,39 @@ export function PeriodPalette({ names, brush, onBrush, onAdd }: PeriodPalettePro
   const { token } = theme.useToken();
   const [adding, setAdding] = useState(false);
   const [name, setName] = useState("");
+  const inputRef = useRef<InputRef>(null);
+  const addRef = useRef<HTMLButtonElement>(null);
+  const addingRef = useRef(adding);
+  const returnFocusRef = useRef(false);
+  // The field has the focus each time the popover opens (autoFocus: the first time only).
+  useEffect(() => {
+    addingRef.current = adding;
+    if (adding) inputRef.current?.focus();
+  }, [adding]);
   const trimmed = name.trim();
   const taken = names.includes(trimmed);
 
   const add = () => {
     if (!trimmed || taken) return;
     onAdd(trimmed);
+    close();
+  };
+
+  // Closed with Enter (added) or Escape: the focus goes back to the "+ Period" button.
+  function close() {
+    addingRef.current = false;
+    returnFocusRef.current = true;
     setName("");
     setAdding(false);
-  };
+    addRef.current?.focus();
+  }
 
   return (
     <Flex wrap gap={8} align="center" data-testid="palette">
       <Typography.Text type="secondary" style={{ marginInlineEnd: 4 }}>
         Paint with
       </Typography.Text>
-      {names.map((n) => {
+      {names.map((n, i) => {
         const selected = brush === n;
         const color = periodColor(n, names);
         return (
@@ -39,6 +57,7 @@ export function PeriodPalette({ names, brush, onBrush, onAdd }: PeriodPalettePro
             key={n}
             data-testid={`palette-${n}`}
             aria-pressed={selected}
+            title={i < 9 ? `${n}: key ${i + 1} on the week grid` : undefined}
             onClick={() => onBrush(n)}
             style={{
               borderColor: selected ? color : undefined,
@@ -73,19 +92,36 @@ export function PeriodPalette({ names, brush, onBrush, onAdd }: PeriodPalettePro
       </Button>
       <Popover
         open={adding}
-        onOpenChange={setAdding}
+        onOpenChange={(open) => {
+          addingRef.current = open;
+          setAdding(open);
+        }}
+        // (again once it has opened, unless it was closed meanwhile: fast typists)
+        afterOpenChange={(open) => {
+          if (open && addingRef.current) inputRef.current?.focus();
+          // and, once closed with Enter or Escape, back on the button whatever moved it
+          if (!open && returnFocusRef.current) addRef.current?.focus();
+          if (!open) returnFocusRef.current = false;
+        }}
         trigger="click"
         title="New period"
         content={
           <Flex gap={8}>
             <Input
+              ref={inputRef}
               data-testid="palette-new-name"
+              aria-label="New period name"
               autoFocus
               placeholder="e.g. shoulder"
               value={name}
               status={taken ? "error" : undefined}
               onChange={(e) => setName(e.target.value)}
-              onPressEnter={add}
+              onKeyDown={(e) => {
+                // Not the default: the key would go on to click the button the focus returns to.
+                if (e.key === "Enter" || e.key === "Escape") e.preventDefault();
+                if (e.key === "Enter") add();
+                if (e.key === "Escape") close();
+              }}
               style={{ width: 180 }}
             />
             <Button
@@ -99,7 +135,7 @@ export function PeriodPalette({ names, brush, onBrush, onAdd }: PeriodPalettePro
           </Flex>
         }
       >
-        <Button data-testid="palette-add" type="dashed" icon={<PlusOutlined />}>
+        <Button ref={addRef} data-testid="palette-add" type="dashed" icon={<PlusOutlined />}>
           Period
         </Button>
       </Popover>

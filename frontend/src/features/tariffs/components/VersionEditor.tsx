@@ -9,7 +9,7 @@ import type { Day, VersionDraft } from "../lib/types";
 import { DemandChargesEditor, FixedChargesEditor, ReactiveChargeEditor } from "./ChargesEditor";
 import { EnergyRatesEditor } from "./EnergyRatesEditor";
 import { PeriodPalette } from "./PeriodPalette";
-import { Field, useProblems } from "./problems";
+import { Field, fieldId, useProblems } from "./problems";
 import { SeasonsEditor } from "./SeasonsEditor";
 import { HATCH, WeekGrid } from "./WeekGrid";
 import { WindowsList } from "./WindowsList";
@@ -136,10 +136,16 @@ export function VersionEditor({
   useLayoutEffect(() => {
     latest.current = { version, brush, onChange };
   });
-  const onPaint = useCallback((season: string, days: Day[], from: number, to: number) => {
-    const { version: current, brush: with_, onChange: change } = latest.current;
-    change({ ...current, periods: paint(current.periods, season, days, from, to, with_) });
-  }, []);
+  // A number key paints with that period of the palette, and chooses it as the brush.
+  const onPaint = useCallback(
+    (season: string, days: Day[], from: number, to: number, name?: string | null) => {
+      const { version: current, brush, onChange: change } = latest.current;
+      const with_ = name === undefined ? brush : name;
+      if (typeof name === "string") setChosen(name);
+      change({ ...current, periods: paint(current.periods, season, days, from, to, with_) });
+    },
+    [],
+  );
   const empty = useMemo(() => new Set<string>(), []);
 
   const rowsWithProblems = (season: string) =>
@@ -153,6 +159,7 @@ export function VersionEditor({
         <Field label="In force from" at={`versions.${v}.effective_from`}>
           <DatePicker
             data-testid={`version-${v}-effective-from`}
+            id={fieldId(`versions.${v}.effective_from`)}
             allowClear={false}
             format={DATE}
             value={version.effective_from ? dayjs(version.effective_from) : null}
@@ -162,6 +169,7 @@ export function VersionEditor({
         <Field label="Until (exclusive)" at={`versions.${v}.effective_to`}>
           <DatePicker
             data-testid={`version-${v}-effective-to`}
+            id={fieldId(`versions.${v}.effective_to`)}
             format={DATE}
             placeholder="open-ended"
             value={version.effective_to ? dayjs(version.effective_to) : null}
@@ -171,6 +179,7 @@ export function VersionEditor({
         <Field label="VAT" at={`versions.${v}.vat_percent`}>
           <InputNumber<number>
             data-testid={`version-${v}-vat`}
+            id={fieldId(`versions.${v}.vat_percent`)}
             min={0}
             max={100}
             step={0.5}
@@ -191,6 +200,8 @@ export function VersionEditor({
         testId="tou-periods"
         hint={
           "Pick a period, then press on the grid and drag across days and hours to paint. " +
+          "With the keyboard: Tab to the grid, move with the arrow keys, hold Shift to " +
+          "select, press Space or Enter to paint (or 1–9 for that period, Delete to erase). " +
           "Public holidays are billed as the day type set above."
         }
       >

@@ -12,6 +12,14 @@ export function useProblems(): ProblemIndex {
   return useContext(ProblemsContext);
 }
 
+/**
+ * The id of the input a labelled `Field` at `at` labels: give it to the input
+ * (`id={fieldId(at)}`) so that the label names it and a click on it focuses it.
+ */
+export function fieldId(at: string): string {
+  return `tariff-${at.replaceAll(".", "-")}`;
+}
+
 function testIdOf(at: string): string {
   return `problem-${at.replaceAll(".", "-")}`;
 }
@@ -41,12 +49,16 @@ type FieldProps = {
   extra?: ReactNode;
 };
 
-/** A labelled input that shows the server's problems for its path underneath, in red. */
+/**
+ * A labelled input that shows the server's problems for its path underneath, in red.
+ * The label is for the element whose id is `fieldId(at)`.
+ */
 export function Field({ label, at, children, style, tooltip, extra }: FieldProps) {
   const messages = useProblems().at(at);
   return (
     <Form.Item
       label={label}
+      htmlFor={label ? fieldId(at) : undefined}
       tooltip={tooltip}
       extra={extra}
       style={{ marginBottom: 12, ...style }}

@@ -1,5 +1,5 @@
 import { ArrowLeftOutlined, SaveOutlined } from "@ant-design/icons";
-import { Button, Flex, Tag, Typography } from "antd";
+import { Button, Flex, Tag, theme, Typography } from "antd";
 import type { ReactNode } from "react";
 import { Link } from "react-router";
 import { RATES_PATH } from "../../lib/paths";
@@ -24,13 +24,19 @@ export function EditorToolbar({
   onSave,
   children,
 }: EditorToolbarProps) {
+  const { token } = theme.useToken();
   return (
     <Flex justify="space-between" align="center" wrap gap={12} style={{ marginBottom: 16 }}>
       <Flex align="center" gap={12}>
         <Link to={RATES_PATH} aria-label="Back to the tariffs">
           <ArrowLeftOutlined />
         </Link>
-        <Typography.Title level={3} style={{ margin: 0 }} data-testid="tariff-editor-title">
+        {/* The page's one level-one heading, at the size the editor had. */}
+        <Typography.Title
+          level={1}
+          style={{ margin: 0, fontSize: token.fontSizeHeading3 }}
+          data-testid="tariff-editor-title"
+        >
           {title}
         </Typography.Title>
         {dirty && (

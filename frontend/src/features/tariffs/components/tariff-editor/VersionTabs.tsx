@@ -1,11 +1,15 @@
-import { App, Badge, Card, Tabs, Typography } from "antd";
+import { DeleteOutlined, PlusOutlined } from "@ant-design/icons";
+import { App, Badge, Button, Card, Flex, Tabs, Typography } from "antd";
 import { addVersion } from "../../lib/draft-ops";
 import { ProblemText, useProblems } from "../problems";
 import { VersionEditor } from "../VersionEditor";
 import { removeVersion, shownVersion, versionLabel } from "./editor-state";
 import type { TariffDraftState } from "./useTariffDraft";
 
-/** The versions card: a tab per version (its problem count on it), add and remove. */
+/**
+ * The versions card: a tab per version (its problem count on it), add and remove.
+ * Add and remove are buttons outside the tab list (a tab list may hold only tabs).
+ */
 export function VersionTabs({ editor }: { editor: TariffDraftState }) {
   const { modal } = App.useApp();
   const problems = useProblems();
@@ -38,26 +42,25 @@ export function VersionTabs({ editor }: { editor: TariffDraftState }) {
       size="small"
       style={{ marginBottom: 16 }}
       extra={
-        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-          A new version when rates change (e.g. each tariff year); bills use the one in force each
-          day.
-        </Typography.Text>
+        <Flex align="center" gap={12}>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            A new version when rates change (e.g. each tariff year); bills use the one in force each
+            day.
+          </Typography.Text>
+          <Button data-testid="add-version" size="small" icon={<PlusOutlined />} onClick={add}>
+            Version
+          </Button>
+        </Flex>
       }
     >
       <Tabs
         data-testid="version-tabs"
-        type="editable-card"
+        type="card"
         destroyOnHidden
         activeKey={String(shownVersion(draft, active))}
         onChange={(key) => setActive(Number(key))}
-        addIcon={<span data-testid="add-version">+ Version</span>}
-        onEdit={(key, action) => {
-          if (action === "add") add();
-          else remove(Number(key));
-        }}
         items={draft.versions.map((version, v) => ({
           key: String(v),
-          closable: draft.versions.length > 1,
           label: (
             <span data-testid={`version-tab-${v}`}>
               <Badge count={problems.countUnder(`versions.${v}`)} size="small" offset={[8, -2]}>
@@ -67,6 +70,20 @@ export function VersionTabs({ editor }: { editor: TariffDraftState }) {
           ),
           children: (
             <>
+              {draft.versions.length > 1 && (
+                <Flex justify="flex-end">
+                  <Button
+                    data-testid={`version-${v}-remove`}
+                    size="small"
+                    type="text"
+                    danger
+                    icon={<DeleteOutlined />}
+                    onClick={() => remove(v)}
+                  >
+                    Remove this version
+                  </Button>
+                </Flex>
+              )}
               <ProblemText at={`versions.${v}`} style={{ marginBottom: 8 }} />
               <VersionEditor
                 v={v}
