@@ -2,9 +2,26 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { aViewer, anAdmin, fetchedRequests, meRoute, mockFetch, renderApp } from "@/test/utils";
+import { routePaths } from "./router";
+import checkedIn from "./routes.json";
 
 const healthy = { status: "ok", database: "sqlite", run_mode: "standalone", version: "0.1.0" };
 const expired = { status: 401, body: { detail: "not signed in, or the session has expired" } };
+
+describe("the route list (routes.json)", () => {
+  it("is every route of the router: update routes.json with a new page", () => {
+    // tests/e2e/test_accessibility_ui.py audits each of these paths with axe-core
+    expect(checkedIn.paths).toEqual(routePaths());
+  });
+
+  it("lists full paths: an index route as its parent's, no duplicates", () => {
+    const paths = routePaths([
+      { path: "/", children: [{ index: true }, { path: "a/:id" }, { children: [{ path: "b" }] }] },
+      { path: "/abs", children: [{ index: true }, { path: "x" }] },
+    ]);
+    expect(paths).toEqual(["/", "/a/:id", "/b", "/abs", "/abs/x"]);
+  });
+});
 
 describe("app routes", () => {
   it("renders the shell, the user menu and the dashboard at / for a signed-in user", async () => {

@@ -173,6 +173,27 @@ export const routes: RouteObject[] = [
   },
 ];
 
+/**
+ * Every route's full path pattern ("/sites/:siteId", "/settings/rates/new", "/*"), in route
+ * table order: an index route is its parent's path, a pathless layout route adds nothing.
+ * `routes.json` next to this file is this list, checked in; `router.test.tsx` fails when they
+ * differ, and the accessibility e2e test (tests/e2e/test_accessibility_ui.py) audits every
+ * path in it, so a new page cannot be left out.
+ */
+export function routePaths(table: readonly RouteObject[] = routes, parent = ""): string[] {
+  const found: string[] = [];
+  for (const route of table) {
+    const here = route.path
+      ? route.path.startsWith("/")
+        ? route.path
+        : `${parent.replace(/\/$/, "")}/${route.path}`
+      : parent || "/";
+    if (route.index || route.path) found.push(here);
+    if (route.children) found.push(...routePaths(route.children, here));
+  }
+  return [...new Set(found)];
+}
+
 export function createAppRouter() {
   return createBrowserRouter(routes);
 }

@@ -12,6 +12,7 @@ import { Layout, Menu, theme, Typography } from "antd";
 import type { MenuProps } from "antd";
 import { Link, Outlet, useLocation } from "react-router";
 import type { User } from "@/api/types";
+import { MAIN_CONTENT_ID, SkipLink } from "@/components/a11y/SkipLink";
 import { AlertsBadge } from "@/features/alerts";
 import { BrandMark, useBrand } from "@/features/branding";
 import { hasRole, UserMenu, useMe } from "@/features/auth";
@@ -130,6 +131,7 @@ export function AppLayout() {
 
   return (
     <Layout style={{ minHeight: "100vh" }}>
+      <SkipLink />
       <Header
         data-testid="app-header"
         style={{
@@ -137,7 +139,8 @@ export function AppLayout() {
           alignItems: "center",
           gap: 12,
           paddingInline: 24,
-          // the background is the primary colour (theme token); the accent underlines it
+          // the background is the primary colour, or a darker shade of it so its white text reads
+          // (the theme's headerBg and headerColor); the accent underlines it
           boxShadow: `inset 0 -3px 0 ${branding.secondary_color}`,
         }}
       >
@@ -145,7 +148,8 @@ export function AppLayout() {
         <Typography.Text
           data-testid="product-name"
           strong
-          style={{ color: "#fff", fontSize: 18, margin: 0 }}
+          // the header's text colour, which the theme picks to read on the header
+          style={{ color: "inherit", fontSize: 18, margin: 0 }}
         >
           {branding.product_name}
         </Typography.Text>
@@ -161,15 +165,18 @@ export function AppLayout() {
           collapsedWidth={0}
           style={{ background: token.colorBgContainer }}
         >
-          <Menu
-            mode="inline"
-            selectedKeys={selectedKeys(pathname)}
-            defaultOpenKeys={["/settings"]}
-            items={navItems(user, runMode)}
-            style={{ height: "100%", borderInlineEnd: 0 }}
-          />
+          <nav aria-label="Main" style={{ height: "100%" }}>
+            <Menu
+              mode="inline"
+              selectedKeys={selectedKeys(pathname)}
+              defaultOpenKeys={["/settings"]}
+              items={navItems(user, runMode)}
+              style={{ height: "100%", borderInlineEnd: 0 }}
+            />
+          </nav>
         </Sider>
-        <Content style={{ padding: 24 }}>
+        {/* the skip link's target: focusable from script only, no ring of its own (index.css) */}
+        <Content id={MAIN_CONTENT_ID} tabIndex={-1} style={{ padding: 24 }}>
           <Outlet />
         </Content>
       </Layout>

@@ -1,11 +1,14 @@
-import { DownloadOutlined } from "@ant-design/icons";
-import { Alert, Button, Card, Empty, Flex, Skeleton, Tooltip, Typography } from "antd";
-import { lazy, Suspense } from "react";
+import { DownloadOutlined, TableOutlined } from "@ant-design/icons";
+import { Alert, Button, Card, Empty, Flex, Skeleton, Table, Tooltip, Typography } from "antd";
+import type { TableColumnsType } from "antd";
+import { isValidElement, lazy, Suspense, useId, useMemo, useState } from "react";
 import type { ReactNode } from "react";
 import { errorMessage } from "@/api/errors";
 import { buildCsv, downloadCsv } from "./csv";
-import type { CsvTable } from "./csv";
+import type { CsvTable, CsvValue } from "./csv";
 import type { ChartOption } from "./echarts";
+import { VISUALLY_HIDDEN } from "@/components/a11y/VisuallyHidden";
+import { chartSummary } from "./summary";
 
 // ECharts is big: load it (and the wrapper) only when a chart is first shown.
 const EChart = lazy(() => import("./EChart"));
@@ -32,7 +35,45 @@ export type ChartCardProps = {
   csvFileName: string;
   /** More controls in the card's header, left of the export button. */
   extra?: ReactNode;
+  /** The chart's name in words (its summary, the canvas's label); `title` when it is text. */
+  label?: string;
 };
+
+/** The text of a title: a string, or the strings inside an element ("Energy", <b>…</b>). */
+function textOf(node: ReactNode): string {
+  if (typeof node === "string" || typeof node === "number") return String(node);
+  if (Array.isArray(node)) return node.map(textOf).join("");
+  if (isValidElement<{ children?: ReactNode }>(node)) return textOf(node.props.children);
+  return "";
+}
+
+type TableRow = { key: number; cells: readonly CsvValue[] };
+
+/** The chart's data (its CSV rows) as a table: the "Show as table" view. */
+function ChartTable({ csv, caption, testId }: { csv: CsvTable; caption: string; testId: string }) {
+  const columns: TableColumnsType<TableRow> = csv.header.map((name, i) => ({
+    key: i,
+    title: name,
+    align: csv.rows.some((row) => typeof row[i] === "number") ? "right" : "left",
+    render: (_: unknown, row: TableRow) => {
+      const value = row.cells[i];
+      return value === null || value === undefined || value === "" ? "—" : String(value);
+    },
+  }));
+  // A wide table scrolls inside a region the keyboard can reach (and scroll with the arrows).
+  return (
+    <div role="region" aria-label={caption} tabIndex={0} style={{ overflowX: "auto" }}>
+      <Table<TableRow>
+        data-testid={testId}
+        size="small"
+        caption={caption}
+        columns={columns}
+        dataSource={csv.rows.map((cells, key) => ({ key, cells }))}
+        pagination={csv.rows.length > 25 ? { pageSize: 25, showSizeChanger: false } : false}
+      />
+    </div>
+  );
+}
 
 function ChartSkeleton({ height }: { height: number }) {
   return (
@@ -57,7 +98,17 @@ export function ChartCard({
   csv,
   csvFileName,
   extra,
+  label,
 }: ChartCardProps) {
+  const summaryId = useId();
+  const [asTable, setAsTable] = useState(false);
+  const name = label ?? (textOf(title) || "Chart");
+  const hasData = state === "ready" && csv !== null && csv.rows.length > 0;
+  const summary = useMemo(
+    () => (hasData && csv ? chartSummary(name, csv) : null),
+    [hasData, csv, name],
+  );
+
   let body: ReactNode;
   if (state === "loading") {
     body = <ChartSkeleton height={height} />;
@@ -81,15 +132,24 @@ export function ChartCard({
         />
       </Flex>
     );
+  } else if (asTable && csv) {
+    body = (
+      <ChartTable csv={csv} caption={`${name}: the chart's data`} testId={`${testId}-table`} />
+    );
   } else {
     body = (
       <Suspense fallback={<ChartSkeleton height={height} />}>
-        <EChart option={option} height={height} />
+        <EChart
+          option={option}
+          height={height}
+          label={`${name} (chart)`}
+          describedBy={summary ? summaryId : undefined}
+        />
       </Suspense>
     );
   }
 
-  const canExport = state === "ready" && csv !== null && csv.rows.length > 0;
+  const canExport = hasData;
   return (
     <Card
       title={
@@ -105,6 +165,16 @@ export function ChartCard({
       extra={
         <Flex gap={8} align="center">
           {extra}
+          <Button
+            size="small"
+            icon={<TableOutlined />}
+            data-testid={`show-table-${exportId}`}
+            aria-pressed={asTable && hasData}
+            disabled={!hasData}
+            onClick={() => setAsTable((shown) => !shown)}
+          >
+            Show as table
+          </Button>
           <Tooltip title="Download the data of this chart as CSV">
             <Button
               size="small"
@@ -126,6 +196,11 @@ export function ChartCard({
         {...(state === "loading" ? {} : { "data-points": state === "ready" ? points : 0 })}
       >
         {body}
+        {summary && (
+          <p id={summaryId} data-testid={`${testId}-summary`} style={VISUALLY_HIDDEN}>
+            {summary}
+          </p>
+        )}
       </div>
     </Card>
   );

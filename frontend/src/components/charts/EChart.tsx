@@ -6,14 +6,27 @@ export type EChartProps = {
   /** Memoise it: every new object is a full `setOption(…, {notMerge: true})`. */
   option: ChartOption;
   height: number;
+  /** The chart's accessible name (the canvas is one image to assistive technology). */
+  label: string;
+  /** The id of the element that describes the chart in words (ChartCard's summary). */
+  describedBy?: string;
 };
+
+/** The user asked for less motion (the OS setting): no ECharts animations then. */
+export function prefersReducedMotion(): boolean {
+  return (
+    typeof window !== "undefined" &&
+    typeof window.matchMedia === "function" &&
+    window.matchMedia("(prefers-reduced-motion: reduce)").matches
+  );
+}
 
 /**
  * A tiny React wrapper around ECharts core: init on mount, replace the option
  * when it changes, follow the container's size, dispose on unmount.
  * Loaded lazily (see ChartCard), so ECharts is its own chunk.
  */
-export default function EChart({ option, height }: EChartProps) {
+export default function EChart({ option, height, label, describedBy }: EChartProps) {
   const container = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
 
@@ -32,8 +45,17 @@ export default function EChart({ option, height }: EChartProps) {
   }, []);
 
   useEffect(() => {
-    chart.current?.setOption(option, { notMerge: true });
+    const shown = prefersReducedMotion() ? { ...option, animation: false } : option;
+    chart.current?.setOption(shown, { notMerge: true });
   }, [option]);
 
-  return <div ref={container} style={{ width: "100%", height }} />;
+  return (
+    <div
+      ref={container}
+      role="img"
+      aria-label={label}
+      aria-describedby={describedBy}
+      style={{ width: "100%", height }}
+    />
+  );
 }

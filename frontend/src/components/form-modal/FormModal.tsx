@@ -1,6 +1,7 @@
 import { Alert, Form, Modal } from "antd";
 import type { ReactNode } from "react";
 import { useState } from "react";
+import { useReturnFocus } from "@/components/a11y/return-focus";
 import { applyServerErrors } from "@/lib/form-errors";
 import { testId } from "@/lib/test-id";
 
@@ -60,6 +61,7 @@ export function FormModal<Values extends object>({
   testIds,
   children,
 }: FormModalProps<Values>) {
+  useReturnFocus();
   const [form] = Form.useForm<Values>();
   const [pending, setPending] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);

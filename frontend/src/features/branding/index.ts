@@ -13,6 +13,7 @@ export {
   useUploadBrandAsset,
   useRemoveBrandAsset,
 } from "./api/branding";
-export { contrastRatio, whiteTextTooFaint, MIN_TEXT_CONTRAST } from "./lib/contrast";
+export { brandPalette } from "./lib/theme";
+export type { BrandPalette } from "./lib/theme";
 export { defaultBranding } from "./lib/defaults";
 export type { Branding, BrandingUpdate, BrandTheme, BrandAssetKind } from "./lib/types";

@@ -59,8 +59,15 @@ function PreferencesForm({ preferences }: { preferences: Preferences }) {
       <Form.Item
         name="severities"
         label="Of these severities"
+        // a validator, not `required`: antd would put aria-required on the checkboxes' <div>,
+        // which ARIA does not allow there (axe: aria-allowed-attr)
         rules={[
-          { required: email, type: "array", min: email ? 1 : 0, message: "Pick at least one" },
+          {
+            validator: (_, value: unknown[] | undefined) =>
+              email && (value ?? []).length === 0
+                ? Promise.reject(new Error("Pick at least one"))
+                : Promise.resolve(),
+          },
         ]}
       >
         <Checkbox.Group

@@ -1,6 +1,7 @@
 import { Button, Modal, Typography } from "antd";
 import { ShownOnceSecret } from "@/components/secrets/ShownOnceSecret";
 import type { WebhookCreated } from "../types";
+import { useReturnFocus } from "@/components/a11y/return-focus";
 
 type Props = {
   webhook: WebhookCreated;
@@ -11,6 +12,7 @@ type Props = {
 
 /** A webhook's signing secret, shown this once, with a copy button. */
 export function WebhookSecretModal({ webhook, reason, onClose }: Props) {
+  useReturnFocus();
   return (
     <Modal
       open

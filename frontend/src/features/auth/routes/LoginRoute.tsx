@@ -42,22 +42,24 @@ export function LoginRoute() {
         background: token.colorBgLayout,
       }}
     >
-      <Card style={{ width: 380, maxWidth: "calc(100vw - 32px)" }} data-testid="login-card">
-        <div style={{ display: "flex", alignItems: "center", gap: 10, marginBottom: 8 }}>
-          <BrandMark logoHeight={40} iconSize={26} />
-          <Typography.Title level={3} style={{ margin: 0 }} data-testid="login-product-name">
-            {branding.product_name}
-          </Typography.Title>
-        </div>
-        {branding.tagline && (
-          <Typography.Paragraph data-testid="login-tagline" style={{ marginBottom: 8 }}>
-            {branding.tagline}
-          </Typography.Paragraph>
-        )}
-        <Typography.Paragraph type="secondary">Log in to continue.</Typography.Paragraph>
-        <LoginForm onSuccess={() => void navigate(target, { replace: true })} />
-        <BrandSupport style={{ marginTop: 16 }} />
-      </Card>
+      <main>
+        <Card style={{ width: 380, maxWidth: "calc(100vw - 32px)" }} data-testid="login-card">
+          <div style={{ display: "flex", alignItems: "center", gap: 10, marginBottom: 8 }}>
+            <BrandMark logoHeight={40} iconSize={26} />
+            <Typography.Title level={3} style={{ margin: 0 }} data-testid="login-product-name">
+              {branding.product_name}
+            </Typography.Title>
+          </div>
+          {branding.tagline && (
+            <Typography.Paragraph data-testid="login-tagline" style={{ marginBottom: 8 }}>
+              {branding.tagline}
+            </Typography.Paragraph>
+          )}
+          <Typography.Paragraph type="secondary">Log in to continue.</Typography.Paragraph>
+          <LoginForm onSuccess={() => void navigate(target, { replace: true })} />
+          <BrandSupport style={{ marginTop: 16 }} />
+        </Card>
+      </main>
     </Layout>
   );
 }

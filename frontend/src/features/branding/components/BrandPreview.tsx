@@ -1,7 +1,7 @@
 import { ThunderboltOutlined } from "@ant-design/icons";
 import { Button, ConfigProvider, Flex, Tag, theme, Typography } from "antd";
-import { isHexColor } from "../lib/contrast";
-import { brandThemeConfig } from "../lib/theme";
+import { isHexColor, legibleOn, withLightness } from "@/lib/contrast";
+import { brandPalette, brandThemeConfig } from "../lib/theme";
 import type { BrandTheme } from "../lib/types";
 
 type BrandPreviewProps = {
@@ -28,7 +28,11 @@ function PreviewBody({ tagline, secondary }: { tagline: string; secondary: strin
         </Button>
         <Button>Default</Button>
         <Typography.Link>A link</Typography.Link>
-        <Tag color={secondary} data-testid="preview-accent">
+        {/* antd paints a custom-colour tag's text in the colour, on a 95 % lightness tint of it */}
+        <Tag
+          color={legibleOn(secondary, [withLightness(secondary, 0.95)])}
+          data-testid="preview-accent"
+        >
           Accent
         </Tag>
       </Flex>
@@ -46,6 +50,7 @@ export function BrandPreview({
   logoUrl,
 }: BrandPreviewProps) {
   const { token } = theme.useToken();
+  const { header } = brandPalette({ primary_color: primary, theme: mode });
   return (
     <div
       data-testid="brand-preview"
@@ -61,7 +66,7 @@ export function BrandPreview({
           align="center"
           gap={10}
           style={{
-            background: primary,
+            background: header.background,
             borderBottom: `3px solid ${isHexColor(secondary) ? secondary : "transparent"}`,
             height: 52,
             paddingInline: 16,
@@ -72,7 +77,12 @@ export function BrandPreview({
           ) : (
             <ThunderboltOutlined style={{ color: token.colorWarning, fontSize: 18 }} />
           )}
-          <Typography.Text strong style={{ color: "#fff", fontSize: 16 }} ellipsis>
+          <Typography.Text
+            strong
+            style={{ color: header.text, fontSize: 16 }}
+            ellipsis
+            data-testid="preview-product-name"
+          >
             {productName || "Product name"}
           </Typography.Text>
         </Flex>

@@ -27,6 +27,7 @@ export function BrandingForm({ form, branding }: BrandingFormProps) {
   const { message } = App.useApp();
   const [problem, setProblem] = useState<string | null>(null);
   const primary = Form.useWatch("primary_color", form);
+  const mode = Form.useWatch("theme", form);
 
   const onFinish = async (values: BrandingFormValues) => {
     setProblem(null);
@@ -102,7 +103,7 @@ export function BrandingForm({ form, branding }: BrandingFormProps) {
           </Form.Item>
         </Col>
       </Row>
-      <ContrastNote primary={primary} />
+      <ContrastNote primary={primary} mode={mode} />
       <Form.Item label="Default theme" name="theme">
         <Radio.Group
           data-testid="branding-theme"

@@ -1,5 +1,5 @@
 import { ColorPicker, Input, Space } from "antd";
-import { isHexColor } from "../lib/contrast";
+import { isHexColor } from "@/lib/contrast";
 
 type ColorFieldProps = {
   /** `#rrggbb` (possibly half-typed); set by Form.Item. */

@@ -1,5 +1,5 @@
 import { brand } from "@/config/brand";
-import { isHexColor } from "./contrast";
+import { isHexColor } from "@/lib/contrast";
 import type { Branding } from "./types";
 
 /** The brand before GET /api/branding answers, or when it cannot. */

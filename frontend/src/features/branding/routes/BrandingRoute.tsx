@@ -5,7 +5,7 @@ import { useBranding } from "../api/branding";
 import { BrandAssetUpload } from "../components/BrandAssetUpload";
 import { BrandingForm } from "../components/BrandingForm";
 import { BrandPreview } from "../components/BrandPreview";
-import { isHexColor } from "../lib/contrast";
+import { isHexColor } from "@/lib/contrast";
 import type { BrandingFormValues } from "../lib/form";
 import type { Branding } from "../lib/types";
 

@@ -51,10 +51,10 @@ export function KpiCards({ scope, range, today, timeZone, now }: KpiCardsProps) 
   const lastAt = todaySummary.data?.last_reading_at ?? null;
   const age = readingAgeStatus(lastAt, now);
   const ageColors = {
-    fresh: token.colorSuccess,
-    stale: token.colorWarning,
-    old: token.colorError,
-    none: token.colorError,
+    fresh: token.colorSuccessText,
+    stale: token.colorWarningText,
+    old: token.colorErrorText,
+    none: token.colorErrorText,
   };
   const errorOf = (q: { isError: boolean; error: unknown }) =>
     q.isError ? errorMessage(q.error) : null;
@@ -125,7 +125,7 @@ export function KpiCards({ scope, range, today, timeZone, now }: KpiCardsProps) 
         label="Average power factor"
         icon={<PercentageOutlined />}
         value={formatNumber(pf, 2)}
-        valueColor={pf !== null && pf < 0.9 ? token.colorWarning : undefined}
+        valueColor={pf !== null && pf < 0.9 ? token.colorWarningText : undefined}
         footnote={
           pf !== null
             ? pf < 0.9

@@ -1,6 +1,7 @@
 import { Button, Modal, Typography } from "antd";
 import { ShownOnceSecret } from "@/components/secrets/ShownOnceSecret";
 import type { CustomerWithToken } from "../types";
+import { useReturnFocus } from "@/components/a11y/return-focus";
 
 type CustomerTokenModalProps = {
   customer: CustomerWithToken;
@@ -11,6 +12,7 @@ type CustomerTokenModalProps = {
 
 /** A customer's push token, shown this once, with a copy button. */
 export function CustomerTokenModal({ customer, reason, onClose }: CustomerTokenModalProps) {
+  useReturnFocus();
   return (
     <Modal
       open

@@ -4,6 +4,7 @@ import { FormModal } from "@/components/form-modal/FormModal";
 import { ShownOnceSecret } from "@/components/secrets/ShownOnceSecret";
 import { useIssueToken } from "../api/devices";
 import type { Device, DeviceTokenIssued } from "../types";
+import { useReturnFocus } from "@/components/a11y/return-focus";
 
 /** The issued token, shown once with a copy button. */
 function IssuedToken({ issued }: { issued: DeviceTokenIssued }) {
@@ -28,6 +29,7 @@ type IssueTokenModalProps = { device: Device; onClose: () => void };
 
 /** Ask for an optional label, issue the token, then show it once. */
 export function IssueTokenModal({ device, onClose }: IssueTokenModalProps) {
+  useReturnFocus();
   const issueToken = useIssueToken(device.id);
   const [issued, setIssued] = useState<DeviceTokenIssued | null>(null);
 

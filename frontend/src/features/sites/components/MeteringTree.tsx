@@ -1,5 +1,5 @@
 import { WarningOutlined } from "@ant-design/icons";
-import { Flex, Select, Tag, Tooltip, Tree, Typography } from "antd";
+import { Flex, Select, Tag, theme, Tooltip, Tree, Typography } from "antd";
 import type { TreeDataNode, TreeProps } from "antd";
 import { useMemo, useState } from "react";
 import type { DragEvent } from "react";
@@ -116,6 +116,7 @@ export function MeteringTree({
   const [collapsed, setCollapsed] = useState<ReadonlySet<number>>(new Set());
   const [dragging, setDragging] = useState<number | null>(null);
   const [overRoot, setOverRoot] = useState(false);
+  const { token } = theme.useToken();
   const tree = useMemo(() => buildDeviceTree(devices), [devices]);
 
   const treeData = useMemo(() => {
@@ -199,7 +200,7 @@ export function MeteringTree({
             padding: "6px 12px",
             border: `1px dashed ${overRoot ? "#1677ff" : "#d9d9d9"}`,
             borderRadius: 6,
-            color: "#8c8c8c",
+            color: token.colorTextDescription,
             fontSize: 12,
             background: overRoot ? "#e6f4ff" : undefined,
           }}

@@ -10,11 +10,13 @@ import { testId } from "@/lib/test-id";
 import { useDeviceTokens, useRevokeToken } from "../api/devices";
 import type { Device, DeviceToken } from "../types";
 import { IssueTokenModal } from "./IssueTokenModal";
+import { useReturnFocus } from "@/components/a11y/return-focus";
 
 type TokensDrawerProps = { device: Device; timeZone: string; onClose: () => void };
 
 /** A device's ingest tokens (admin): list, issue, revoke. */
 export function TokensDrawer({ device, timeZone, onClose }: TokensDrawerProps) {
+  useReturnFocus();
   const tokens = useDeviceTokens(device.id);
   const revoke = useRevokeToken(device.id);
   const { message } = App.useApp();

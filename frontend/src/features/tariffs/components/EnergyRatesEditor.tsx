@@ -8,7 +8,7 @@ import { rateRows } from "../lib/draft-ops";
 import type { RateRow } from "../lib/draft-ops";
 import type { BlockDraft, EnergyRateDraft, VersionDraft } from "../lib/types";
 import { Field, ProblemText, useProblems } from "./problems";
-import { VisuallyHidden } from "./VisuallyHidden";
+import { VisuallyHidden } from "@/components/a11y/VisuallyHidden";
 
 type EnergyRatesEditorProps = {
   v: number;

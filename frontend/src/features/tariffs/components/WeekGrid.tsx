@@ -18,7 +18,7 @@ import type { Cell, Rect, Selection } from "../lib/grid-keyboard";
 import { cellTestId } from "../lib/problems";
 import { DAY_LABELS, DAYS } from "../lib/types";
 import type { Day, PeriodDraft } from "../lib/types";
-import { VisuallyHidden } from "./VisuallyHidden";
+import { VisuallyHidden } from "@/components/a11y/VisuallyHidden";
 
 type WeekGridProps = {
   season: string;

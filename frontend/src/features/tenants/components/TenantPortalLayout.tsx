@@ -1,5 +1,6 @@
 import { Layout, Result, Typography } from "antd";
 import { Link, Outlet, useLocation } from "react-router";
+import { MAIN_CONTENT_ID, SkipLink } from "@/components/a11y/SkipLink";
 import { UserMenu, useMe } from "@/features/auth";
 import { BrandMark, useBrand } from "@/features/branding";
 import { useMyTenant } from "../api/tenants";
@@ -18,6 +19,7 @@ export function TenantPortalLayout() {
   const branding = useBrand();
   return (
     <Layout style={{ minHeight: "100vh" }} data-testid="tenant-portal">
+      <SkipLink />
       <Header
         data-testid="app-header"
         style={{
@@ -39,17 +41,18 @@ export function TenantPortalLayout() {
           </Typography.Text>
         </Link>
         {tenant.data && (
-          <Typography.Text
-            data-testid="portal-header-tenant"
-            style={{ color: "#fff", opacity: 0.85 }}
-          >
+          <Typography.Text data-testid="portal-header-tenant" style={{ color: "#fff" }}>
             · {tenant.data.name}
           </Typography.Text>
         )}
         <div style={{ flex: 1 }} />
         {user && <UserMenu user={user} />}
       </Header>
-      <Content style={{ padding: 24, maxWidth: 1200, width: "100%", margin: "0 auto" }}>
+      <Content
+        id={MAIN_CONTENT_ID}
+        tabIndex={-1}
+        style={{ padding: 24, maxWidth: 1200, width: "100%", margin: "0 auto" }}
+      >
         {portalAllows(pathname) ? (
           <Outlet />
         ) : (

@@ -1,6 +1,6 @@
 import type { CSSProperties, ReactNode } from "react";
 
-const HIDDEN: CSSProperties = {
+export const VISUALLY_HIDDEN: CSSProperties = {
   position: "absolute",
   width: 1,
   height: 1,
@@ -24,7 +24,7 @@ export function VisuallyHidden({
   "data-testid"?: string;
 }) {
   return (
-    <span style={HIDDEN} {...rest}>
+    <span style={VISUALLY_HIDDEN} {...rest}>
       {children}
     </span>
   );
