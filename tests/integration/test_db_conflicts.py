@@ -160,32 +160,13 @@ def loaded_machine() -> Iterator[None]:
 ROUNDS = range(3)
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("round_", ROUNDS)
-def test_two_admins_demoting_each_other_under_load(
-    loaded_machine: None,
-    round_: int,
+def deactivating_each_other(
     live_server: LiveServer,
     make_user: Callable[..., Credentials],
     admin_client: httpx.Client,
     db_url: URL,
 ) -> None:
-    """``test_users``'s race (it once answered [200, 503] on a busy machine), beside a busy
-    loop per core."""
-    demoting_each_other(live_server, make_user, admin_client, db_url)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("round_", ROUNDS)
-def test_two_admins_deactivating_each_other_under_load(
-    loaded_machine: None,
-    round_: int,
-    live_server: LiveServer,
-    make_user: Callable[..., Credentials],
-    admin_client: httpx.Client,
-    db_url: URL,
-) -> None:
-    """The same race for deactivation, which also ends the other's sessions (more rows
+    """The demote race for deactivation, which also ends the other's sessions (more rows
     locked: the admins, the user, the other's sessions): one wins, the other finds itself
     the last admin (409), no longer an admin (403) or signed out (401), never 503."""
     a = make_user("admin")
@@ -218,3 +199,28 @@ def test_two_admins_deactivating_each_other_under_load(
         db_url, "SELECT count(*) FROM identity.users WHERE role = 'admin' AND is_active"
     )
     assert active_admins == [(1,)]
+
+
+Race = Callable[[LiveServer, Callable[..., Credentials], httpx.Client, URL], None]
+RACES: dict[str, Race] = {
+    # ``test_users``'s race (it once answered [200, 503] on a busy machine)
+    "demoting": demoting_each_other,
+    "deactivating": deactivating_each_other,
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("round_", ROUNDS)
+@pytest.mark.parametrize("race", RACES.values(), ids=RACES.keys())
+def test_two_admins_racing_each_other_under_load(
+    loaded_machine: None,
+    round_: int,
+    race: Race,
+    live_server: LiveServer,
+    make_user: Callable[..., Credentials],
+    admin_client: httpx.Client,
+    db_url: URL,
+) -> None:
+    """Two admins demoting or deactivating each other at once, beside a busy loop per core:
+    one wins, one active admin is left, never 503."""
+    race(live_server, make_user, admin_client, db_url)

@@ -12,8 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import psycopg
 import structlog
@@ -22,7 +24,7 @@ from power_portal.alerts.evaluator import Tick, TickResult
 from power_portal.alerts.metrics import AlertMetrics
 from power_portal.alerts.sender import Composer, Sender
 from power_portal.db.engine import Database
-from power_portal.db.leadership import leadership
+from power_portal.db.leadership import LeaderLoop
 from power_portal.measurements.rollup_queue import CHANGES_CHANNEL, listen_conninfo
 from power_portal.settings import Settings
 
@@ -46,7 +48,21 @@ class AlertWorker:
         self.metrics = metrics
         self.sender = Sender(database, settings, metrics, composers)
         self.sender_wake = asyncio.Event()
-        self.leading = False
+        self._leader = LeaderLoop(
+            database,
+            EVALUATOR_LOCK,
+            name="alerts",
+            log=log,
+            leading_event="alerts.evaluator_leading",
+            error_event="alerts.evaluator_error",
+            standby_seconds=STANDBY_SECONDS,
+            retry_max_seconds=RETRY_MAX_SECONDS,
+            reset_backoff_on_lead=True,  # once it listens, even if the first tick fails
+        )
+
+    @property
+    def leading(self) -> bool:
+        return self._leader.leading
 
     async def evaluate_once(self, *, clock: bool = True) -> TickResult:
         """One tick in its own transaction."""
@@ -67,46 +83,16 @@ class AlertWorker:
         return result
 
     async def run_evaluator(self) -> None:
-        delay = 1.0
         tick = self.settings.alerts.tick_seconds
         conninfo = listen_conninfo(self.database.engine.url)
-        while True:
-            try:
-                async with leadership(self.database, EVALUATOR_LOCK) as lead:
-                    if lead is None:
-                        await asyncio.sleep(STANDBY_SECONDS)
-                        continue
-                    self.leading = True
-                    keeper = asyncio.create_task(lead.keep(), name="alerts-leadership")
-                    try:
-                        async with await psycopg.AsyncConnection.connect(
-                            conninfo, autocommit=True
-                        ) as listener:
-                            await listener.execute(f"LISTEN {CHANGES_CHANNEL}")
-                            log.info("alerts.evaluator_leading")
-                            delay = 1.0
-                            last_clock = float("-inf")
-                            while True:
-                                if keeper.done():
-                                    keeper.result()  # the lock's connection is gone: raise
-                                clock = time.monotonic() - last_clock >= tick
-                                await self.evaluate_once(clock=clock)
-                                if clock:
-                                    last_clock = time.monotonic()
-                                wait = max(0.05, tick - (time.monotonic() - last_clock))
-                                async for _ in listener.notifies(timeout=wait, stop_after=1):
-                                    pass
-                    finally:
-                        self.leading = False
-                        keeper.cancel()
-                        with contextlib.suppress(asyncio.CancelledError, Exception):
-                            await keeper
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the database went away: retry, never die
-                log.warning("alerts.evaluator_error", error=type(exc).__name__, retry_in_s=delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, RETRY_MAX_SECONDS)
+
+        @contextlib.asynccontextmanager
+        async def listening() -> AsyncIterator[_Evaluation]:
+            async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as listener:
+                await listener.execute(f"LISTEN {CHANGES_CHANNEL}")
+                yield _Evaluation(self, listener, tick)
+
+        await self._leader.run(listening)
 
     async def run_sender(self) -> None:
         delay = 1.0
@@ -139,6 +125,28 @@ class AlertWorker:
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+
+
+@dataclass
+class _Evaluation:
+    """The evaluator's term: a tick on each change notification, and on the clock every
+    ``tick_seconds`` for the clock-driven rules."""
+
+    worker: AlertWorker
+    listener: psycopg.AsyncConnection[Any]
+    tick_seconds: float
+    last_clock: float = float("-inf")
+
+    async def tick(self) -> None:
+        clock = time.monotonic() - self.last_clock >= self.tick_seconds
+        await self.worker.evaluate_once(clock=clock)
+        if clock:
+            self.last_clock = time.monotonic()
+
+    async def pause(self) -> None:
+        wait = max(0.05, self.tick_seconds - (time.monotonic() - self.last_clock))
+        async for _ in self.listener.notifies(timeout=wait, stop_after=1):
+            pass
 
 
 def start_alerts(

@@ -8,7 +8,6 @@ the ``X-CSRF-Token`` header and match the session's).
 
 from __future__ import annotations
 
-import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -83,10 +82,6 @@ class SignedIn:
     user: User
     session_token: str
     csrf_token: str
-
-
-def seconds_until(moment: datetime, now: datetime) -> int:
-    return max(1, math.ceil((moment - now).total_seconds()))
 
 
 def address_key(ip: str | None) -> str:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import structlog
 
 from power_portal.db.engine import Database
-from power_portal.db.leadership import leadership
+from power_portal.db.leadership import LeaderLoop
 from power_portal.reports import service
 from power_portal.settings import Settings
 
@@ -32,7 +32,20 @@ class ReportScheduler:
         self.database = database
         self.settings = settings
         self.wake_sender = wake_sender
-        self.leading = False
+        self._leader = LeaderLoop(
+            database,
+            SCHEDULER_LOCK,
+            name="reports",
+            log=log,
+            leading_event="reports.scheduler_leading",
+            error_event="reports.scheduler_error",
+            standby_seconds=STANDBY_SECONDS,
+            retry_max_seconds=RETRY_MAX_SECONDS,
+        )
+
+    @property
+    def leading(self) -> bool:
+        return self._leader.leading
 
     async def run_due(self, now: datetime | None = None) -> list[int]:
         """Make every run owed now; the ids of the runs made (each committed on its own)."""
@@ -65,35 +78,7 @@ class ReportScheduler:
         return made
 
     async def run(self) -> None:
-        delay = 1.0
-        tick = self.settings.reports.tick_seconds
-        while True:
-            try:
-                async with leadership(self.database, SCHEDULER_LOCK) as lead:
-                    if lead is None:
-                        await asyncio.sleep(STANDBY_SECONDS)
-                        continue
-                    self.leading = True
-                    log.info("reports.scheduler_leading")
-                    keeper = asyncio.create_task(lead.keep(), name="reports-leadership")
-                    try:
-                        while True:
-                            if keeper.done():
-                                keeper.result()  # the lock's connection is gone: raise
-                            await self.run_due()
-                            delay = 1.0
-                            await asyncio.sleep(tick)
-                    finally:
-                        self.leading = False
-                        keeper.cancel()
-                        with contextlib.suppress(asyncio.CancelledError, Exception):
-                            await keeper
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the database went away, a document failed: retry
-                log.warning("reports.scheduler_error", error=type(exc).__name__, retry_in_s=delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, RETRY_MAX_SECONDS)
+        await self._leader.run_every(lambda: self.run_due(), self.settings.reports.tick_seconds)
 
 
 def start_reports(

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from power_portal.auth import repository as identity
 from power_portal.db.engine import Database
-from power_portal.db.leadership import leadership
+from power_portal.db.leadership import LeaderLoop
 from power_portal.fleet import repository as fleet
 from power_portal.settings import RetentionSettings
 
@@ -129,37 +129,25 @@ class RetentionWorker:
     def __init__(self, database: Database, settings: RetentionSettings) -> None:
         self.database = database
         self.settings = settings
-        self.leading = False
+        self._leader = LeaderLoop(
+            database,
+            RETENTION_LOCK,
+            name="retention",
+            log=log,
+            leading_event="retention.leading",
+            error_event="retention.error",
+            standby_seconds=STANDBY_SECONDS,
+            retry_max_seconds=RETRY_MAX_SECONDS,
+        )
+
+    @property
+    def leading(self) -> bool:
+        return self._leader.leading
 
     async def run(self) -> None:
-        delay = 1.0
-        while True:
-            try:
-                async with leadership(self.database, RETENTION_LOCK) as lead:
-                    if lead is None:
-                        await asyncio.sleep(STANDBY_SECONDS)
-                        continue
-                    self.leading = True
-                    log.info("retention.leading")
-                    keeper = asyncio.create_task(lead.keep(), name="retention-leadership")
-                    try:
-                        while True:
-                            if keeper.done():
-                                keeper.result()  # the lock's connection is gone: raise
-                            await run_retention(self.database, self.settings)
-                            delay = 1.0
-                            await asyncio.sleep(self.settings.interval_seconds)
-                    finally:
-                        self.leading = False
-                        keeper.cancel()
-                        with contextlib.suppress(asyncio.CancelledError, Exception):
-                            await keeper
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the database went away: retry
-                log.warning("retention.error", error=type(exc).__name__, retry_in_s=delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, RETRY_MAX_SECONDS)
+        await self._leader.run_every(
+            lambda: run_retention(self.database, self.settings), self.settings.interval_seconds
+        )
 
 
 def start_retention(
