@@ -11,7 +11,9 @@ oldest one still running (``pg_snapshot_xmin``). A transaction that commits
 after the push moved on therefore has an id the cursor has not reached yet:
 nothing is skipped. The cursor advances only after a 2xx, in the transaction
 that records the success; a push that dies half-way re-sends, and the admin
-stack's ``ON CONFLICT DO NOTHING`` makes that harmless.
+stack's ``ON CONFLICT DO NOTHING`` makes that harmless. While the admin stack stores one
+batch, the next is read and encoded (read-ahead); the POSTs themselves go one at a time,
+in cursor order.
 
 Each step is its own transaction (``Database.transaction()``): a boundary of the push,
 not of a request.
@@ -25,10 +27,12 @@ logged as an error (wrong or revoked token) and retried at the cap.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import structlog
@@ -56,6 +60,27 @@ class Outcome:
     status: int | None = None
     detail: str = ""
     retry_after: float | None = None
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """A measurement batch read and encoded, not yet acknowledged."""
+
+    size: int  # the batch size it was read with (it may hold fewer rows: the last one)
+    rows: int
+    body: bytes
+    cursor: PushCursor  # where the push stands once the admin acknowledged it
+
+
+async def _cancel(task: asyncio.Task[Any]) -> None:
+    """Cancel a read-ahead that is no longer wanted and wait until it has let go."""
+    if task.done():
+        if not task.cancelled():
+            task.exception()  # retrieved: a failed read-ahead is dropped, not logged twice
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
 
 
 def backoff(failures: int, settings: FleetSettings) -> float:
@@ -119,8 +144,9 @@ class FleetPusher:
         )
 
     async def _record_success(
-        self, resource: str, rows: int, cursor: PushCursor | None = None
-    ) -> None:
+        self, resource: str, rows: int, cursor: PushCursor | None = None, size: int = 0
+    ) -> int:
+        """Record an acknowledged batch (read with batch size ``size``); the size to use next."""
         async with self.database.transaction() as db:
             state = await self._state(db, resource)
             state.consecutive_failures = 0
@@ -130,8 +156,9 @@ class FleetPusher:
             state.rows_pushed += rows
             if cursor is not None:  # the cursor moves only now, with the record of the success
                 state.cursor = cursor.to_json()
-                if state.batch_size < self.settings.batch_size:  # grow back after a 413
-                    state.batch_size = min(self.settings.batch_size, state.batch_size * 2)
+                if size < self.settings.batch_size:  # grow back after a 413: double what passed
+                    state.batch_size = min(self.settings.batch_size, size * 2)
+            return state.batch_size
 
     # ---------------------------------------------------------------- http
 
@@ -195,35 +222,59 @@ class FleetPusher:
         await self._record_success(resource, len(items))
         return True
 
-    async def _push_measurement_batch(self) -> int | None:
-        """One batch; the number of rows acknowledged (0: nothing to send), None on failure."""
+    async def _read_batch(self, cursor: PushCursor, batch_size: int) -> _Batch | None:
+        """The next ``batch_size`` rows after ``cursor``, encoded (None: nothing to send)."""
+        async with self.database.session() as db:
+            # (xid, device_id, time, *FIELD_NAMES) tuples, encoded without per-row dicts
+            rows = await repository.measurement_rows_after(db, cursor, batch_size)
+        if not rows:
+            return None
+        xid, device_id, moment = rows[-1][:3]
+        cursor = PushCursor(xid, device_id, moment)
+        return _Batch(batch_size, len(rows), measurements_body(rows), cursor)
+
+    async def _push_measurements(self, max_batches: int) -> bool:
+        """Up to ``max_batches`` measurement batches, one POST at a time, in cursor order.
+
+        While the admin stack stores one batch, the next one is read and encoded from
+        where this one ends (``next_batch``): the two overlap, the POSTs never do. The
+        cursor still moves only after a 2xx, batch by batch; what was read ahead of a
+        failure is dropped and read again next time. True when everything due went
+        through (or nothing was left), False after a failure."""
         async with self.database.transaction() as db:
             state = await self._state(db, "measurements")
             cursor = PushCursor.from_json(state.cursor)
             batch_size = state.batch_size
-        while True:
-            async with self.database.session() as db:
-                # (xid, device_id, time, *FIELD_NAMES) tuples, encoded without per-row dicts
-                rows = await repository.measurement_rows_after(db, cursor, batch_size)
-            if not rows:
-                return 0
-            xid, device_id, moment = rows[-1][:3]
-            new_cursor = PushCursor(xid, device_id, moment)
-            outcome = await self._post(
-                "measurements", measurements_body(rows), new_cursor.to_json()
-            )
-            if outcome.status == 413 and batch_size > 1:
-                batch_size = max(1, batch_size // 2)
-                log.warning("fleet.push_batch_halved", batch_size=batch_size)
-                async with self.database.transaction() as db:
-                    state = await self._state(db, "measurements")
-                    state.batch_size = batch_size
-                continue
-            if not outcome.ok:
-                await self._record_failure("measurements", outcome)
-                return None
-            await self._record_success("measurements", len(rows), new_cursor)
-            return len(rows)
+        next_batch = asyncio.create_task(self._read_batch(cursor, batch_size))
+        sent = 0
+        try:
+            while sent < max_batches:
+                batch = await next_batch
+                if batch is None:
+                    return True
+                if sent + 1 < max_batches:  # read ahead while the admin stores this one
+                    next_batch = asyncio.create_task(self._read_batch(batch.cursor, batch_size))
+                outcome = await self._post("measurements", batch.body, batch.cursor.to_json())
+                if outcome.status == 413 and batch.size > 1:
+                    await _cancel(next_batch)
+                    batch_size = max(1, batch.size // 2)
+                    log.warning("fleet.push_batch_halved", batch_size=batch_size)
+                    async with self.database.transaction() as db:
+                        state = await self._state(db, "measurements")
+                        state.batch_size = batch_size
+                    next_batch = asyncio.create_task(self._read_batch(cursor, batch_size))
+                    continue
+                if not outcome.ok:
+                    await self._record_failure("measurements", outcome)
+                    return False
+                batch_size = await self._record_success(
+                    "measurements", batch.rows, batch.cursor, batch.size
+                )
+                cursor = batch.cursor
+                sent += 1
+            return True
+        finally:
+            await _cancel(next_batch)
 
     async def tick(self) -> bool:
         """One push round; True when everything due went through."""
@@ -233,13 +284,7 @@ class FleetPusher:
                 ok = await self._push_full_set(resource) and ok
         if not await self._due("measurements"):
             return ok
-        for _ in range(self.settings.max_batches_per_tick):
-            sent = await self._push_measurement_batch()
-            if sent is None:
-                return False
-            if sent == 0:
-                break
-        return ok
+        return await self._push_measurements(self.settings.max_batches_per_tick) and ok
 
     async def run_forever(self) -> None:
         log.info(

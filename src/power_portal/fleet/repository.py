@@ -410,12 +410,16 @@ _READ_SQL = text(f"""
     LIMIT :limit
 """)
 # The same read for the driver itself (the push's hot path: tuples, binary, no row objects).
+# The xid is selected as text *named* ``xid``: an output column named ``ingest_xid`` would be
+# what ``ORDER BY ingest_xid`` sorts by — as text ('10000' < '9999': a batch would skip the
+# rows of an older transaction for good) and with a sort of every row behind the cursor.
 _READ_ROWS_SQL = f"""
-    SELECT ingest_xid::text, device_id, time, {_COLUMNS}
-    FROM monitoring.power_measurements
-    WHERE (ingest_xid, device_id, time) > (CAST(%(xid)s AS xid8), %(device_id)s, %(time)s)
-      AND ingest_xid < pg_snapshot_xmin(pg_current_snapshot())
-    ORDER BY ingest_xid, device_id, time
+    SELECT m.ingest_xid::text AS xid, m.device_id, m.time, {_COLUMNS}
+    FROM monitoring.power_measurements AS m
+    WHERE (m.ingest_xid, m.device_id, m.time)
+          > (CAST(%(xid)s AS xid8), %(device_id)s, %(time)s)
+      AND m.ingest_xid < pg_snapshot_xmin(pg_current_snapshot())
+    ORDER BY m.ingest_xid, m.device_id, m.time
     LIMIT %(limit)s
 """
 _ROWS_BEHIND_SQL = text(f"""
