@@ -24,6 +24,7 @@ from power_portal.gateways.decisions import (
     store_retry_delay,
     unknown_key_slot,
     window_filling,
+    window_just_filled,
     window_stalled,
     writer_tick,
     writer_wait,
@@ -306,13 +307,71 @@ def test_window_stalled(
 
 
 @pytest.mark.parametrize(
-    ("tick", "unacknowledged", "receive_maximum", "wait"),
+    ("unacknowledged", "idle_seconds", "draining", "stalled"),
     [
-        (0.25, 0, 5000, 0.25),
-        (0.25, 624, 5000, 0.25),
-        (0.25, 625, 5000, 0.1),  # enough waits: look for a stall at once
-        (0.05, 5000, 5000, 0.05),  # never slower than the tick
+        (88, 0.1, True, True),  # the end of a backlog: stored once the broker is quiet
+        (1, 0.1, True, True),
+        (0, 5.0, True, False),  # nothing waits
+        (88, 0.05, True, False),  # still coming
+        (88, 0.1, False, False),  # a live trickle: batched for batch_max_seconds
+        (625, 0.1, False, True),
     ],
 )
-def test_writer_wait(tick: float, unacknowledged: int, receive_maximum: int, wait: float) -> None:
-    assert writer_wait(tick, unacknowledged, receive_maximum) == wait
+def test_window_stalled_at_the_end_of_a_backlog(
+    unacknowledged: int, idle_seconds: float, draining: bool, stalled: bool
+) -> None:
+    assert window_stalled(unacknowledged, 5000, idle_seconds, draining) is stalled
+
+
+@pytest.mark.parametrize(
+    ("tick", "unacknowledged", "receive_maximum", "acknowledged", "wait"),
+    [
+        (0.25, 0, 5000, 0, 0.25),
+        (0.25, 624, 5000, 0, 0.25),
+        (0.25, 625, 5000, 0, 0.1),  # enough waits: look for a stall at once
+        (0.05, 5000, 5000, 0, 0.05),  # never slower than the tick
+        # half the window filled again during a round that acknowledged: at once
+        (0.25, 2500, 5000, 1, 0.0),
+        (0.25, 5000, 5000, 2500, 0.0),
+        (0.25, 2499, 5000, 2500, 0.1),  # under half: the usual wait
+        (0.25, 100, 5000, 2500, 0.25),
+        # the round acknowledged nothing (its batches back off): no spinning
+        (0.25, 5000, 5000, 0, 0.1),
+        (0.25, 1, 1, 1, 0.0),
+    ],
+)
+def test_writer_wait(
+    tick: float, unacknowledged: int, receive_maximum: int, acknowledged: int, wait: float
+) -> None:
+    assert writer_wait(tick, unacknowledged, receive_maximum, acknowledged) == wait
+
+
+@pytest.mark.parametrize(
+    ("unacknowledged", "draining", "wait"),
+    [
+        (88, True, 0.1),  # the end of a backlog: looked at once the broker may be quiet
+        (1, True, 0.1),
+        (0, True, 0.25),
+        (88, False, 0.25),  # a trickle: the tick
+    ],
+)
+def test_writer_wait_at_the_end_of_a_backlog(
+    unacknowledged: int, draining: bool, wait: float
+) -> None:
+    assert writer_wait(0.25, unacknowledged, 5000, 0, draining) == wait
+
+
+@pytest.mark.parametrize(
+    ("unacknowledged", "receive_maximum", "wake"),
+    [
+        (499, 1000, False),
+        (500, 1000, True),  # the message that made half the window used
+        (501, 1000, False),  # above it: the writer was woken once already
+        (1000, 1000, False),
+        (1, 1, True),
+        (1, 3, True),
+        (0, 1, False),
+    ],
+)
+def test_window_just_filled(unacknowledged: int, receive_maximum: int, wake: bool) -> None:
+    assert window_just_filled(unacknowledged, receive_maximum) is wake

@@ -20,12 +20,13 @@ from typing import Any
 
 import aiomqtt
 import structlog
+from paho.mqtt import _packet as paho_packet
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from power_portal.core.time import utcnow
 from power_portal.gateways.acks import Acknowledgements
-from power_portal.gateways.decisions import JITTER, reconnect_delay, window_filling
+from power_portal.gateways.decisions import JITTER, reconnect_delay, window_just_filled
 from power_portal.gateways.messages import subscriptions
 from power_portal.gateways.state import BridgeState
 from power_portal.settings import MqttSettings
@@ -40,6 +41,45 @@ CONFIRM_TIMEOUT_SECONDS = 5
 
 # (topic, payload, retained, the message's number); never raises
 OnMessage = Callable[[str, object, bool, int], None]
+
+
+class SharedTableProperties(Properties):
+    """paho's MQTT 5 ``Properties`` with its lookup tables built once.
+
+    paho 2.x builds three tables (27 property definitions) in every ``Properties()``, and
+    decodes every MQTT 5 PUBLISH into a new one: the tables are read-only lookups, so
+    each instance here shares one set of them. Installed for PUBLISH decoding by
+    ``share_property_tables``; behaves exactly as paho's class otherwise (tested).
+    """
+
+    _tables: Properties | None = None
+
+    def __init__(self, packetType: int) -> None:  # noqa: N803 - paho's name
+        tables = SharedTableProperties._tables
+        if tables is None:
+            tables = SharedTableProperties._tables = Properties(packetType)  # type: ignore[no-untyped-call]
+        object.__setattr__(self, "packetType", packetType)
+        object.__setattr__(self, "types", tables.types)
+        object.__setattr__(self, "names", tables.names)
+        object.__setattr__(self, "properties", tables.properties)
+
+    def clear(self) -> None:
+        """Remove every property set (paho's ``clear``, which ``unpack`` calls first, tries
+        each of the 27 names in turn): only the attributes that are not the tables."""
+        for name in [name for name in vars(self) if name not in _TABLE_ATTRIBUTES]:
+            object.__delattr__(self, name)
+
+
+_TABLE_ATTRIBUTES = frozenset({"packetType", "types", "names", "properties"})
+
+
+def share_property_tables() -> None:
+    """Decode PUBLISH properties into ``SharedTableProperties`` (paho reads the class from
+    its ``_packet`` module at each decode)."""
+    paho_packet.Properties = SharedTableProperties  # type: ignore[attr-defined]
+
+
+share_property_tables()
 
 
 def tls_context(settings: MqttSettings) -> ssl.SSLContext | None:
@@ -217,7 +257,7 @@ class Receiver:
                         self.on_message(
                             message.topic.value, message.payload, message.retain, number
                         )
-                        if window_filling(acks.unacknowledged, s.receive_maximum):
+                        if window_just_filled(acks.unacknowledged, s.receive_maximum):
                             self.full()
                         await self.room()
             except (aiomqtt.MqttError, ssl.SSLError, OSError) as exc:

@@ -115,25 +115,52 @@ def window_filling(unacknowledged: int, receive_maximum: int) -> bool:
     return unacknowledged >= max(receive_maximum // 2, 1)
 
 
+def window_just_filled(unacknowledged: int, receive_maximum: int) -> bool:
+    """The message that made half the window used: wake the writer once, on the way up.
+
+    Waking it for every message above the half made it store a few messages per round
+    (a transaction, a COPY, the rollup log and its NOTIFY each); once woken it stores
+    everything batched, and a message arriving during its round wakes it again after."""
+    return unacknowledged == max(receive_maximum // 2, 1)
+
+
 STALL_SECONDS = 0.1  # nothing arrived for this long while many messages wait: store them
 
 
-def window_stalled(unacknowledged: int, receive_maximum: int, idle_seconds: float) -> bool:
+def window_stalled(
+    unacknowledged: int, receive_maximum: int, idle_seconds: float, draining: bool = False
+) -> bool:
     """An eighth of the window waits for acknowledgement and the broker has sent nothing
     for ``STALL_SECONDS``: store now rather than when the batch is a second old. (mosquitto,
     draining a queued backlog, sends only part of what the acknowledgements free at once
-    and the rest on its next loop, up to a second later; a live trickle never gets here.)"""
-    return unacknowledged >= _stall_floor(receive_maximum) and idle_seconds >= STALL_SECONDS
+    and the rest on its next loop, up to a second later; a live trickle never gets here.)
+
+    ``draining`` (the last store was for half a window: a backlog is coming in): any
+    message waiting counts, so the end of a backlog is stored once the broker is quiet,
+    not a second later."""
+    floor = 1 if draining else _stall_floor(receive_maximum)
+    return unacknowledged >= floor and idle_seconds >= STALL_SECONDS
 
 
 def _stall_floor(receive_maximum: int) -> int:
     return max(receive_maximum // 8, 1)
 
 
-def writer_wait(tick: float, unacknowledged: int, receive_maximum: int) -> float:
+def writer_wait(
+    tick: float,
+    unacknowledged: int,
+    receive_maximum: int,
+    acknowledged: int = 0,
+    draining: bool = False,
+) -> float:
     """How long the writer waits unwoken: its tick, or ``STALL_SECONDS`` while enough
-    messages wait for acknowledgement that a stalled broker is worth noticing at once."""
-    if unacknowledged >= _stall_floor(receive_maximum):
+    messages wait for acknowledgement that a stalled broker is worth noticing at once;
+    not at all while half the window is still used after a round that ``acknowledged``
+    some (the messages that came during the round: the wake-up came before it, once).
+    A round that acknowledged nothing (its batches back off) never makes it spin."""
+    if acknowledged > 0 and window_filling(unacknowledged, receive_maximum):
+        return 0.0
+    if unacknowledged >= (1 if draining else _stall_floor(receive_maximum)):
         return min(tick, STALL_SECONDS)
     return tick
 

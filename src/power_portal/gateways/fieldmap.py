@@ -252,7 +252,9 @@ def _walk(
         if node is None:
             unknown.append(prefix + key)
         elif type(node) is FieldRule:
-            number = _number(value, prefix + key)
+            number = value if type(value) is float and math.isfinite(value) else None
+            if number is None:  # not a plain finite float: checked (and named) in full
+                number = _number(value, prefix + key)
             if number is not None:
                 row[node.field] = number if node.scale == 1.0 else number * node.scale
         elif type(node) is dict:

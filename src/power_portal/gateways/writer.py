@@ -60,17 +60,24 @@ class Writer:
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
     _state_saved_at: float = field(default=0.0, init=False)
     _state_saved_version: int = field(default=-1, init=False)
+    _draining: bool = field(default=False, init=False)  # the last store was for half a window
 
     async def run(self) -> None:
         """Forever: wait for a tick or a wake-up, then write what is due."""
         tick = writer_tick(self.batches.max_seconds)
+        acknowledged = 0
         while True:
-            wait = writer_wait(tick, self.acks.unacknowledged, self.receive_maximum)
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(wait):
-                    await self.wake_event.wait()
+            wait = writer_wait(
+                tick, self.acks.unacknowledged, self.receive_maximum, acknowledged, self._draining
+            )
+            if wait > 0:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(wait):
+                        await self.wake_event.wait()
             self.wake_event.clear()
+            before = self.acks.acknowledged
             await self.write(force=False)
+            acknowledged = self.acks.acknowledged - before
 
     def wake(self) -> None:
         self.wake_event.set()
@@ -83,11 +90,15 @@ class Writer:
         """
         async with self._lock:
             unacknowledged, window = self.acks.unacknowledged, self.receive_maximum
-            filling = window_filling(unacknowledged, window) or window_stalled(
-                unacknowledged, window, time.monotonic() - self.acks.last_arrival
+            half = window_filling(unacknowledged, window)
+            filling = half or window_stalled(
+                unacknowledged, window, time.monotonic() - self.acks.last_arrival, self._draining
             )
-            for device_id, batch in self.batches.take_due(force=force, flush=filling):
+            taken = self.batches.take_due(force=force, flush=filling)
+            for device_id, batch in taken:
                 await self._store_batch(device_id, batch, give_up=force)
+            if taken:  # half a window stored: a backlog comes in (its end is stored at once)
+                self._draining = half
             self.batches.release()
             recorded = self.acks.received  # every message so far has its tallies taken now
             await self._write_tallies()
