@@ -41,14 +41,13 @@ import httpx
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
 from rich.table import Table
-from sqlalchemy.engine import URL
 
 from common import (
-    REPO_ROOT,
     ZONE,
     BenchTimeoutError,
     PortalServer,
     acuvim_rows,
+    baseline_source,
     bench_database,
     connect,
     console,
@@ -58,6 +57,7 @@ from common import (
     make_device,
     make_site,
     pg_settings,
+    second_database,
     time_limit,
     warn_if_busy,
     write_results,
@@ -282,24 +282,6 @@ def http_rate(base_url: str, token: str, bodies: list[bytes], rows: int) -> dict
                 raise RuntimeError(f"ingest answered {response.status_code}: {response.text[:300]}")
         seconds = time.perf_counter() - t0
     return {"rows": rows, "seconds": round(seconds, 3), "rows_per_s": round(rows / seconds)}
-
-
-def baseline_source(ref: str, workdir: Path) -> Path:
-    """``ref``'s ``src`` tree (``git archive``), for a portal run with PYTHONPATH at it."""
-    target = workdir / "baseline"
-    target.mkdir()
-    archive = subprocess.run(
-        ["git", "-C", str(REPO_ROOT), "archive", ref, "src"], check=True, capture_output=True
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
-    return target / "src"
-
-
-def second_database(url: URL, name: str) -> URL:
-    """A new, empty database on the same server (the portal migrates it at start)."""
-    with connect(url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return url.set(database=name)
 
 
 def median_of(runs: list[dict[str, Any]], key: str) -> dict[str, Any]:

@@ -50,12 +50,14 @@ from common import (
     BenchTimeoutError,
     Device,
     PortalServer,
+    baseline_source,
     bench_database,
     connect,
     console,
     login,
     make_device,
     make_site,
+    second_database,
     time_limit,
     url_string,
     verdict,
@@ -67,6 +69,8 @@ NAME = "small_batches"
 TIME_LIMIT_SECONDS = 300
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 ISSUE_20_RATE = 290.0  # one-row batches/s with one worker before group commit (issue 20)
+# The code before group commit (91fd494's parent): measured in the same run for the 10x target
+BASELINE_REF = "9d36968"
 
 # ``done`` prints one JSON line wrk's own summary cannot give in a parseable form.
 _DONE_LUA = """
@@ -108,8 +112,10 @@ end
 class WorkersPortal(PortalServer):
     """``portal serve --workers N`` in a process group of its own (SIGKILL hits every worker)."""
 
-    def __init__(self, database_url: URL, workdir: Path, workers: int) -> None:
-        super().__init__(database_url, workdir)
+    def __init__(
+        self, database_url: URL, workdir: Path, workers: int, env: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(database_url, workdir, extra_env=env or {})
         self.workers = workers
 
     def start(self, timeout: float = 60) -> None:
@@ -122,6 +128,7 @@ class WorkersPortal(PortalServer):
             "PORTAL_HOST": "127.0.0.1",
             "PORTAL_LOG_LEVEL": "WARNING",
         }
+        env |= self.extra_env
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [
@@ -331,6 +338,61 @@ def crash_check(
     return {"acknowledged": ok, "failed_or_cut": failures, "missing": missing, "pass": missing == 0}
 
 
+def measure_baseline(
+    url: URL, workdir: Path, args: argparse.Namespace, worker_counts: list[int]
+) -> dict[str, dict[str, Any]]:
+    """The same wrk runs (404 floor, one-row batches) against ``--baseline-ref``'s code with
+    each worker count, on a database of its own that this code migrates at start."""
+    source = baseline_source(args.baseline_ref, workdir)
+    baseline_url = second_database(url, "bench_before")
+    env = {"PYTHONPATH": str(source)}
+    with WorkersPortal(baseline_url, workdir / "before-setup", 1, env) as server:
+        admin = login(server.url)
+        site = make_site(admin, "Bench site")
+        devices = [make_device(admin, site, f"SMALL-{i}") for i in range(args.devices)]
+        admin.close()
+    ids = [d.device_id for d in devices]
+    measured: dict[str, dict[str, Any]] = {}
+    for workers in worker_counts:
+        with WorkersPortal(baseline_url, workdir / f"before-w{workers}", workers, env) as server:
+            stored_before = stored_rows(baseline_url, ids)
+            days_back = 300 + 50 * workers  # times of their own, in the past
+            base = int((datetime.now(UTC) - timedelta(days=days_back)).timestamp())
+            base += random.randrange(10**6)
+            floor = run_wrk(
+                f"{server.url}/api/no-such-path", get_script("/api/no-such-path"), workdir, args
+            )
+            ingest = run_wrk(server.url, ingest_script(devices, base, args.threads), workdir, args)
+            stored = stored_rows(baseline_url, ids) - stored_before
+        measured[str(workers)] = {
+            "ref": args.baseline_ref,
+            "not_found": floor.as_dict(),
+            "one_row_batches": ingest.as_dict(),
+            "rows_stored": stored,
+            "ratio_to_404": round(ingest.rate / floor.rate, 3),
+        }
+    return measured
+
+
+def before_target(
+    rate: float, before: dict[str, Any] | None, baseline_rate: float
+) -> dict[str, Any]:
+    """One-row batches against the code before group commit: measured in this run when
+    ``before`` is there, else against the issue's figure."""
+    if before is not None:
+        then = before["one_row_batches"]["per_s"]
+        name = f"one-row batches / {before['ref']}'s ({then:,.0f} per s, same run)"
+    else:
+        then = baseline_rate
+        name = f"one-row batches / {baseline_rate:.0f} per s (before, the issue's figure)"
+    return {
+        "name": name,
+        "value": round(rate / then, 2),
+        "target": ">= 10",
+        "pass": rate >= 10 * then,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
@@ -343,10 +405,16 @@ def main() -> int:
         "--crash-after", type=float, default=2.0, help="seconds of stream before the SIGKILL"
     )
     parser.add_argument(
+        "--baseline-ref",
+        default=BASELINE_REF,
+        help=f"the code before group commit, measured in the same run with one worker "
+        f"(default {BASELINE_REF}); '' to compare with --baseline-rate instead",
+    )
+    parser.add_argument(
         "--baseline-rate",
         type=float,
         default=ISSUE_20_RATE,
-        help="one-row batches/s before group commit, for the >= 10x target",
+        help="one-row batches/s before group commit, when --baseline-ref is ''",
     )
     parser.add_argument("--time-limit", type=int, default=TIME_LIMIT_SECONDS)
     args = parser.parse_args()
@@ -357,6 +425,7 @@ def main() -> int:
     started = time.perf_counter()
     workdir = Path(tempfile.mkdtemp(prefix="portal-bench-small-", dir="/tmp"))
     runs: dict[str, dict[str, Any]] = {}
+    before: dict[str, dict[str, Any]] | None = None
     try:
         with time_limit(args.time_limit), bench_database() as url:
             with WorkersPortal(url, workdir / "setup", 1) as server:
@@ -372,6 +441,9 @@ def main() -> int:
                     runs[str(workers)] = measure(url, server.url, devices, workdir, args)
             with console.status("SIGKILL during a stream of one-row batches"):
                 crash = crash_check(url, devices, workdir, args)
+            if args.baseline_ref:
+                with console.status(f"the code before group commit: {args.baseline_ref}"):
+                    before = measure_baseline(url, workdir, args, [int(w) for w in runs])
     except BenchTimeoutError as exc:
         console.print(f"[red]{exc}[/]")
         return 2
@@ -396,6 +468,18 @@ def main() -> int:
             table.add_row(
                 count, label, f"{r['per_s']:,.0f}", f"{r['p50_ms']}", f"{r['p99_ms']}", non_2xx
             )
+    for count, then in (before or {}).items():
+        for label, key in (("404 floor", "not_found"), ("one-row batch", "one_row_batches")):
+            r = then[key]
+            non_2xx = "-" if key == "not_found" else str(r["non_2xx"])
+            table.add_row(
+                f"{count}, {args.baseline_ref} (before)",
+                label,
+                f"{r['per_s']:,.0f}",
+                f"{r['p50_ms']}",
+                f"{r['p99_ms']}",
+                non_2xx,
+            )
     console.print(table)
     targets: list[dict[str, Any]] = []
     if "1" in runs:
@@ -409,12 +493,7 @@ def main() -> int:
                 "target": ">= 0.3",
                 "pass": one["ratio_to_404"] >= 0.3,
             },
-            {
-                "name": f"one-row batches / {args.baseline_rate:.0f} per s (before)",
-                "value": round(rate / args.baseline_rate, 2),
-                "target": ">= 10",
-                "pass": rate >= 10 * args.baseline_rate,
-            },
+            before_target(rate, None if before is None else before["1"], args.baseline_rate),
             {"name": "p99, 1 worker (ms)", "value": p99, "target": "< 250", "pass": p99 < 250},
             {
                 "name": "every 200 stored after SIGKILL",
@@ -431,6 +510,14 @@ def main() -> int:
             f"batches/health {run['ratio_to_health']}x; rows stored {stored:,} "
             f"(wrk counted {answered:,} 2xx answers)"
         )
+    for count, then in (before or {}).items():
+        if count in runs:
+            now = runs[count]["one_row_batches"]["per_s"]
+            was = then["one_row_batches"]["per_s"]
+            console.print(
+                f"{count} worker(s): one-row batches {now:,.0f}/s against {was:,.0f}/s before "
+                f"group commit ({args.baseline_ref}, same run): {now / was:.2f}x"
+            )
     for t in targets:
         console.print(f"{verdict(t['pass'])} {t['name']}: {t['value']} (target {t['target']})")
     path = write_results(
@@ -443,6 +530,7 @@ def main() -> int:
             },
             "devices": args.devices,
             "runs": runs,
+            "before": before,
             "crash": crash,
             "targets": targets,
             "seconds": round(time.perf_counter() - started, 1),

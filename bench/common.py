@@ -195,6 +195,24 @@ def bench_database(name: str = "bench") -> Iterator[URL]:
         shutil.rmtree(root, ignore_errors=True)
 
 
+def baseline_source(ref: str, workdir: Path) -> Path:
+    """``ref``'s ``src`` tree (``git archive``), for a portal run with PYTHONPATH at it."""
+    target = workdir / "baseline"
+    target.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(REPO_ROOT), "archive", ref, "src"], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target / "src"
+
+
+def second_database(url: URL, name: str) -> URL:
+    """A new, empty database on the same server (the portal migrates it at start)."""
+    with connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url.set(database=name)
+
+
 def pg_settings(url: URL) -> dict[str, str]:
     names = ("server_version", "shared_buffers", "work_mem", "synchronous_commit", "max_wal_size")
     with connect(url) as conn:
