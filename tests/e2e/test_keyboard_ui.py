@@ -168,9 +168,12 @@ def test_keyboard_only_sign_in_dashboard_and_a_tariff_painted_with_the_keyboard(
     tab_to(page, tid("nav-settings-rates"))
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{base}/settings/rates")
+    expect(page.get_by_test_id("tariff-new")).to_be_visible()
     tab_to(page, tid("tariff-new"))
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{base}/settings/rates/new")
+    # the editor's chunk may still be loading (the list stays on screen meanwhile): wait for it
+    expect(page.get_by_test_id("tariff-name")).to_be_visible()
 
     tab_to(page, tid("tariff-name"))
     page.keyboard.type("Keyboard TOU")
@@ -251,6 +254,7 @@ def test_keyboard_only_sign_in_dashboard_and_a_tariff_painted_with_the_keyboard(
     tariff_id = int(page.url.rsplit("/", 1)[1])
 
     # Assign it to Site 2: type to pick the site, then the button.
+    expect(page.get_by_test_id("assign-site")).to_be_visible()
     tab_to(page, tid("assign-site"))
     page.keyboard.type("Site 2")
     page.keyboard.press("Enter")
