@@ -205,6 +205,8 @@ def test_keyboard_only_sign_in_dashboard_and_a_tariff_painted_with_the_keyboard(
     tab_to(page, grid_cell)
     expect(cell("mon", "00:00")).to_be_focused()
     page.keyboard.press("Control+a")
+    # what a screen reader says before the next key (and the grid has the selection by then)
+    expect(status).to_have_text(f"Selected Monday{DASH}Sunday 00:00{DASH}24:00, 336 cells")
     page.keyboard.press("Space")
     expect(status).to_have_text(f"Off-peak applied to Monday{DASH}Sunday 00:00{DASH}24:00")
     expect(cell("wed", "13:00")).to_have_attribute("data-period", "off-peak")
@@ -237,6 +239,7 @@ def test_keyboard_only_sign_in_dashboard_and_a_tariff_painted_with_the_keyboard(
     page.keyboard.press("ArrowDown")  # Saturday 09:30
     page.keyboard.press("ArrowRight")  # Saturday 10:00
     press(page, "Shift+ArrowRight", 3)
+    expect(status).to_have_text(f"Selected Saturday 10:00{DASH}12:00, 4 cells")
     page.keyboard.press(key)
     expect(status).to_have_text(f"Shoulder applied to Saturday 10:00{DASH}12:00")
     expect(cell("sat", "11:30")).to_have_attribute("data-period", "shoulder")

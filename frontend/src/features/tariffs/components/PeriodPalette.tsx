@@ -42,6 +42,12 @@ export function PeriodPalette({ names, brush, onBrush, onAdd }: PeriodPalettePro
     setName("");
     setAdding(false);
     addRef.current?.focus();
+    // Closed before its opening animation ended (a fast typist), the popover may not call
+    // afterOpenChange: once the field is gone, a focus left on nothing goes back too.
+    requestAnimationFrame(() => {
+      const active = document.activeElement;
+      if (active === null || active === document.body) addRef.current?.focus();
+    });
   }
 
   return (

@@ -82,6 +82,9 @@ export const WeekGrid = memo(function WeekGrid({
   paintRef.current = onPaint;
   const brushRef = useRef(brush);
   brushRef.current = brush;
+  // The keys read the selection the previous key left, rendered or not yet (key repeat).
+  const selectionRef = useRef(selection);
+  selectionRef.current = selection;
 
   const dragging = drag !== null;
 
@@ -115,7 +118,7 @@ export const WeekGrid = memo(function WeekGrid({
 
   const paintSelection = (name: string | null | undefined) => {
     if (readOnly) return;
-    const rect = rectOf(selection);
+    const rect = rectOf(selectionRef.current);
     const { days, from, to } = paintSpan(rect);
     onPaint(season, days, from, to, name);
     setStatus(describePaint(rect, name === undefined ? brush : name));
@@ -124,11 +127,12 @@ export const WeekGrid = memo(function WeekGrid({
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     // Keys typed into something inside the grid other than a cell are not ours.
     if (!(e.target instanceof HTMLElement) || e.target.getAttribute("role") !== "gridcell") return;
-    const command = commandOf(e, selection);
+    const command = commandOf(e, selectionRef.current);
     if (!command) return;
     e.preventDefault();
     switch (command.kind) {
       case "select":
+        selectionRef.current = command.selection;
         setSelection(command.selection);
         focusCell(command.selection.focus);
         if (command.extended) setStatus(describeSelection(rectOf(command.selection)));
