@@ -171,31 +171,35 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.auth.token_failure_limit, settings.auth.token_failure_window_seconds
     )
     install_error_handlers(app)
-    # The ingest routes first: routes are matched in order, and a gateway's one-row batch
-    # no longer tries the UI's hundreds of routes before its own (measured: bench/README.md).
-    app.include_router(ingest_router)
-    if settings.run_mode is RunMode.ADMIN:
-        app.include_router(fleet_ingest_router)
-    app.include_router(system_router)  # /metrics: 404 unless PORTAL_METRICS__TOKEN is set
-    app.include_router(auth_router)
-    app.include_router(users_router)
-    app.include_router(sites_router)
-    app.include_router(readings_router)
-    app.include_router(tariffs_router)
-    app.include_router(billing_router)
-    app.include_router(virtual_meters_router)
-    app.include_router(tenants_router)
-    app.include_router(alerts_router)
-    app.include_router(reports_router)
-    app.include_router(branding_router)
-    app.include_router(config_router)
-    app.include_router(mqtt_router)
-    app.include_router(grafana_router)
-    if settings.run_mode is RunMode.ADMIN:
+    admin = settings.run_mode is RunMode.ADMIN
+    if admin:
         app.state.fleet_rate_limiter = RateLimiter(settings.fleet_admin.max_batches_per_minute)
         app.state.fleet_refusal_log = LogSampler()  # anonymous refusals: logged, sampled
-        app.include_router(fleet_router)
-    app.include_router(push_state_router)  # empty unless this stack pushes (client mode)
+    # The ingest routes first: routes are matched in order, and a gateway's one-row batch
+    # no longer tries the UI's hundreds of routes before its own (measured: bench/README.md).
+    routers = [
+        ingest_router,
+        *([fleet_ingest_router] if admin else []),
+        system_router,  # /metrics: 404 unless PORTAL_METRICS__TOKEN is set
+        auth_router,
+        users_router,
+        sites_router,
+        readings_router,
+        tariffs_router,
+        billing_router,
+        virtual_meters_router,
+        tenants_router,
+        alerts_router,
+        reports_router,
+        branding_router,
+        config_router,
+        mqtt_router,
+        grafana_router,
+        *([fleet_router] if admin else []),
+        push_state_router,  # empty unless this stack pushes (client mode)
+    ]
+    for router in routers:
+        app.include_router(router)
     app.state.metrics = PortalMetrics(settings)
     add_push_metrics(app.state.metrics, settings)
     app.state.alert_metrics = AlertMetrics(app.state.metrics)

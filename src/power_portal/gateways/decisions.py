@@ -112,7 +112,7 @@ def must_pause_receiving(buffered_rows: int, max_rows: int) -> bool:
 def window_filling(unacknowledged: int, receive_maximum: int) -> bool:
     """Half the broker's window (``receive_maximum`` unacknowledged QoS 1 messages) is used:
     store now, so acknowledgements free it before the broker has to stop sending."""
-    return unacknowledged >= max(receive_maximum // 2, 1)
+    return unacknowledged >= _half(receive_maximum)
 
 
 def window_just_filled(unacknowledged: int, receive_maximum: int) -> bool:
@@ -121,7 +121,11 @@ def window_just_filled(unacknowledged: int, receive_maximum: int) -> bool:
     Waking it for every message above the half made it store a few messages per round
     (a transaction, a COPY, the rollup log and its NOTIFY each); once woken it stores
     everything batched, and a message arriving during its round wakes it again after."""
-    return unacknowledged == max(receive_maximum // 2, 1)
+    return unacknowledged == _half(receive_maximum)
+
+
+def _half(receive_maximum: int) -> int:
+    return max(receive_maximum // 2, 1)
 
 
 STALL_SECONDS = 0.1  # nothing arrived for this long while many messages wait: store them
@@ -138,12 +142,15 @@ def window_stalled(
     ``draining`` (the last store was for half a window: a backlog is coming in): any
     message waiting counts, so the end of a backlog is stored once the broker is quiet,
     not a second later."""
-    floor = 1 if draining else _stall_floor(receive_maximum)
-    return unacknowledged >= floor and idle_seconds >= STALL_SECONDS
+    return unacknowledged >= _stall_floor(receive_maximum, draining) and (
+        idle_seconds >= STALL_SECONDS
+    )
 
 
-def _stall_floor(receive_maximum: int) -> int:
-    return max(receive_maximum // 8, 1)
+def _stall_floor(receive_maximum: int, draining: bool) -> int:
+    """Unacknowledged messages worth storing at once when the broker goes quiet: an eighth
+    of the window, or any while a backlog drains."""
+    return 1 if draining else max(receive_maximum // 8, 1)
 
 
 def writer_wait(
@@ -160,7 +167,7 @@ def writer_wait(
     A round that acknowledged nothing (its batches back off) never makes it spin."""
     if acknowledged > 0 and window_filling(unacknowledged, receive_maximum):
         return 0.0
-    if unacknowledged >= (1 if draining else _stall_floor(receive_maximum)):
+    if unacknowledged >= _stall_floor(receive_maximum, draining):
         return min(tick, STALL_SECONDS)
     return tick
 

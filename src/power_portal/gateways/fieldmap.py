@@ -181,7 +181,7 @@ class FieldMap:
             if key == FLAT_TIME:
                 row["time"] = _rfc3339(value, where + key)
             elif key in _FIELD_SET:
-                number = _number(value, where + key)
+                number = _number(value, where, key)
                 if number is not None:
                     row[key] = number
             elif key == self.device_path or self._ignored(key):
@@ -252,9 +252,7 @@ def _walk(
         if node is None:
             unknown.append(prefix + key)
         elif type(node) is FieldRule:
-            number = value if type(value) is float and math.isfinite(value) else None
-            if number is None:  # not a plain finite float: checked (and named) in full
-                number = _number(value, prefix + key)
+            number = _number(value, prefix, key)
             if number is not None:
                 row[node.field] = number if node.scale == 1.0 else number * node.scale
         elif type(node) is dict:
@@ -266,17 +264,19 @@ def _walk(
             found[node] = value  # type: ignore[index]
 
 
-def _number(value: object, where: str) -> float | None:
+def _number(value: object, prefix: str, key: str) -> float | None:
+    """A field's value as a float (None: absent); refused, naming ``prefix + key``, when it
+    is not a finite number. The name is built only for a refusal: this runs per field."""
     kind = type(value)
     if kind is float:
         if not math.isfinite(value):  # type: ignore[arg-type]
-            raise MessageRejectedError("bad_value", f"{where} must be a finite number")
+            raise MessageRejectedError("bad_value", f"{prefix}{key} must be a finite number")
         return value  # type: ignore[return-value]
     if kind is int:
         return float(value)  # type: ignore[arg-type]
     if value is None:
         return None
-    raise MessageRejectedError("bad_value", f"{where} must be a number")
+    raise MessageRejectedError("bad_value", f"{prefix}{key} must be a number")
 
 
 def _unix(value: object, unit: float, where: str) -> datetime:
