@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { Modal } from "antd";
 import { useState } from "react";
 import { describe, expect, it } from "vitest";
-import { useReturnFocus } from "./return-focus";
+import { focusLost, useReturnFocus } from "./return-focus";
 
 function Dialog({
   name,
@@ -68,5 +68,29 @@ describe("useReturnFocus", () => {
     await user.click(screen.getByRole("button", { name: "Close" }));
     await settle();
     expect(add).toHaveFocus();
+  });
+});
+
+describe("focusLost", () => {
+  it.each([
+    ["on the body", null, true],
+    ["inside the closing popup", "in-popup", true],
+    ["moved on, elsewhere on the page", "elsewhere", false],
+  ])("is %s: %s", (_, focusId, lost) => {
+    render(
+      <>
+        <div className="popup">
+          <button type="button" data-testid="in-popup">
+            field
+          </button>
+        </div>
+        <button type="button" data-testid="elsewhere">
+          cell
+        </button>
+      </>,
+    );
+    if (focusId === null) (document.activeElement as HTMLElement | null)?.blur();
+    else screen.getByTestId(focusId).focus();
+    expect(focusLost(".popup")).toBe(lost);
   });
 });

@@ -10,6 +10,15 @@ function focusedElement(): HTMLElement | null {
 }
 
 /**
+ * The focus is lost: on nothing, or still inside what `closing` matches (a popup going
+ * away). Then it should go back to what opened the popup; anywhere else, the user moved it.
+ */
+export function focusLost(closing: string): boolean {
+  const now = focusedElement();
+  return now === null || !now.isConnected || now.closest(closing) !== null;
+}
+
+/**
  * Give the focus back to what opened a dialog when the dialog goes away.
  *
  * antd's Modal and Drawer give it back themselves only when they close with their animation;

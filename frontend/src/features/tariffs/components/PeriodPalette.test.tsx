@@ -4,19 +4,22 @@ import { useState } from "react";
 import { describe, expect, it } from "vitest";
 import { PeriodPalette } from "./PeriodPalette";
 
-function Harness() {
+function Harness({ children }: { children?: React.ReactNode }) {
   const [names, setNames] = useState<string[]>([]);
   const [brush, setBrush] = useState<string | null>(null);
   return (
-    <PeriodPalette
-      names={names}
-      brush={brush}
-      onBrush={setBrush}
-      onAdd={(name) => {
-        setNames((n) => [...n, name]);
-        setBrush(name);
-      }}
-    />
+    <>
+      <PeriodPalette
+        names={names}
+        brush={brush}
+        onBrush={setBrush}
+        onAdd={(name) => {
+          setNames((n) => [...n, name]);
+          setBrush(name);
+        }}
+      />
+      {children}
+    </>
   );
 }
 
@@ -36,5 +39,27 @@ describe("PeriodPalette with the keyboard", { timeout: 20_000 }, () => {
       expect(await screen.findByTestId(`palette-${name}`)).toHaveAttribute("aria-pressed", "true");
       expect(screen.getByTestId("palette-add")).toHaveFocus();
     }
+  });
+
+  it("leaves the focus where the user took it before the popover finished closing", async () => {
+    const user = userEvent.setup();
+    render(
+      <Harness>
+        <button type="button" data-testid="grid-cell">
+          cell
+        </button>
+      </Harness>,
+    );
+    await user.click(screen.getByTestId("palette-add"));
+    const field = await screen.findByTestId("palette-new-name");
+    await expect.poll(() => document.activeElement).toBe(field);
+    await user.keyboard("shoulder{Enter}");
+    expect(screen.getByTestId("palette-add")).toHaveFocus();
+    // on to the grid at once, while the popover's closing animation runs
+    screen.getByTestId("grid-cell").focus();
+    const popover = field.closest(".ant-popover");
+    await expect.poll(() => popover?.classList.contains("ant-popover-hidden")).toBe(true);
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+    expect(screen.getByTestId("grid-cell")).toHaveFocus();
   });
 });

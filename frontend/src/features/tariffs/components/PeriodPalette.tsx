@@ -2,6 +2,7 @@ import { ClearOutlined, PlusOutlined } from "@ant-design/icons";
 import { Button, Flex, Input, Popover, theme, Typography } from "antd";
 import { useEffect, useRef, useState } from "react";
 import type { InputRef } from "antd";
+import { focusLost } from "@/components/a11y/return-focus";
 import { periodColor } from "@/lib/period-colors";
 
 type PeriodPaletteProps = {
@@ -44,10 +45,14 @@ export function PeriodPalette({ names, brush, onBrush, onAdd }: PeriodPalettePro
     addRef.current?.focus();
     // Closed before its opening animation ended (a fast typist), the popover may not call
     // afterOpenChange: once the field is gone, a focus left on nothing goes back too.
-    requestAnimationFrame(() => {
-      const active = document.activeElement;
-      if (active === null || active === document.body) addRef.current?.focus();
-    });
+    requestAnimationFrame(returnFocusIfLost);
+  }
+
+  // A focus the closing popover left on nothing (or in itself) goes back to the button; a
+  // focus the user has moved on since (the close animation can end seconds later on a busy
+  // machine) stays where it is.
+  function returnFocusIfLost() {
+    if (focusLost(".ant-popover")) addRef.current?.focus();
   }
 
   return (
@@ -105,8 +110,8 @@ export function PeriodPalette({ names, brush, onBrush, onAdd }: PeriodPalettePro
         // (again once it has opened, unless it was closed meanwhile: fast typists)
         afterOpenChange={(open) => {
           if (open && addingRef.current) inputRef.current?.focus();
-          // and, once closed with Enter or Escape, back on the button whatever moved it
-          if (!open && returnFocusRef.current) addRef.current?.focus();
+          // and, once closed with Enter or Escape, back on the button if it was lost
+          if (!open && returnFocusRef.current) returnFocusIfLost();
           if (!open) returnFocusRef.current = false;
         }}
         trigger="click"
