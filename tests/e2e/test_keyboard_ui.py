@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from power_portal.settings import Settings
-from tests.support.browser import log_in
+from tests.support.browser import log_in, open_windows_list
 from tests.support.portal import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer, MeteredDevice
 
 AXE = Path(__file__).resolve().parents[2] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
@@ -307,7 +307,7 @@ def test_the_tariff_editor_passes_an_axe_audit(
     page.get_by_test_id("version-tab-0").click()
     page.get_by_test_id("holiday-override-add").click()
     page.get_by_test_id("rate-high-peak-blocks").click()
-    page.get_by_test_id("windows-toggle-high").click()
+    open_windows_list(page, "high")
     expect(page.get_by_test_id("window-row-0")).to_be_visible()
     expect(page.get_by_test_id("blocks-high-peak")).to_be_visible()
     assert axe_violations(page) == []

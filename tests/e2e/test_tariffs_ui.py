@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from playwright.sync_api import Page, expect
 
-from tests.support.browser import log_in
+from tests.support.browser import log_in, open_windows_list
 from tests.support.portal import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer, MeteredDevice, ingest
 
 SAST = ZoneInfo("Africa/Johannesburg")
@@ -85,7 +85,7 @@ def test_admin_builds_a_tou_tariff_fixes_an_overlap_assigns_it_and_reads_the_bil
     expect(page.get_by_test_id("tariff-validation")).to_have_attribute("data-state", "valid")
 
     # A window added in the list that overlaps: the server's problem shows in place.
-    page.get_by_test_id("windows-toggle-high").click()
+    open_windows_list(page, "high")
     page.get_by_test_id("add-window-high").click()
     new = TEMPLATE_WINDOWS
     page.get_by_test_id(f"window-{new}-start").fill("08:00")

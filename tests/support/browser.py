@@ -4,6 +4,7 @@ a page that fails its test on any console error, and signing in through the logi
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -83,3 +84,13 @@ def log_in(
     fill_login(page, email, password)
     expect(page.get_by_test_id("app-header")).to_be_visible()
     expect(page).to_have_url(f"{base_url}{lands_on or path}")
+
+
+def open_windows_list(page: Page, season: str) -> None:
+    """Open a season's "Edit as a list" panel and wait until it has finished opening: a click
+    on its buttons during the opening animation can land where a button was a frame before
+    (under load, a click on "+ window" was lost so)."""
+    page.get_by_test_id(f"windows-toggle-{season}").click()
+    panel = page.locator(".ant-collapse-panel", has=page.get_by_test_id(f"windows-{season}"))
+    expect(panel).to_have_class(re.compile(r"\bant-collapse-panel-active\b"))
+    expect(panel).not_to_have_class(re.compile(r"\bant-motion"))
