@@ -58,7 +58,10 @@ describe("PeriodPalette with the keyboard", { timeout: 20_000 }, () => {
     // on to the grid at once, while the popover's closing animation runs
     screen.getByTestId("grid-cell").focus();
     const popover = field.closest(".ant-popover");
-    await expect.poll(() => popover?.classList.contains("ant-popover-hidden")).toBe(true);
+    // (its closing animation ends by a timer in jsdom: late on a busy machine)
+    await expect
+      .poll(() => popover?.classList.contains("ant-popover-hidden"), { timeout: 15_000 })
+      .toBe(true);
     await new Promise((resolve) => requestAnimationFrame(resolve));
     expect(screen.getByTestId("grid-cell")).toHaveFocus();
   });
