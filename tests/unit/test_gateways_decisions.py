@@ -309,11 +309,12 @@ def test_window_stalled(
 @pytest.mark.parametrize(
     ("unacknowledged", "idle_seconds", "draining", "stalled"),
     [
-        (88, 0.1, True, True),  # the end of a backlog: stored once the broker is quiet
-        (1, 0.1, True, True),
+        (88, 0.02, True, True),  # the end of a backlog: stored once the broker is quiet
+        (1, 0.02, True, True),
         (0, 5.0, True, False),  # nothing waits
-        (88, 0.05, True, False),  # still coming
+        (88, 0.01, True, False),  # still coming
         (88, 0.1, False, False),  # a live trickle: batched for batch_max_seconds
+        (625, 0.05, False, False),  # not draining: quiet for 0.1 s
         (625, 0.1, False, True),
     ],
 )
@@ -349,8 +350,9 @@ def test_writer_wait(
 @pytest.mark.parametrize(
     ("unacknowledged", "draining", "wait"),
     [
-        (88, True, 0.1),  # the end of a backlog: looked at once the broker may be quiet
-        (1, True, 0.1),
+        (88, True, 0.02),  # the end of a backlog: looked at once the broker may be quiet
+        (1, True, 0.02),
+        (625, False, 0.1),  # an eighth waits, no backlog: the usual stall look
         (0, True, 0.25),
         (88, False, 0.25),  # a trickle: the tick
     ],
