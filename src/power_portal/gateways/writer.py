@@ -2,8 +2,10 @@
 
 Runs every tick (a quarter of ``batch_max_seconds``) or when woken (a full batch,
 back-pressure, half the broker's window unacknowledged, a device created here). Each write
-is its own transaction: the bridge's background work, never a request's. After each round
-the messages whose rows and tallies are committed are acknowledged to the broker (``acks``).
+is its own transaction: the bridge's background work, never a request's; a round's tallies
+go in its first store's transaction (a savepoint: a failed health write never holds rows
+back), or one of their own when nothing is stored. After each round the messages whose rows
+and tallies are committed are acknowledged to the broker (``acks``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import time
 from dataclasses import dataclass, field
 
 import structlog
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from power_portal.core.metrics import PortalMetrics
 from power_portal.core.time import utcnow
@@ -61,6 +64,7 @@ class Writer:
     _state_saved_at: float = field(default=0.0, init=False)
     _state_saved_version: int = field(default=-1, init=False)
     _draining: bool = field(default=False, init=False)  # the last store was for half a window
+    _tallies_due: Tallies | None = field(default=None, init=False)  # taken, not yet written
 
     async def run(self) -> None:
         """Forever: wait for a tick or a wake-up, then write what is due."""
@@ -95,13 +99,14 @@ class Writer:
                 unacknowledged, window, time.monotonic() - self.acks.last_arrival, self._draining
             )
             taken = self.batches.take_due(force=force, flush=filling)
+            recorded = self.acks.received  # every message so far has its tallies taken now
+            self._tallies_due = self.tallies.take() if self.tallies else None
             for device_id, batch in taken:
                 await self._store_batch(device_id, batch, give_up=force)
             if taken:  # half a window stored: a backlog comes in (its end is stored at once)
                 self._draining = half
             self.batches.release()
-            recorded = self.acks.received  # every message so far has its tallies taken now
-            await self._write_tallies()
+            await self._write_tallies()  # unless a store took them
             devices = self.devices
             if devices_refresh_due(time.monotonic() - devices.loaded_at, devices.stale, filling):
                 await self.refresh_devices()
@@ -134,6 +139,9 @@ class Writer:
         state = self.state
         try:
             async with self.database.transaction() as db:  # boundary: one ingest batch
+                tallies = self._tallies_due
+                if tallies is not None:  # committed with the batch (store_batch commits)
+                    await self._record_tallies(db, tallies)
                 result = await store_batch(db, device_id, rows)
         except Exception as exc:
             state.store_failures += 1
@@ -169,6 +177,8 @@ class Writer:
                 self.devices.changed()
                 self.wake()
             return True
+        if tallies is not None:
+            self._tallies_due = None  # committed with the rows
         state.batches_stored += 1
         state.rows_stored += result.accepted
         state.duplicates += result.duplicates
@@ -177,10 +187,22 @@ class Writer:
             self.metrics.ingested("mqtt", result.accepted, result.duplicates)
         return True
 
+    async def _record_tallies(self, db: AsyncSession, tallies: Tallies) -> None:
+        """The tallies in a store's transaction, in a savepoint: when they fail, the rows are
+        committed all the same and the tallies are lost, as when their own write fails."""
+        try:
+            async with db.begin_nested():
+                await service.record_tallies(db, tallies)
+        except Exception as exc:
+            if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+                raise  # the database went away: the store fails and retries
+            log.warning("mqtt.health_write_failed", error=repr(exc)[:ERROR_CHARS])
+
     async def _write_tallies(self) -> None:
-        if not self.tallies:
+        """The round's tallies in a transaction of their own, when no store took them."""
+        tallies, self._tallies_due = self._tallies_due, None
+        if tallies is None:
             return
-        tallies = self.tallies.take()
         try:
             async with self.database.transaction() as db:  # boundary: the bridge's health write
                 await service.record_tallies(db, tallies)
