@@ -26,6 +26,7 @@ from power_portal.billing.router import router as billing_router
 from power_portal.branding.router import router as branding_router
 from power_portal.config.router import router as config_router
 from power_portal.core.errors import install_error_handlers
+from power_portal.core.memory import tuned_garbage_collector
 from power_portal.core.metrics import MetricsMiddleware, PortalMetrics
 from power_portal.core.replay import ReplayMiddleware
 from power_portal.core.responses import operation_id
@@ -115,7 +116,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             database_name=url.database,
         )
         try:
-            yield
+            with tuned_garbage_collector():
+                yield
         finally:
             await stop_retention(retention)
             await stop_reports(reports)
