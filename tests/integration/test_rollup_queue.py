@@ -61,6 +61,25 @@ def pending(db_url: URL) -> int:
     return int(str(count))
 
 
+def store_then_drain(db_url: URL, device_ids: list[int]) -> int:
+    """Half an hour of readings stored for each device, then one ``drain_all``: the ranges
+    it rebuilt."""
+
+    async def run() -> int:
+        database = Database.from_url(db_url)
+        try:
+            for device_id in device_ids:
+                rows = check_rows(readings(T0, 30), T0 + timedelta(days=1))
+                async with database.session() as db:
+                    await store_batch(db, device_id, rows)
+            async with database.session() as db:
+                return await rollup_queue.drain_all(db)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(run())
+
+
 def rollup_totals(db_url: URL, device_id: int) -> tuple[object, object]:
     """A device's rollups summed: (samples, energy_import_kwh)."""
     [(samples, energy)] = sql(
@@ -241,16 +260,45 @@ def test_a_device_whose_rebuild_fails_keeps_its_entries_and_holds_up_no_other(
         t1,
     )
 
-    async def scenario() -> int:
-        database = Database.from_url(db_url)
-        try:
-            async with database.session() as db:
-                await store_batch(db, healthy, check_rows(readings(T0, 30), T0 + timedelta(days=1)))
-            async with database.session() as db:
-                return await rollup_queue.drain_all(db)
-        finally:
-            await database.dispose()
-
-    assert asyncio.run(scenario()) == 1  # the healthy device's range
+    assert store_then_drain(db_url, [healthy]) == 1  # the healthy device's range
     assert rollup_totals(db_url, healthy)[0] == 30
     assert sql(db_url, "SELECT device_id FROM monitoring.rollup_pending") == [(poisoned,)]
+
+
+def test_a_pass_drains_each_device_once_and_leaves_what_came_meanwhile(db_url: URL) -> None:
+    """Entries written during a pass for a device it already drained wait for the next
+    pass (the worker waits between passes, so a steady stream is merged into fewer
+    rebuilds); the next pass takes them."""
+    first = make_plain_device(db_url)
+    [(made,)] = sql(
+        db_url,
+        "INSERT INTO app.devices (site_id, name, serial) "
+        "SELECT site_id, 'N', 'LOG-3' FROM app.devices WHERE id = %s RETURNING id",
+        first,
+    )
+    second = int(str(made))
+    # When the pass drains the second device (after the first: in id order), a batch of
+    # the first device's lands: a trigger writes its entry as an ingest would.
+    sql(
+        db_url,
+        f"""
+        CREATE FUNCTION meanwhile_batch() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO monitoring.rollup_pending (device_id, lo, hi, registers_mask)
+            VALUES ({first}, '{T0.isoformat()}', '{(T0 + timedelta(hours=1)).isoformat()}', 1);
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER meanwhile AFTER DELETE ON monitoring.rollup_pending
+        FOR EACH ROW WHEN (OLD.device_id = {second}) EXECUTE FUNCTION meanwhile_batch();
+        """,
+    )
+
+    assert store_then_drain(db_url, [first, second]) == 2  # each device once
+    assert sql(db_url, "SELECT device_id FROM monitoring.rollup_pending") == [(first,)]
+    sql(
+        db_url, "DROP TRIGGER meanwhile ON monitoring.rollup_pending; DROP FUNCTION meanwhile_batch"
+    )
+
+    assert store_then_drain(db_url, []) == 1  # the next pass
+    assert pending(db_url) == 0
+    assert rollup_totals(db_url, first)[0] == 30

@@ -1,12 +1,19 @@
-"""Merging the rollup log's pending ranges before a rebuild."""
+"""The rollup log: merging its pending ranges before a rebuild, the wait before a drain."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy.engine import URL
 
-from power_portal.measurements.rollup_queue import listen_conninfo, merge_ranges
+from power_portal.measurements.rollup_queue import (
+    SETTLE_MAX_SECONDS,
+    SETTLE_SECONDS,
+    listen_conninfo,
+    merge_ranges,
+    settle_seconds,
+)
 
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
 
@@ -39,3 +46,20 @@ def test_the_listener_connects_where_the_engine_does() -> None:
     conninfo = listen_conninfo(url)
     assert conninfo.startswith("postgresql://portal:s3cret@/portal?host=")
     assert "psycopg" not in conninfo
+
+
+@pytest.mark.parametrize(
+    ("last_drain_seconds", "settle"),
+    [
+        (0.0, SETTLE_SECONDS),  # nothing drained: the least wait
+        (0.01, SETTLE_SECONDS),  # a quick drain: 0.09 s would be under the least
+        (0.05, 0.45),  # drains at most a tenth of the time: 0.05 s drained, 0.45 s waited
+        (0.1, 0.9),
+        (0.3, SETTLE_MAX_SECONDS),  # 2.7 s capped: rollups never wait longer
+        (5.0, SETTLE_MAX_SECONDS),
+    ],
+)
+def test_the_wait_before_a_drain_grows_with_the_last_drain(
+    last_drain_seconds: float, settle: float
+) -> None:
+    assert settle_seconds(last_drain_seconds) == pytest.approx(settle)

@@ -120,15 +120,16 @@ async def flush(db: AsyncSession, customer_id: int | None) -> None:
 
 
 async def drain_all(db: AsyncSession) -> int:
-    """Drain the whole fleet log, round by round. Returns the ranges rebuilt.
+    """One pass over the fleet log: every device with entries, each once, round by round
+    (as ``measurements.rollup_queue.drain_all``). Returns the ranges rebuilt.
 
     A device whose rebuild fails keeps its entries and is skipped until the next call."""
     rebuilt = 0
-    failed: list[FleetDevice] = []
+    passed: list[FleetDevice] = []  # drained (or failed) in this pass
     while True:
         params = {
-            "skip_customers": [customer for customer, _ in failed],
-            "skip_devices": [device for _, device in failed],
+            "skip_customers": [customer for customer, _ in passed],
+            "skip_devices": [device for _, device in passed],
             "limit": DEVICES_PER_ROUND,
         }
         devices = [(int(c), int(d)) for c, d in await db.execute(_ANY_PENDING_SQL, params)]
@@ -136,13 +137,13 @@ async def drain_all(db: AsyncSession) -> int:
         if not devices:
             return rebuilt
         for customer_id, device_id in devices:
+            passed.append((customer_id, device_id))
             try:
                 rebuilt += await drain_device(db, customer_id, device_id)
             except DBAPIError as exc:
                 if exc.connection_invalidated:
                     raise  # the database went away: the worker retries the whole log
                 await db.rollback()
-                failed.append((customer_id, device_id))
                 log.error(
                     "fleet.rollups_device_failed",
                     customer_id=customer_id,

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
@@ -42,7 +43,9 @@ log = structlog.get_logger(__name__)
 NOTIFY_CHANNEL = "portal_rollups"
 ROLLUP_LOCK_NAMESPACE = 0x5052  # "PR"; the ingest lock is 0x5050
 MERGE_GAP = timedelta(hours=6)
-SETTLE_SECONDS = 0.2
+SETTLE_SECONDS = 0.2  # the least wait after a notification
+SETTLE_MAX_SECONDS = 2.0
+DRAIN_SHARE = 0.1  # under a steady stream, the worker drains at most this share of the time
 POLL_SECONDS = 5.0
 RECONNECT_MAX_SECONDS = 30.0
 DEVICES_PER_ROUND = 100
@@ -82,8 +85,19 @@ _PENDING_DEVICES_SQL = text("""
 """)
 _ANY_PENDING_DEVICES_SQL = text("""
     SELECT DISTINCT device_id FROM monitoring.rollup_pending
-    WHERE device_id <> ALL(:skip) LIMIT :limit
+    WHERE device_id <> ALL(:skip) ORDER BY device_id LIMIT :limit
 """)
+
+
+def settle_seconds(last_drain_seconds: float) -> float:
+    """How long to wait after a notification before draining: ``SETTLE_SECONDS``, or
+    longer after a long drain, so that under a steady stream of batches the worker drains
+    at most ``DRAIN_SHARE`` of the time (up to ``SETTLE_MAX_SECONDS``). Each drain rebuilds
+    every device with entries, however few rows each brought: draining less often merges
+    more batches into each rebuild. Readers flush what is pending first (``flush``), so a
+    longer wait never shows a stale bucket."""
+    stretched = last_drain_seconds * (1 - DRAIN_SHARE) / DRAIN_SHARE
+    return min(max(SETTLE_SECONDS, stretched), SETTLE_MAX_SECONDS)
 
 
 def merge_ranges(ranges: Iterable[PendingRange], gap: timedelta = MERGE_GAP) -> list[PendingRange]:
@@ -183,18 +197,22 @@ async def flush(db: AsyncSession, device_ids: Sequence[int]) -> None:
 
 
 async def drain_all(db: AsyncSession) -> int:
-    """Drain the whole log (every device), round by round. Returns the ranges rebuilt.
+    """One pass over the log: every device with entries, each once, round by round.
+    Returns the ranges rebuilt.
 
-    A device whose rebuild fails keeps its entries (nothing is lost) and is
-    skipped until the next call, so it cannot hold up every other device.
+    Entries written meanwhile for a device already drained wait for the next pass: under a
+    steady stream of batches a pass ends, and the worker waits before the next one
+    (``settle_seconds``), so each rebuild takes in more batches. A device whose rebuild
+    fails keeps its entries (nothing is lost) and is skipped until the next call, so it
+    cannot hold up every other device.
     """
     rebuilt = 0
-    failed: list[int] = []
+    passed: list[int] = []  # drained (or failed) in this pass
     while True:
         devices = list(
             (
                 await db.execute(
-                    _ANY_PENDING_DEVICES_SQL, {"skip": failed, "limit": DEVICES_PER_ROUND}
+                    _ANY_PENDING_DEVICES_SQL, {"skip": passed, "limit": DEVICES_PER_ROUND}
                 )
             ).scalars()
         )
@@ -202,13 +220,13 @@ async def drain_all(db: AsyncSession) -> int:
         if not devices:
             return rebuilt
         for device_id in map(int, devices):
+            passed.append(device_id)
             try:
                 rebuilt += await drain_device(db, device_id)
             except DBAPIError as exc:
                 if exc.connection_invalidated:
                     raise  # the database went away: the worker retries the whole log
                 await db.rollback()
-                failed.append(device_id)
                 log.error(
                     "rollups.device_failed",
                     device_id=device_id,
@@ -238,10 +256,13 @@ class RollupWorker:
         self.conninfo = listen_conninfo(database.engine.url)
         self.channel = channel
         self.drain_log: DrainLog = drain_log or drain_all
+        self.last_drain_seconds = 0.0
 
     async def drain(self) -> int:
+        started = time.monotonic()
         async with self.database.session() as db:
             rebuilt = await self.drain_log(db)
+        self.last_drain_seconds = time.monotonic() - started
         if rebuilt:
             log.debug("rollups.drained", channel=self.channel, ranges=rebuilt)
         return rebuilt
@@ -261,7 +282,8 @@ class RollupWorker:
                         async for _ in listener.notifies(timeout=POLL_SECONDS, stop_after=1):
                             notified = True
                         if notified:
-                            await asyncio.sleep(SETTLE_SECONDS)  # let a burst of batches merge
+                            # let a burst of batches merge
+                            await asyncio.sleep(settle_seconds(self.last_drain_seconds))
                         await self.drain()
             except asyncio.CancelledError:
                 raise
