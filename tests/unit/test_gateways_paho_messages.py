@@ -11,9 +11,8 @@ from paho.mqtt import client as paho_client
 
 from power_portal.gateways.client import GatedClient, ReceivedMessage
 
-PahoMessage: type[paho_client.MQTTMessage] = ReceivedMessage.__bases__[
-    0
-]  # paho's own (ours is installed)
+# paho's own class (the bridge installs ReceivedMessage in its place)
+PahoMessage: type[paho_client.MQTTMessage] = ReceivedMessage.__bases__[0]
 
 
 @pytest.mark.parametrize(
