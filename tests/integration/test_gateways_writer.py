@@ -13,7 +13,6 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import psycopg
 import structlog
 from sqlalchemy.engine import URL
 
@@ -22,7 +21,7 @@ from power_portal.gateways.bridge import GatewayBridge
 from power_portal.gateways.fieldmap import load_field_map
 from power_portal.gateways.messages import Heartbeat
 from power_portal.settings import MqttSettings
-from tests.support.database import psycopg_conninfo
+from tests.support.database import sql
 from tests.support.mosquitto import firmware_message
 from tests.support.portal import MeteredDevice
 
@@ -31,17 +30,14 @@ SERIAL = "ACV-000001"  # make_device's first serial
 
 def stored(db_url: URL, device_id: int) -> tuple[int, int | None]:
     """(rows stored, messages in the device's gateway health or None without one)."""
-    with psycopg.connect(**psycopg_conninfo(db_url)) as conn:
-        rows = conn.execute(
-            "SELECT count(*) FROM monitoring.power_measurements WHERE device_id = %s",
-            (device_id,),
-        ).fetchone()
-        health = conn.execute(
-            "SELECT messages_received FROM app.gateway_health WHERE device_id = %s",
-            (device_id,),
-        ).fetchone()
-    assert rows is not None
-    return int(rows[0]), None if health is None else int(health[0])
+    [(rows, health)] = sql(
+        db_url,
+        "SELECT (SELECT count(*) FROM monitoring.power_measurements WHERE device_id = %s),"
+        " (SELECT messages_received FROM app.gateway_health WHERE device_id = %s)",
+        device_id,
+        device_id,
+    )
+    return int(str(rows)), None if health is None else int(str(health))
 
 
 def with_bridge(db_url: URL, steps: Callable[[GatewayBridge], Awaitable[None]]) -> None:
